@@ -1,0 +1,45 @@
+# qagraph: `make run` serves the app with the sample data; `make test` runs every test.
+# Both install what is missing first (virtual environment, Python packages, front-end
+# packages, Debian packages for the browser tests).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+PY_STAMP  := $(VENV)/.installed
+SYS_STAMP := $(VENV)/.system-deps
+
+.PHONY: run test install lint bench clean
+
+run: install
+	$(BIN)/qagraph init
+	$(BIN)/qagraph serve --host $(HOST) --port $(PORT)
+
+test: install $(SYS_STAMP)
+	$(BIN)/pytest
+
+install: $(PY_STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(PY_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet --config-settings editable_mode=compat -e . --group test
+	touch $@
+
+# Debian packages the tests need (Chromium for the browser tests).
+$(SYS_STAMP): scripts/system-deps.sh | $(BIN)/python
+	bash scripts/system-deps.sh
+	touch $@
+
+lint: install
+	$(BIN)/ruff check graph_app loaders tests bench
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python bench/load.py
+
+clean:
+	rm -rf $(VENV) node_modules instance

@@ -1,0 +1,393 @@
+"""The `qagraph` command: a thin click layer over the core.
+
+Exit codes: 0 ok, 1 violations found, 2 usage or input error (never a traceback for a
+user's mistake).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import pyoxigraph as ox
+
+import loaders
+
+from .core import resources, stats
+from .core.errors import QagraphError
+from .core.loading import LoadInput, load, source_name_for
+from .core.messages import message
+from .core.namespaces import compact
+from .core.settings import load_settings
+from .core.store import OxigraphStore
+from .core.validation import Report, validate_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+RDF_OUTPUT = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
+class Context:
+    """Settings and the lazily opened store of one command."""
+
+    def __init__(self, lang: str | None, store_path: str | None) -> None:
+        self.settings = load_settings({"LANG": lang, "STORE": store_path})
+        self.lang: str = self.settings["LANG"]
+        self._store: OxigraphStore | None = None
+
+    @property
+    def store(self) -> OxigraphStore:
+        if self._store is None:
+            self._store = OxigraphStore(self.settings["STORE"])
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def _fail(ctx: Context, err: QagraphError) -> None:
+    click.echo(err.text(ctx.lang), err=True)
+    for line in err.details(ctx.lang):
+        click.echo(f"  {line}", err=True)
+    ctx.close()
+    sys.exit(err.exit_code)
+
+
+def handles_errors(func: F) -> F:
+    """Turn QagraphError into a message on stderr and its exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context().find_object(Context)
+        assert ctx is not None
+        try:
+            return func(*args, **kwargs)
+        except QagraphError as err:
+            _fail(ctx, err)
+        finally:
+            ctx.close()
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lang", type=click.Choice(["sv", "en"]), default=None,
+              help="Language of messages (default: the LANG setting, sv).")
+@click.option("--store", "store_path", type=click.Path(file_okay=False), default=None,
+              help="Folder of the store (default: QAGRAPH_STORE or instance/store).")
+@click.version_option(package_name="qagraph")
+@click.pass_context
+def main(click_ctx: click.Context, lang: str | None, store_path: str | None) -> None:
+    """qagraph: a knowledge graph of quality-assured competence.
+
+    \b
+    Example:
+      qagraph load data/hot-work.ttl && qagraph stats
+    """
+    try:
+        click_ctx.obj = Context(lang, store_path)
+    except QagraphError as err:
+        click.echo(err.text(lang), err=True)
+        sys.exit(err.exit_code)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def _print_report(ctx: Context, report: Report) -> None:
+    for result in report.violations + report.warnings:
+        click.echo(result.text(ctx.lang), err=True)
+
+
+@contextmanager
+def _progress(label: str, length: int) -> Iterator[Callable[[str], None]]:
+    if not sys.stderr.isatty():
+        yield lambda _step: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield lambda _step: bar.update(1)
+
+
+@main.command("load")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", default=None,
+              help="Input format when the extension does not tell: "
+                   "turtle, trig, ntriples, nquads, jsonld, rdfxml, …")
+@click.option("--source", default=None,
+              help="Name of the source (one file only); default: the file name without extension.")
+@click.option("--allow-violations", is_flag=True, help="Commit even when shapes are violated.")
+@click.option("--no-validate", is_flag=True, help="Skip SHACL validation (bulk loads of trusted data).")
+@pass_ctx
+@handles_errors
+def load_command(ctx: Context, files: tuple[Path, ...], fmt: str | None, source: str | None,
+                 allow_violations: bool, no_validate: bool) -> None:
+    """Load RDF (or table) files, each as one source, in one transaction.
+
+    Loading a source again replaces it. A syntax error exits 2, shape violations exit 1,
+    and in both cases the store is left unchanged.
+
+    \b
+    Example:
+      qagraph load data/hot-work.ttl data/organisations.ttl
+      qagraph load --source welding --format turtle welding.txt
+    """
+    if source and len(files) > 1:
+        raise click.UsageError("--source takes one file")
+    inputs = [
+        LoadInput(path, source or source_name_for(path), loaders.for_path(path, fmt))
+        for path in files
+    ]
+    with _progress("load", len(inputs) + (0 if no_validate else 1)) as step:
+        outcome = load(
+            ctx.store, inputs, base_iri=ctx.settings["BASE_IRI"],
+            allow_violations=allow_violations, validate=not no_validate, progress=step,
+        )
+    report = outcome.report
+    _print_report(ctx, report)
+    for staged in outcome.staged:
+        click.echo(message("loaded", ctx.lang, triples=staged.triples, file=staged.file,
+                           source=staged.name))
+    if report.violations:
+        click.echo(message("violations_allowed", ctx.lang, count=len(report.violations)), err=True)
+    if report.warnings:
+        click.echo(message("warnings_found", ctx.lang, count=len(report.warnings)), err=True)
+
+
+@main.command("validate")
+@click.option("--source", default=None, help="Validate only this source (with its neighbourhood).")
+@pass_ctx
+@handles_errors
+def validate_command(ctx: Context, source: str | None) -> None:
+    """Validate the store against the shapes; exit 1 when there are violations.
+
+    \b
+    Example:
+      qagraph validate --source hot-work
+    """
+    report = validate_store(ctx.store, source)
+    _print_report(ctx, report)
+    if report.warnings:
+        click.echo(message("warnings_found", ctx.lang, count=len(report.warnings)), err=True)
+    if report.violations:
+        click.echo(message("violations_found", ctx.lang, count=len(report.violations)), err=True)
+        ctx.close()
+        sys.exit(1)
+    click.echo(message("conforms", ctx.lang, count=report.checked_nodes))
+
+
+def _term_text(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return compact(term.value)
+    return str(getattr(term, "value", term))
+
+
+@main.command("query")
+@click.argument("query")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "turtle"]),
+              default="table", help="Output format (turtle for CONSTRUCT and DESCRIBE).")
+@pass_ctx
+@handles_errors
+def query_command(ctx: Context, query: str, fmt: str) -> None:
+    """Run a SPARQL query given as text or as a file name.
+
+    \b
+    Example:
+      qagraph query 'SELECT ?c WHERE { ?c a qa:Credential }' --format csv
+      qagraph query graph_app/core/queries/stats-levels.rq
+    """
+    path = Path(query)
+    text = path.read_text(encoding="utf-8") if path.suffix == ".rq" and path.is_file() else query
+    from .core.namespaces import sparql_prologue
+
+    try:
+        result = ctx.store.query(sparql_prologue() + text)
+    except SyntaxError as err:
+        raise QagraphError("query_error", detail=str(err)) from None
+    out = sys.stdout
+    if isinstance(result, ox.QueryBoolean):
+        value = bool(result)
+        if fmt == "json":
+            out.write(json.dumps({"boolean": value}) + "\n")
+        else:
+            out.write(("true" if value else "false") + "\n")
+        return
+    if isinstance(result, ox.QueryTriples):
+        rdf_fmt = ox.RdfFormat.TURTLE if fmt in {"turtle", "table"} else ox.RdfFormat.N_TRIPLES
+        if fmt == "json":
+            rdf_fmt = ox.RdfFormat.JSON_LD
+        out.flush()
+        ox.serialize(result, sys.stdout.buffer, rdf_fmt)
+        return
+    variables = [v.value for v in result.variables]
+    if fmt == "json":
+        out.flush()
+        result.serialize(sys.stdout.buffer, ox.QueryResultsFormat.JSON)
+        sys.stdout.buffer.write(b"\n")
+        return
+    rows = [[_term_text(row[v]) for v in variables] for row in result]
+    if fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(variables)
+        writer.writerows(rows)
+        return
+    widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(variables)]
+    out.write("  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip() + "\n")
+    out.write("  ".join("-" * w for w in widths) + "\n")
+    for r in rows:
+        out.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")
+
+
+@main.command("export")
+@click.option("--source", default=None, help="Export only this source.")
+@click.option("--format", "fmt", type=click.Choice(sorted(RDF_OUTPUT)), default="turtle")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output).")
+@pass_ctx
+@handles_errors
+def export_command(ctx: Context, source: str | None, fmt: str, output: Path | None) -> None:
+    """Export the whole store, or one source, in an RDF format.
+
+    \b
+    Example:
+      qagraph export --format nquads -o dump.nq
+      qagraph export --source hot-work --format turtle
+    """
+    if output is None:
+        sys.stdout.flush()
+        ctx.store.dump(sys.stdout.buffer, RDF_OUTPUT[fmt], source)
+        return
+    tmp = output.with_name(output.name + ".part")
+    with tmp.open("wb") as handle:
+        ctx.store.dump(handle, RDF_OUTPUT[fmt], source)
+    tmp.replace(output)
+
+
+@main.command("stats")
+@pass_ctx
+@handles_errors
+def stats_command(ctx: Context) -> None:
+    """Print counts by class and by assurance level.
+
+    \b
+    Example:
+      qagraph stats
+    """
+    store = ctx.store
+    head = {"sv": ("klass", "antal"), "en": ("class", "count")}[ctx.lang]
+    click.echo(f"{head[0]:<40} {head[1]:>8}")
+    for cls, count in stats.class_counts(store):
+        click.echo(f"{compact(cls):<40} {count:>8}")
+    click.echo("")
+    lhead = {"sv": ("nivå", "vägar", "meriter"), "en": ("level", "routes", "credentials")}[ctx.lang]
+    click.echo(f"{lhead[0]:<8} {lhead[1]:>8} {lhead[2]:>12}")
+    for lc in stats.level_counts(store):
+        click.echo(f"{lc.notation:<8} {lc.routes:>8} {lc.credentials:>12}")
+    total = {"sv": "tripler", "en": "triples"}[ctx.lang]
+    click.echo(f"\n{total}: {store.triple_count()}")
+
+
+@main.command("sources")
+@pass_ctx
+@handles_errors
+def sources_command(ctx: Context) -> None:
+    """List the loaded sources with their provenance (file, checksum, time, triples).
+
+    \b
+    Example:
+      qagraph sources
+    """
+    infos = ctx.store.sources()
+    if not infos:
+        click.echo(message("no_sources", ctx.lang))
+        return
+    for info in infos:
+        click.echo(
+            f"{info.name}\t{info.triples}\t{info.loaded_at}\t{info.file}\tsha256:{info.checksum[:16]}…"
+        )
+
+
+@main.command("drop")
+@click.argument("source")
+@pass_ctx
+@handles_errors
+def drop_command(ctx: Context, source: str) -> None:
+    """Remove a source and its triples.
+
+    \b
+    Example:
+      qagraph drop hot-work
+    """
+    size = ctx.store.drop(source)
+    click.echo(message("dropped", ctx.lang, source=source, triples=size))
+
+
+def bundled_inputs() -> list[LoadInput]:
+    """The ontology, the concept schemes and the sample data, as load inputs."""
+    turtle = loaders.get("turtle")
+    items = [LoadInput(p, f"ontology-{source_name_for(p)}", turtle)
+             for p in sorted(resources.ONTOLOGY_DIR.glob("*.ttl"))]
+    items += [LoadInput(p, f"scheme-{source_name_for(p)}", turtle) for p in resources.scheme_files()]
+    items += [LoadInput(p, source_name_for(p), turtle) for p in resources.sample_files()]
+    return items
+
+
+@main.command("init")
+@pass_ctx
+@handles_errors
+def init_command(ctx: Context) -> None:
+    """Load the ontology and the sample data when the store is empty.
+
+    \b
+    Example:
+      qagraph init
+    """
+    store = ctx.store
+    if not store.is_empty() or not ctx.settings["LOAD_SAMPLE"]:
+        click.echo(message("store_ready", ctx.lang, triples=store.triple_count()))
+        return
+    outcome = load(store, bundled_inputs(), base_iri=ctx.settings["BASE_IRI"], agent="qagraph init")
+    _print_report(ctx, outcome.report)
+    click.echo(message("sample_loaded", ctx.lang, triples=sum(s.triples for s in outcome.staged)))
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int,
+              help="Worker threads of the one server process.")
+@pass_ctx
+@handles_errors
+def serve_command(ctx: Context, host: str, port: int, threads: int) -> None:
+    """Serve the web application with gunicorn: one process, several threads (an
+    on-disk Oxigraph store admits one read-write process).
+
+    \b
+    Example:
+      qagraph serve --host 127.0.0.1 --port 5000
+    """
+    from .web.server import serve
+
+    overrides = {"STORE": ctx.settings["STORE"], "LANG": ctx.settings["LANG"]}
+    serve(overrides, host=host, port=port, threads=threads)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

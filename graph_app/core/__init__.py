@@ -1,0 +1,1 @@
+"""The pure core of qagraph: store, validation, reasoning, messages. No Flask here."""

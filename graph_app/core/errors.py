@@ -1,0 +1,114 @@
+"""One exception hierarchy for qagraph; the CLI and the web map it to exit codes and
+HTTP statuses in one place each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+from .messages import message
+
+
+class _ResultLike(Protocol):
+    def text(self, lang: str | None = None) -> str: ...
+
+
+class ValidationReportLike(Protocol):
+    @property
+    def violations(self) -> Sequence[_ResultLike]: ...
+
+
+class QagraphError(Exception):
+    """A user-facing error: bad input, bad parameters. CLI exit code 2, HTTP 400."""
+
+    exit_code = 2
+    http_status = 400
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key = key
+        self.values = values
+        super().__init__(message(key, "en", **values))
+
+    def text(self, lang: str | None = None) -> str:
+        """The message in `lang`."""
+        return message(self.key, lang, **self.values)
+
+    def details(self, lang: str | None = None) -> list[str]:
+        """Further lines (one per problem) shown under the message."""
+        return []
+
+
+class InputError(QagraphError):
+    """A file or parameter that cannot be used as given."""
+
+
+@dataclass
+class Position:
+    """Where a problem is: a file and, where known, a line and column."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+class ParseError(InputError):
+    """A syntax error in an input file, with its position."""
+
+    def __init__(self, position: Position, detail: str) -> None:
+        self.position = position
+        self.detail = detail
+        super().__init__(
+            "parse_error",
+            file=position.file,
+            line=position.line if position.line is not None else "?",
+            detail=detail,
+        )
+
+
+@dataclass
+class CellProblem:
+    """One bad cell of a table: file:sheet:row:column: message."""
+
+    file: str
+    sheet: str
+    row: int
+    column: str
+    text_en: str
+    text_sv: str
+
+    def text(self, lang: str | None = None) -> str:
+        body = self.text_sv if (lang or "sv").startswith("sv") else self.text_en
+        return f"{self.file}:{self.sheet}:{self.row}:{self.column}: {body}"
+
+
+class TableErrors(InputError):
+    """Every bad cell of a table load, reported at once."""
+
+    def __init__(self, problems: list[CellProblem]) -> None:
+        self.problems = problems
+        super().__init__("table_errors", count=len(problems))
+
+    def details(self, lang: str | None = None) -> list[str]:
+        return [p.text(lang) for p in self.problems]
+
+
+class ViolationsFound(QagraphError):
+    """Staged data breaks shapes; nothing was committed. CLI exit code 1, HTTP 422."""
+
+    exit_code = 1
+    http_status = 422
+
+    def __init__(self, report: ValidationReportLike) -> None:
+        self.report = report
+        super().__init__("violations_found", count=len(report.violations))
+
+    def details(self, lang: str | None = None) -> list[str]:
+        return [v.text(lang) for v in self.report.violations]

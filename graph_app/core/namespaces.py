@@ -1,0 +1,91 @@
+"""IRIs of the vocabularies that qagraph defines and reuses."""
+
+from __future__ import annotations
+
+from typing import Final
+
+QA: Final = "https://w3id.org/qagraph/ontology#"
+ONTOLOGY_IRI: Final = "https://w3id.org/qagraph/ontology"
+SHAPES: Final = "https://w3id.org/qagraph/shapes#"
+VOCAB: Final = "https://w3id.org/qagraph/vocab/"
+LVL: Final = VOCAB + "level/"
+IDV: Final = VOCAB + "identity/"
+CFK: Final = VOCAB + "control/"
+CFA: Final = VOCAB + "applier/"
+RQB: Final = VOCAB + "basis/"
+CLK: Final = VOCAB + "collaboration/"
+EXM: Final = VOCAB + "examination/"
+SEC: Final = VOCAB + "sector/"
+DEFAULT_BASE: Final = "https://w3id.org/qagraph/id/"
+GRAPH_BASE: Final = "https://w3id.org/qagraph/graph/"
+META_GRAPH: Final = GRAPH_BASE + "meta"
+
+RDF: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS: Final = "http://www.w3.org/2000/01/rdf-schema#"
+OWL: Final = "http://www.w3.org/2002/07/owl#"
+XSD: Final = "http://www.w3.org/2001/XMLSchema#"
+SKOS: Final = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS: Final = "http://purl.org/dc/terms/"
+PROV: Final = "http://www.w3.org/ns/prov#"
+ORG: Final = "http://www.w3.org/ns/org#"
+SH: Final = "http://www.w3.org/ns/shacl#"
+VOID: Final = "http://rdfs.org/ns/void#"
+SD: Final = "http://www.w3.org/ns/sparql-service-description#"
+FOAF: Final = "http://xmlns.com/foaf/0.1/"
+SCHEMA: Final = "https://schema.org/"
+CETERMS: Final = "https://purl.org/ctdl/terms/"
+ELM: Final = "http://data.europa.eu/snb/model/elm/"
+SSSOM: Final = "https://w3id.org/sssom/"
+SEMAPV: Final = "https://w3id.org/semapv/vocab/"
+PAV: Final = "http://purl.org/pav/"
+
+PREFIXES: Final[dict[str, str]] = {
+    "qa": QA,
+    "qash": SHAPES,
+    "lvl": LVL,
+    "idv": IDV,
+    "cfk": CFK,
+    "cfa": CFA,
+    "rqb": RQB,
+    "clk": CLK,
+    "exm": EXM,
+    "sec": SEC,
+    "id": DEFAULT_BASE,
+    "ex": DEFAULT_BASE + "example/",
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": SKOS,
+    "dcterms": DCTERMS,
+    "prov": PROV,
+    "org": ORG,
+    "sh": SH,
+    "void": VOID,
+    "foaf": FOAF,
+    "schema": SCHEMA,
+    "ceterms": CETERMS,
+    "elm": ELM,
+    "sssom": SSSOM,
+    "semapv": SEMAPV,
+    "pav": PAV,
+}
+
+
+def sparql_prologue(names: list[str] | None = None) -> str:
+    """PREFIX declarations for SPARQL text, for all or the named prefixes."""
+    chosen = names or list(PREFIXES)
+    return "".join(f"PREFIX {n}: <{PREFIXES[n]}>\n" for n in chosen)
+
+
+def compact(iri: str) -> str:
+    """`iri` as prefix:local when a known namespace covers it, else unchanged."""
+    best = ""
+    for name, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
+            best = name
+    if best:
+        local = iri[len(PREFIXES[best]) :]
+        if local and all(c.isalnum() or c in "-_./" for c in local):
+            return f"{best}:{local}"
+    return iri

@@ -1,0 +1,50 @@
+"""Counts by class and by assurance level."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from . import queries
+from .store import OxigraphStore
+
+
+@dataclass(frozen=True)
+class LevelCount:
+    level: str
+    notation: str
+    rank: int | None
+    routes: int
+    credentials: int
+
+
+def _int(term: object) -> int:
+    return int(term.value) if isinstance(term, ox.Literal) else 0
+
+
+def class_counts(store: OxigraphStore) -> list[tuple[str, int]]:
+    """(class IRI, number of resources) for each qagraph class in the store."""
+    result = store.query(queries.load("stats-classes").text)
+    assert isinstance(result, ox.QuerySolutions)
+    return [(row["class"].value, _int(row["count"])) for row in result]
+
+
+def level_counts(store: OxigraphStore) -> list[LevelCount]:
+    """Routes and credentials per assurance level, strongest first."""
+    result = store.query(queries.load("stats-levels").text)
+    assert isinstance(result, ox.QuerySolutions)
+    out = []
+    for row in result:
+        notation = row["notation"]
+        rank = row["rank"]
+        out.append(
+            LevelCount(
+                level=row["level"].value,
+                notation=notation.value if notation is not None else row["level"].value.rsplit("/", 1)[-1],
+                rank=_int(rank) if rank is not None else None,
+                routes=_int(row["routes"]),
+                credentials=_int(row["credentials"]),
+            )
+        )
+    return out

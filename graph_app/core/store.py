@@ -1,0 +1,448 @@
+"""The store: one small interface over the RDF database.
+
+The embedded implementation keeps an Oxigraph database on disk. Each source (a file
+loaded under a name) lives in a named graph of its own; the metadata graph records which
+graph is the *current* one of each source, with the provenance of its load (PROV-O).
+
+Atomic loads with a non-atomic bulk loader
+------------------------------------------
+pyoxigraph's ``bulk_load`` is fast but writes in many steps. So a load never writes into
+a graph that queries can see. Every load goes into a fresh, versioned named graph that is
+first marked *pending* in the metadata graph. Queries read only committed graphs: while
+nothing is pending they use Oxigraph's own union of all graphs (the fast path); while a
+graph is pending they name the committed graphs explicitly. The commit is one small
+SPARQL Update on the metadata graph that makes the new graph current and retires the old
+one. Opening the store read-write drops every pending or orphaned graph, which cleans up
+after a load that was killed half-way. See docs/decisions/0001-versioned-source-graphs.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, Protocol, runtime_checkable
+
+import pyoxigraph as ox
+
+from .errors import InputError
+from .namespaces import DCTERMS, GRAPH_BASE, META_GRAPH, PROV, QA, RDF, VOID, XSD
+
+META = ox.NamedNode(META_GRAPH)
+_QA_PENDING = ox.NamedNode(QA + "pendingGraph")
+_QA_CURRENT = ox.NamedNode(QA + "currentGraph")
+_QA_SOURCE_NAME = ox.NamedNode(QA + "sourceName")
+_RDF_TYPE = ox.NamedNode(RDF + "type")
+
+SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """A loaded source and the provenance of its current load."""
+
+    name: str
+    graph: str
+    triples: int
+    checksum: str
+    loaded_at: str
+    file: str
+    agent: str
+
+
+@dataclass
+class StagedSource:
+    """A source written into a pending graph, not yet visible to queries."""
+
+    name: str
+    graph: ox.NamedNode
+    file: str
+    checksum: str
+    triples: int = 0
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What the rest of qagraph needs of a store (embedded or remote)."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        exclude_sources: Sequence[str] = (),
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult: ...
+
+    def sources(self) -> list[SourceInfo]: ...
+
+    def stage(self, name: str, file: str, checksum: str) -> StagedSource: ...
+
+    def write_staged(self, staged: StagedSource, triples: Iterable[ox.Triple]) -> None: ...
+
+    def bulk_write_staged(self, staged: StagedSource, path: Path, fmt: ox.RdfFormat) -> None: ...
+
+    def staged_triples(self, staged: StagedSource) -> Iterator[ox.Triple]: ...
+
+    def commit(self, staged: Sequence[StagedSource], agent: str = "qagraph") -> None: ...
+
+    def discard(self, staged: Sequence[StagedSource]) -> None: ...
+
+    def drop(self, name: str) -> int: ...
+
+    def triple_count(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def sha256_of(path: Path) -> str:
+    """Hex SHA-256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_source_name(name: str) -> str:
+    """Return `name` if it may name a source, else raise InputError."""
+    if not SOURCE_NAME.match(name):
+        raise InputError("bad_source_name", name=name)
+    return name
+
+
+def _now() -> ox.Literal:
+    stamp = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return ox.Literal(stamp, datatype=ox.NamedNode(XSD + "dateTime"))
+
+
+def _source_iri(name: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{GRAPH_BASE}source/{name}")
+
+
+class OxigraphStore:
+    """The embedded store: Oxigraph on disk (or in memory when `path` is None)."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False):
+        self.path = None if path is None else Path(path)
+        self.read_only = read_only
+        self._write_lock = threading.Lock()
+        if self.path is None:
+            self._db = ox.Store()
+        elif read_only:
+            self._db = ox.Store.read_only(str(self.path))
+        else:
+            self.path.mkdir(parents=True, exist_ok=True)
+            try:
+                self._db = ox.Store(str(self.path))
+            except OSError as err:
+                raise InputError("store_locked", path=str(self.path), detail=str(err)) from err
+            self.recover()
+
+    # -- reading -------------------------------------------------------------------
+
+    def _pending(self) -> set[ox.NamedNode]:
+        return {
+            q.object
+            for q in self._db.quads_for_pattern(META, _QA_PENDING, None, META)
+            if isinstance(q.object, ox.NamedNode)
+        }
+
+    def current_graphs(self) -> dict[str, ox.NamedNode]:
+        """Map source name -> its current named graph."""
+        names: dict[ox.NamedNode | ox.BlankNode, str] = {}
+        for q in self._db.quads_for_pattern(None, _QA_SOURCE_NAME, None, META):
+            if isinstance(q.object, ox.Literal):
+                names[q.subject] = q.object.value
+        current: dict[str, ox.NamedNode] = {}
+        for q in self._db.quads_for_pattern(None, _QA_CURRENT, None, META):
+            if q.subject in names and isinstance(q.object, ox.NamedNode):
+                current[names[q.subject]] = q.object
+        return current
+
+    def _dataset(
+        self,
+        exclude_sources: Sequence[str],
+        default_graphs: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+    ) -> dict[str, Any]:
+        if default_graphs is not None or named_graphs is not None:
+            # An explicit dataset (SPARQL protocol default-graph-uri / named-graph-uri).
+            # A graph that is not committed is an empty graph.
+            visible = set(self.current_graphs().values()) | {META}
+            chosen_default = [ox.NamedNode(g) for g in default_graphs or ()]
+            chosen_named = [ox.NamedNode(g) for g in named_graphs or ()]
+            empty = ox.NamedNode(GRAPH_BASE + "empty")
+            dflt = [g for g in chosen_default if g in visible] or [empty]
+            if default_graphs is None:
+                dflt = self._visible(exclude_sources)
+            named = [g for g in chosen_named if g in visible]
+            if named_graphs is None:
+                named = self._visible(exclude_sources)
+            return {"default_graph": dflt, "named_graphs": named or [empty]}
+        if not exclude_sources and not self._pending():
+            return {"use_default_graph_as_union": True}
+        visible = self._visible(exclude_sources)
+        return {"default_graph": visible, "named_graphs": visible}
+
+    def _visible(self, exclude_sources: Sequence[str] = ()) -> list[ox.NamedNode]:
+        current = self.current_graphs()
+        return [g for name, g in current.items() if name not in exclude_sources] + [META]
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        exclude_sources: Sequence[str] = (),
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query over the committed graphs.
+
+        `bindings` are bound as RDF terms (SEP-0007 substitution), never pasted into the
+        query text. `exclude_sources` hides sources, e.g. the one a load replaces.
+        """
+        substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        dataset = self._dataset(exclude_sources, default_graphs, named_graphs)
+        return self._db.query(sparql, substitutions=substitutions or None, **dataset)
+
+    def triple_count(self) -> int:
+        """Number of triples in the committed source graphs (metadata excluded)."""
+        total = 0
+        for graph in self.current_graphs().values():
+            total += self.graph_size(graph)
+        return total
+
+    def graph_size(self, graph: ox.NamedNode) -> int:
+        result = self._db.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+            substitutions={ox.Variable("g"): graph},
+        )
+        assert isinstance(result, ox.QuerySolutions)
+        for row in result:
+            value = row["n"]
+            return int(value.value) if isinstance(value, ox.Literal) else 0
+        return 0
+
+    def sources(self) -> list[SourceInfo]:
+        """The loaded sources with the provenance of their current load."""
+        result = self._db.query(
+            """
+            PREFIX qa: <%s> PREFIX prov: <%s> PREFIX void: <%s> PREFIX dcterms: <%s>
+            SELECT ?meta ?name ?g ?n ?sum ?at ?file ?agent WHERE { GRAPH ?meta {
+              ?src qa:sourceName ?name ; qa:currentGraph ?g .
+              ?g void:triples ?n ; qa:checksum ?sum ; prov:generatedAtTime ?at ;
+                 dcterms:title ?file ; prov:wasGeneratedBy ?act .
+              OPTIONAL { ?act prov:wasAssociatedWith/dcterms:title ?agent }
+            } } ORDER BY ?name
+            """
+            % (QA, PROV, VOID, DCTERMS),
+            substitutions={ox.Variable("meta"): META},
+        )
+        assert isinstance(result, ox.QuerySolutions)
+        out = []
+        for row in result:
+            out.append(
+                SourceInfo(
+                    name=_value(row["name"]),
+                    graph=_value(row["g"]),
+                    triples=int(_value(row["n"])),
+                    checksum=_value(row["sum"]),
+                    loaded_at=_value(row["at"]),
+                    file=_value(row["file"]),
+                    agent=_value(row["agent"]) if row["agent"] is not None else "",
+                )
+            )
+        return out
+
+    def is_empty(self) -> bool:
+        return not self.current_graphs()
+
+    # -- writing -------------------------------------------------------------------
+
+    def stage(self, name: str, file: str, checksum: str) -> StagedSource:
+        """Reserve a fresh pending graph for source `name`."""
+        check_source_name(name)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        graph = ox.NamedNode(f"{GRAPH_BASE}{name}/{stamp}-{uuid.uuid4().hex[:8]}")
+        self._db.add(ox.Quad(META, _QA_PENDING, graph, META))
+        return StagedSource(name=name, graph=graph, file=file, checksum=checksum)
+
+    def write_staged(self, staged: StagedSource, triples: Iterable[ox.Triple]) -> None:
+        """Write triples into the staged (invisible) graph in one transaction."""
+        g = staged.graph
+        self._db.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
+
+    def bulk_write_staged(self, staged: StagedSource, path: Path, fmt: ox.RdfFormat) -> None:
+        """Bulk-load a file of triples into the staged graph (fast, not atomic: the graph
+        stays pending until commit, and is dropped on failure or on recovery)."""
+        self._db.bulk_load(path=str(path), format=fmt, to_graph=staged.graph)
+
+    def staged_triples(self, staged: StagedSource) -> Iterator[ox.Triple]:
+        for q in self._db.quads_for_pattern(None, None, None, staged.graph):
+            yield ox.Triple(q.subject, q.predicate, q.object)
+
+    def count_staged(self, staged: StagedSource) -> int:
+        staged.triples = self.graph_size(staged.graph)
+        return staged.triples
+
+    def commit(self, staged: Sequence[StagedSource], agent: str = "qagraph") -> None:
+        """Make the staged graphs current, in one transaction, then drop the old ones."""
+        with self._write_lock:
+            current = self.current_graphs()
+            now = _now()
+            delete: list[ox.Quad] = []
+            insert: list[ox.Quad] = []
+            retired: list[ox.NamedNode] = []
+            for s in staged:
+                if not s.triples:
+                    self.count_staged(s)
+                src = _source_iri(s.name)
+                old = current.get(s.name)
+                if old is not None:
+                    delete.append(ox.Quad(src, _QA_CURRENT, old, META))
+                    insert.append(ox.Quad(META, _QA_PENDING, old, META))
+                    insert.append(ox.Quad(old, ox.NamedNode(PROV + "invalidatedAtTime"), now, META))
+                    retired.append(old)
+                delete.append(ox.Quad(META, _QA_PENDING, s.graph, META))
+                insert.extend(_provenance(s, src, now, agent))
+            self._db.update(_update_text(delete, insert))
+            self._drop_graphs(retired)
+
+    def discard(self, staged: Sequence[StagedSource]) -> None:
+        """Throw staged graphs away; the store is as it was before `stage`."""
+        self._drop_graphs([s.graph for s in staged])
+
+    def drop(self, name: str) -> int:
+        """Remove a source; returns the number of triples it had."""
+        with self._write_lock:
+            current = self.current_graphs()
+            if name not in current:
+                raise InputError("unknown_source", name=name)
+            graph = current[name]
+            size = self.graph_size(graph)
+            delete = [ox.Quad(_source_iri(name), _QA_CURRENT, graph, META)]
+            insert = [
+                ox.Quad(META, _QA_PENDING, graph, META),
+                ox.Quad(graph, ox.NamedNode(PROV + "invalidatedAtTime"), _now(), META),
+            ]
+            self._db.update(_update_text(delete, insert))
+            self._drop_graphs([graph])
+            return size
+
+    def _drop_graphs(self, graphs: Sequence[ox.NamedNode]) -> None:
+        for graph in graphs:
+            if self._db.contains_named_graph(graph):
+                self._db.remove_graph(graph)
+            self._db.remove(ox.Quad(META, _QA_PENDING, graph, META))
+
+    def recover(self) -> list[str]:
+        """Drop pending graphs and graphs no source points to (after a crash)."""
+        keep = set(self.current_graphs().values()) | {META}
+        orphans = [g for g in self._db.named_graphs() if g not in keep]
+        named = [g for g in orphans if isinstance(g, ox.NamedNode)]
+        for g in orphans:
+            if isinstance(g, ox.BlankNode):
+                self._db.remove_graph(g)
+        self._drop_graphs(named)
+        for g in self._pending():
+            self._db.remove(ox.Quad(META, _QA_PENDING, g, META))
+        return [g.value for g in named]
+
+    def dump(self, output: IO[bytes], fmt: ox.RdfFormat, source: str | None = None) -> None:
+        """Serialise the committed data (or one source) to `output`."""
+        if source is not None:
+            current = self.current_graphs()
+            if source not in current:
+                raise InputError("unknown_source", name=source)
+            graph = current[source]
+            if fmt.supports_datasets:
+                quads = self._db.quads_for_pattern(None, None, None, graph)
+                ox.serialize(quads, output, fmt)
+            else:
+                self._db.dump(output, fmt, from_graph=graph)
+            return
+        graphs = [g for g in self._visible() if g != META]
+        quads = (q for g in graphs for q in self._db.quads_for_pattern(None, None, None, g))
+        if fmt.supports_datasets:
+            ox.serialize(quads, output, fmt)
+        else:
+            ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), output, fmt)
+
+    def flush(self) -> None:
+        if not self.read_only and self.path is not None:
+            self._db.flush()
+
+    def close(self) -> None:
+        self.flush()
+        del self._db
+
+
+def _value(term: object) -> str:
+    return getattr(term, "value", "") if term is not None else ""
+
+
+def _provenance(
+    s: StagedSource, src: ox.NamedNode, now: ox.Literal, agent: str
+) -> list[ox.Quad]:
+    """PROV-O description of one load (source, file, checksum, time, count, agent)."""
+    g = s.graph
+    act = ox.NamedNode(g.value + "#load")
+    who = ox.NamedNode(f"{GRAPH_BASE}agent/{re.sub(r'[^A-Za-z0-9._-]', '_', agent)}")
+    file_entity = ox.NamedNode(f"urn:sha256:{s.checksum}")
+    xint = ox.NamedNode(XSD + "integer")
+    t = ox.NamedNode
+    rows = [
+        (src, _RDF_TYPE, t(QA + "Source")),
+        (src, _QA_SOURCE_NAME, ox.Literal(s.name)),
+        (src, _QA_CURRENT, g),
+        (g, _RDF_TYPE, t(QA + "SourceGraph")),
+        (g, _RDF_TYPE, t(PROV + "Entity")),
+        (g, t(QA + "source"), src),
+        (g, t(QA + "checksum"), ox.Literal(s.checksum)),
+        (g, t(DCTERMS + "title"), ox.Literal(s.file)),
+        (g, t(VOID + "triples"), ox.Literal(str(s.triples), datatype=xint)),
+        (g, t(PROV + "generatedAtTime"), now),
+        (g, t(PROV + "wasGeneratedBy"), act),
+        (g, t(PROV + "wasDerivedFrom"), file_entity),
+        (file_entity, _RDF_TYPE, t(PROV + "Entity")),
+        (file_entity, t(DCTERMS + "title"), ox.Literal(s.file)),
+        (file_entity, t(QA + "checksum"), ox.Literal(s.checksum)),
+        (act, _RDF_TYPE, t(PROV + "Activity")),
+        (act, t(PROV + "endedAtTime"), now),
+        (act, t(PROV + "used"), file_entity),
+        (act, t(PROV + "wasAssociatedWith"), who),
+        (who, _RDF_TYPE, t(PROV + "Agent")),
+        (who, t(DCTERMS + "title"), ox.Literal(agent)),
+    ]
+    return [ox.Quad(a, b, c, META) for a, b, c in rows]
+
+
+def _update_text(delete: Sequence[ox.Quad], insert: Sequence[ox.Quad]) -> str:
+    """One SPARQL Update (one transaction) from quads serialised by Oxigraph itself."""
+
+    def block(quads: Sequence[ox.Quad]) -> str:
+        return " ".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads)
+
+    parts = []
+    if delete:
+        parts.append(f"DELETE DATA {{ {block(delete)} }}")
+    if insert:
+        parts.append(f"INSERT DATA {{ {block(insert)} }}")
+    return " ;\n".join(parts)
+
+
+def open_store(path: str | os.PathLike[str] | None, *, read_only: bool = False) -> OxigraphStore:
+    """Open the embedded store at `path` (None: in memory)."""
+    return OxigraphStore(path, read_only=read_only)

@@ -1,0 +1,215 @@
+"""SHACL validation of staged data together with what it links to in the store.
+
+pyshacl is never run over the Oxigraph-backed graph (10-100x slower, see DESIGN.md).
+Instead the neighbourhood of the staged nodes is copied into a small rdflib graph:
+the nodes' own descriptions, the routes and credentials that point at them, and the
+closure of organisational dependencies that independence at C1 is judged on. The report
+lists only results that the staged data introduces: results already present without it
+belong to other sources and do not block this load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from pyshacl import validate as pyshacl_validate
+from rdflib import RDF, Graph, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from . import queries, resources
+from .messages import message, normalise_language
+from .namespaces import META_GRAPH
+from .store import OxigraphStore
+from .terms import graph_from_triples
+
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Result:
+    """One SHACL result: focus node, shape id, severity and messages by language."""
+
+    focus: str
+    shape: str
+    severity: str
+    messages: tuple[tuple[str, str], ...]
+    path: str = ""
+    value: str = ""
+
+    def message(self, lang: str | None = None) -> str:
+        wanted = normalise_language(lang)
+        by_lang = dict(self.messages)
+        for key in (wanted, "en", "sv", ""):
+            if key in by_lang:
+                return by_lang[key]
+        return next(iter(by_lang.values()), "")
+
+    def text(self, lang: str | None = None) -> str:
+        severity = message(f"severity_{self.severity}", lang)
+        return f"{self.focus} [{self.shape}] {severity}: {self.message(lang)}"
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.focus, self.shape, self.path, self.value)
+
+
+@dataclass
+class Report:
+    """The results of one validation."""
+
+    results: list[Result] = field(default_factory=list)
+    checked_nodes: int = 0
+
+    @property
+    def violations(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Warning"]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+    def for_node(self, iri: str) -> list[Result]:
+        return [r for r in self.results if r.focus == iri]
+
+
+def _shape_id(shapes: Graph, shape: Node) -> str:
+    """A readable id for a result's source shape: its IRI, or that of the node shape
+    whose sh:property it is."""
+    if isinstance(shape, URIRef):
+        return shapes.namespace_manager.normalizeUri(shape)
+    for parent in shapes.subjects(SH.property, shape):
+        if isinstance(parent, URIRef):
+            return shapes.namespace_manager.normalizeUri(parent)
+    return str(shape)
+
+
+def _messages(results: Graph, shapes: Graph, result: Node, shape: Node) -> tuple[tuple[str, str], ...]:
+    texts = {lit.language or "": str(lit) for lit in results.objects(result, SH.resultMessage)}
+    # pyshacl copies one sh:message per result; take every language from the shape.
+    owner = shape
+    if not any(True for _ in shapes.objects(shape, SH.message)):
+        owner = next(iter(shapes.subjects(SH.property, shape)), shape)
+    for lit in shapes.objects(owner, SH.message):
+        lang = getattr(lit, "language", None) or ""
+        texts.setdefault(lang, str(lit))
+    return tuple(sorted(texts.items()))
+
+
+def validate_graph(data: Graph, *, with_vocabulary: bool = True) -> Report:
+    """Validate an in-memory graph against all shapes (inference off)."""
+    shapes = resources.shapes_graph()
+    graph = data
+    if with_vocabulary:
+        graph = Graph()
+        for triple in data:
+            graph.add(triple)
+        for triple in resources.vocabulary_graph():
+            graph.add(triple)
+    _conforms, results_graph, _text = pyshacl_validate(
+        graph,
+        shacl_graph=shapes,
+        inference="none",
+        allow_warnings=True,
+        advanced=True,
+    )
+    assert isinstance(results_graph, Graph)
+    report = Report(checked_nodes=len(set(data.subjects())))
+    for res in results_graph.subjects(RDF.type, SH.ValidationResult):
+        shape = results_graph.value(res, SH.sourceShape)
+        severity = results_graph.value(res, SH.resultSeverity)
+        report.results.append(
+            Result(
+                focus=str(results_graph.value(res, SH.focusNode)),
+                shape=_shape_id(shapes, shape) if shape is not None else "",
+                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                messages=_messages(results_graph, shapes, res, shape) if shape is not None else (),
+                path=str(results_graph.value(res, SH.resultPath) or ""),
+                value=str(results_graph.value(res, SH.value) or ""),
+            )
+        )
+    report.results.sort(key=lambda r: (r.severity != "Violation", r.focus, r.shape))
+    return report
+
+
+def _batched(items: Sequence[ox.NamedNode]) -> Iterable[Sequence[ox.NamedNode]]:
+    for start in range(0, len(items), BATCH):
+        yield items[start : start + BATCH]
+
+
+def neighbourhood(
+    store: OxigraphStore, nodes: Iterable[Node], exclude_sources: Sequence[str] = ()
+) -> Graph:
+    """Copy from the store what `nodes` link to: their descriptions, the routes and
+    credentials that point at them, and the dependency closure of organisations."""
+    iris = sorted({ox.NamedNode(str(n)) for n in nodes if isinstance(n, URIRef)}, key=str)
+    graph = Graph()
+    for name in ("neighbourhood-out", "neighbourhood-in", "dependency-closure"):
+        text = queries.load(name).text
+        for batch in _batched(iris):
+            result = store.query(
+                queries.with_values(text, "node", batch), exclude_sources=exclude_sources
+            )
+            graph_from_triples(_no_meta(result), into=graph)
+    return graph
+
+
+def _no_meta(triples: object) -> Iterable[object]:
+    for t in triples:  # type: ignore[attr-defined]
+        if getattr(t.subject, "value", "") != META_GRAPH:
+            yield t
+
+
+def validate_staged(
+    store: OxigraphStore, staged: Graph, replacing: Sequence[str] = ()
+) -> Report:
+    """Validate staged data with its neighbourhood in the store, leaving out the sources
+    it replaces; report only what the staged data introduces."""
+    nodes = set(staged.subjects()) | {o for o in staged.objects() if isinstance(o, URIRef)}
+    around = neighbourhood(store, nodes, exclude_sources=replacing)
+    after = Graph()
+    for triple in around:
+        after.add(triple)
+    for triple in staged:
+        after.add(triple)
+    report_after = validate_graph(after)
+    if len(around):
+        before = {r.key for r in validate_graph(around).results}
+        report_after.results = [r for r in report_after.results if r.key not in before]
+    report_after.checked_nodes = len(set(staged.subjects()))
+    return report_after
+
+
+def validate_store(store: OxigraphStore, source: str | None = None) -> Report:
+    """Validate the whole store, or one source with its neighbourhood."""
+    if source is None:
+        data = graph_from_triples(
+            _no_meta(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
+        )
+        return validate_graph(data)
+    graph_iri = store.current_graphs().get(source)
+    if graph_iri is None:
+        from .errors import InputError
+
+        raise InputError("unknown_source", name=source)
+    own = graph_from_triples(
+        store.query(
+            "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
+            bindings={"g": graph_iri},
+        )
+    )
+    nodes = set(own.subjects()) | {o for o in own.objects() if isinstance(o, URIRef)}
+    data = neighbourhood(store, nodes)
+    for triple in own:
+        data.add(triple)
+    report = validate_graph(data)
+    subjects = {str(s) for s in own.subjects()}
+    report.results = [r for r in report.results if r.focus in subjects]
+    report.checked_nodes = len(subjects)
+    return report

@@ -1,0 +1,1 @@
+"""The Flask application: blueprints over the core."""

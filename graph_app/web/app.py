@@ -1,0 +1,63 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ..core.errors import QagraphError
+from ..core.messages import normalise_language
+from ..core.settings import load_settings
+from ..core.store import OxigraphStore
+from . import home
+
+STORE_KEY = "qagraph.store"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; `config` overrides settings (e.g. {"STORE": path})."""
+    app = Flask(__name__)
+    settings = load_settings(config)
+    app.config.update(settings)
+    app.config["SECRET_KEY"] = settings["SECRET_KEY"] or secrets.token_hex(32)
+    store = config.get("STORE_OBJECT") if config else None
+    app.extensions[STORE_KEY] = store if store is not None else OxigraphStore(settings["STORE"])
+
+    @app.before_request
+    def choose_language() -> None:
+        asked = request.args.get("lang") or request.cookies.get("lang")
+        if not asked:
+            asked = request.accept_languages.best_match(["sv", "en"]) or app.config["LANG"]
+        g.lang = normalise_language(asked)
+
+    @app.after_request
+    def remember_language(response: Any) -> Any:
+        if request.args.get("lang") in {"sv", "en"}:
+            response.set_cookie("lang", request.args["lang"], max_age=365 * 24 * 3600, samesite="Lax")
+        return response
+
+    @app.errorhandler(QagraphError)
+    def user_error(err: QagraphError) -> Any:
+        lang = getattr(g, "lang", "sv")
+        body = {"ok": False, "status": err.http_status, "error": err.text(lang),
+                "errors": err.details(lang)}
+        return jsonify(body), err.http_status
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException) -> Any:
+        status = err.code or 500
+        if request.accept_mimetypes.best == "application/json" or request.path.endswith(".json"):
+            return jsonify({"ok": False, "status": status, "error": err.name, "errors": []}), status
+        return render_template("error.html", status=status, error=err), status
+
+    home.init_app(app)
+    return app
+
+
+def get_store(app: Flask) -> OxigraphStore:
+    store = app.extensions[STORE_KEY]
+    assert isinstance(store, OxigraphStore)
+    return store

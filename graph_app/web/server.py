@@ -1,0 +1,41 @@
+"""Serve the app with gunicorn: one process with several threads.
+
+An on-disk Oxigraph store admits one read-write process, so the server never forks
+workers; pyoxigraph releases the GIL while it evaluates, so threads do run in parallel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Server(BaseApplication):  # type: ignore[misc]
+    def __init__(self, app: Any, options: dict[str, Any]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return self.application
+
+
+def serve(overrides: dict[str, Any], *, host: str, port: int, threads: int) -> None:
+    """Build the app and serve it until interrupted."""
+    from .app import create_app
+
+    app = create_app(overrides)
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": 1,
+        "threads": max(2, threads),
+        "worker_class": "gthread",
+        "timeout": 120,
+        "accesslog": "-",
+    }
+    _Server(app, options).run()
