@@ -1,0 +1,194 @@
+"""The embedded store: sources as named graphs, atomic replacement, provenance, recovery."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+import loaders
+from graph_app.core.errors import InputError, ParseError
+from graph_app.core.loading import LoadInput, load
+from graph_app.core.namespaces import DEFAULT_BASE, META_GRAPH
+from graph_app.core.store import OxigraphStore
+
+QA = "https://w3id.org/qagraph/ontology#"
+
+
+def org_ttl(slug: str, label: str) -> str:
+    return (
+        f"@prefix qa: <{QA}> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        f"<{DEFAULT_BASE}organisation/{slug}> a qa:Organisation ;\n"
+        f'  rdfs:label "{label}"@sv, "{label}"@en .\n'
+    )
+
+
+def load_text(store: OxigraphStore, tmp_path: Path, name: str, text: str, suffix: str = ".ttl"):
+    path = tmp_path / f"{name}{suffix}"
+    path.write_text(text, encoding="utf-8")
+    return load(store, [LoadInput(path, name, loaders.for_path(path))], base_iri=DEFAULT_BASE)
+
+
+def labels(store: OxigraphStore) -> set[str]:
+    rows = store.query("SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }")
+    return {r["l"].value for r in rows}
+
+
+def test_each_source_is_a_named_graph_and_the_default_graph_is_their_union(store, tmp_path):
+    load_text(store, tmp_path, "one", org_ttl("a", "Alfa"))
+    load_text(store, tmp_path, "two", org_ttl("b", "Beta"))
+    assert labels(store) == {"Alfa", "Beta"}
+    graphs = store.current_graphs()
+    assert set(graphs) == {"one", "two"}
+    assert graphs["one"] != graphs["two"]
+    rows = list(store.query(f"SELECT ?g WHERE {{ GRAPH ?g {{ ?s a <{QA}Organisation> }} }}"))
+    assert {r["g"] for r in rows} == set(graphs.values())
+
+
+def test_loading_a_source_again_replaces_it(store, tmp_path):
+    load_text(store, tmp_path, "one", org_ttl("a", "Alfa"))
+    old_graph = store.current_graphs()["one"]
+    load_text(store, tmp_path, "one", org_ttl("a", "Alfa två"))
+    assert labels(store) == {"Alfa två"}
+    assert store.current_graphs()["one"] != old_graph
+    assert old_graph not in set(store._db.named_graphs())
+
+
+def test_provenance_of_each_load_is_recorded_in_prov(store, tmp_path):
+    load_text(store, tmp_path, "one", org_ttl("a", "Alfa"))
+    [info] = store.sources()
+    assert info.name == "one" and info.file == "one.ttl" and info.triples == 3
+    assert len(info.checksum) == 64 and info.loaded_at.startswith("20")
+    ask = store.query(
+        "PREFIX prov: <http://www.w3.org/ns/prov#> ASK { GRAPH ?m { ?g prov:wasGeneratedBy ?a . "
+        "?a a prov:Activity ; prov:used ?f ; prov:wasAssociatedWith ?who } }",
+    )
+    assert bool(ask)
+
+
+def test_a_parse_error_leaves_the_store_as_it_was(store, tmp_path):
+    load_text(store, tmp_path, "one", org_ttl("a", "Alfa"))
+    before = store.triple_count()
+    graphs_before = set(store._db.named_graphs())
+    with pytest.raises(ParseError) as err:
+        load_text(store, tmp_path, "one", org_ttl("b", "Beta") + "\n<x> <y> ;; .\n")
+    assert err.value.position.line == 5
+    assert store.triple_count() == before
+    assert labels(store) == {"Alfa"}
+    assert set(store._db.named_graphs()) == graphs_before
+
+
+def test_a_failed_multi_file_load_commits_none_of_its_files(store, tmp_path):
+    good = tmp_path / "good.ttl"
+    good.write_text(org_ttl("g", "Gamma"), encoding="utf-8")
+    bad = tmp_path / "bad.nt"
+    bad.write_text("<http://a> <http://b> .\n", encoding="utf-8")
+    turtle, nt = loaders.get("turtle"), loaders.get("ntriples")
+    with pytest.raises(ParseError):
+        load(store, [LoadInput(good, "good", turtle), LoadInput(bad, "bad", nt)], base_iri=DEFAULT_BASE)
+    assert store.is_empty()
+    assert set(store._db.named_graphs()) <= {ox.NamedNode(META_GRAPH)}
+
+
+@pytest.mark.parametrize(
+    ("suffix", "text"),
+    [
+        (".nt", f'<{DEFAULT_BASE}organisation/a> <http://www.w3.org/2000/01/rdf-schema#label> "A"@sv .\n'),
+        (".nq", f'<{DEFAULT_BASE}organisation/a> <http://www.w3.org/2000/01/rdf-schema#label> "A"@sv <http://g> .\n'),
+        (".trig", f'<http://g> {{ <{DEFAULT_BASE}organisation/a> <http://www.w3.org/2000/01/rdf-schema#label> "A"@sv }}\n'),
+        (".jsonld", f'{{"@id": "{DEFAULT_BASE}organisation/a", "http://www.w3.org/2000/01/rdf-schema#label": {{"@value": "A", "@language": "sv"}}}}'),
+        (".rdf", f'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#"><rdf:Description rdf:about="{DEFAULT_BASE}organisation/a"><rdfs:label xml:lang="sv">A</rdfs:label></rdf:Description></rdf:RDF>'),
+    ],
+)
+def test_every_rdf_format_loads_into_the_sources_graph(store, tmp_path, suffix, text):
+    load_text(store, tmp_path, "src", text, suffix)
+    assert labels(store) == {"A"}
+    assert list(store.current_graphs()) == ["src"]
+
+
+def test_drop_removes_a_source(store, tmp_path):
+    load_text(store, tmp_path, "one", org_ttl("a", "Alfa"))
+    load_text(store, tmp_path, "two", org_ttl("b", "Beta"))
+    assert store.drop("one") == 3
+    assert labels(store) == {"Beta"}
+    with pytest.raises(InputError):
+        store.drop("one")
+
+
+def test_the_store_persists_across_restarts(store_path, tmp_path):
+    first = OxigraphStore(store_path)
+    load_text(first, tmp_path, "one", org_ttl("a", "Alfa"))
+    first.close()
+    again = OxigraphStore(store_path)
+    assert labels(again) == {"Alfa"}
+    again.close()
+
+
+def test_queries_do_not_see_a_pending_graph(store, tmp_path):
+    load_text(store, tmp_path, "one", org_ttl("a", "Alfa"))
+    staged = store.stage("two", "two.ttl", "0" * 64)
+    store.write_staged(staged, [ox.Triple(ox.NamedNode("http://x"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("hidden"))])
+    assert labels(store) == {"Alfa"}
+    store.commit([staged])
+    assert labels(store) == {"Alfa", "hidden"}
+
+
+def test_bindings_are_bound_as_terms_not_pasted(store, tmp_path):
+    load_text(store, tmp_path, "one", org_ttl("a", "Alfa"))
+    hostile = ox.Literal('Alfa"} . ?s ?p ?o . FILTER("1')
+    rows = list(store.query(
+        "SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }",
+        bindings={"l": hostile},
+    ))
+    assert rows == []
+
+
+def _big_ntriples(path: Path, count: int) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(count):
+            out.write(f'<{DEFAULT_BASE}organisation/n{i}> <http://www.w3.org/2000/01/rdf-schema#label> "Organisation nummer {i} med ett längre namn"@sv .\n')
+
+
+KILL_SCRIPT = """
+import sys
+from pathlib import Path
+import loaders
+from graph_app.core.loading import LoadInput, load
+from graph_app.core.store import OxigraphStore
+store = OxigraphStore(sys.argv[1])
+path = Path(sys.argv[2])
+print("started", flush=True)
+load(store, [LoadInput(path, "big", loaders.get("ntriples"))], base_iri="https://w3id.org/qagraph/id/", validate=False)
+print("committed", flush=True)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.3, 1.0])
+def test_killing_a_large_load_halfway_leaves_the_store_unchanged(store_path, tmp_path, delay):
+    first = OxigraphStore(store_path)
+    load_text(first, tmp_path, "one", org_ttl("a", "Alfa"))
+    before = first.triple_count()
+    first.close()
+    big = tmp_path / "big.nt"
+    _big_ntriples(big, 400_000)  # about 45 MB: above the bulk-load threshold
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(store_path), str(big)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "started"
+    time.sleep(delay)
+    proc.kill()
+    proc.wait()
+    reopened = OxigraphStore(store_path)
+    try:
+        assert reopened.triple_count() == before
+        assert labels(reopened) == {"Alfa"}
+        assert set(reopened.current_graphs()) == {"one"}
+        leftover = set(reopened._db.named_graphs()) - set(reopened.current_graphs().values())
+        assert leftover <= {ox.NamedNode(META_GRAPH)}
+    finally:
+        reopened.close()

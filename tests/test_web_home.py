@@ -1,0 +1,30 @@
+"""The home page (the browsing UI is its own issue): counts, both languages, data twin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import loaders
+from graph_app.core.loading import LoadInput, load
+from graph_app.core.namespaces import DEFAULT_BASE
+
+
+def test_home_page_shows_counts_in_both_languages(app, client, tmp_path: Path):
+    path = tmp_path / "org.ttl"
+    path.write_text(
+        "@prefix qa: <https://w3id.org/qagraph/ontology#> .\n"
+        '<https://w3id.org/qagraph/id/organisation/a> a qa:Organisation .\n', encoding="utf-8")
+    load(app.extensions["qagraph.store"], [LoadInput(path, "org", loaders.get("turtle"))],
+         base_iri=DEFAULT_BASE, validate=False)
+    sv = client.get("/?lang=sv")
+    assert sv.status_code == 200 and "Innehåll per klass" in sv.text and "qa:Organisation" in sv.text
+    assert "lang=sv" in sv.headers.get("Set-Cookie", "")
+    en = client.get("/?lang=en")
+    assert "Contents by class" in en.text
+    data = client.get("/index.json").get_json()
+    assert data["classes"] == [{"class": "qa:Organisation", "iri": "https://w3id.org/qagraph/ontology#Organisation", "count": 1}]
+
+
+def test_unknown_page_is_404(client):
+    assert client.get("/no-such-page").status_code == 404
+    assert client.get("/no-such-page.json").get_json()["ok"] is False
