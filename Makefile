@@ -19,7 +19,7 @@ run: install
 test: install $(SYS_STAMP)
 	$(BIN)/pytest
 
-install: $(PY_STAMP)
+install: $(PY_STAMP) node_modules/.package-lock.json
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ $(PY_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
 	$(BIN)/python -m pip install --quiet --config-settings editable_mode=compat -e . --group test
 	touch $@
+
+# Front-end libraries from the npm registry, pinned by package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 
 # Debian packages the tests need (Chromium for the browser tests).
 $(SYS_STAMP): scripts/system-deps.sh | $(BIN)/python

@@ -1,4 +1,4 @@
-"""The home page (the browsing UI is its own issue): counts, both languages, data twin."""
+"""The home page: counts, both languages, data twin, errors."""
 
 from __future__ import annotations
 
@@ -25,6 +25,13 @@ def test_home_page_shows_counts_in_both_languages(app, client, tmp_path: Path):
     assert data["classes"] == [{"class": "qa:Organisation", "iri": "https://w3id.org/qagraph/ontology#Organisation", "count": 1}]
 
 
-def test_unknown_page_is_404(client):
-    assert client.get("/no-such-page").status_code == 404
+def test_unknown_page_is_404_in_html_and_json(client):
+    page = client.get("/no-such-page?lang=sv")
+    assert page.status_code == 404 and "Sidan finns inte" in page.text
     assert client.get("/no-such-page.json").get_json()["ok"] is False
+
+
+def test_vendor_assets_are_served_and_others_are_not(client):
+    assert client.get("/vendor/cytoscape/cytoscape.min.js").status_code == 200
+    assert client.get("/vendor/../package.json").status_code == 404
+    assert client.get("/vendor/cytoscape/package.json").status_code == 404

@@ -9,10 +9,9 @@ from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..core.errors import QagraphError
-from ..core.messages import normalise_language
 from ..core.settings import load_settings
 from ..core.store import OxigraphStore
-from . import home
+from . import home, i18n, vendor
 
 STORE_KEY = "qagraph.store"
 
@@ -26,18 +25,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     store = config.get("STORE_OBJECT") if config else None
     app.extensions[STORE_KEY] = store if store is not None else OxigraphStore(settings["STORE"])
 
-    @app.before_request
-    def choose_language() -> None:
-        asked = request.args.get("lang") or request.cookies.get("lang")
-        if not asked:
-            asked = request.accept_languages.best_match(["sv", "en"]) or app.config["LANG"]
-        g.lang = normalise_language(asked)
-
-    @app.after_request
-    def remember_language(response: Any) -> Any:
-        if request.args.get("lang") in {"sv", "en"}:
-            response.set_cookie("lang", request.args["lang"], max_age=365 * 24 * 3600, samesite="Lax")
-        return response
+    i18n.init_app(app)
+    vendor.init_app(app)
 
     @app.errorhandler(QagraphError)
     def user_error(err: QagraphError) -> Any:

@@ -1,0 +1,71 @@
+"""Interface language with Flask-Babel: English source strings, Swedish catalogues.
+
+Each feature keeps its catalogue in a folder of its own under `graph_app/translations/`
+(`<feature>/sv/LC_MESSAGES/messages.po`); Flask-Babel merges them. The `.po` files are
+compiled to `.mo` when the app starts and a catalogue is newer than its compiled twin.
+The choice of language comes from `?lang=`, then a cookie, then the browser's
+Accept-Language, then the LANG setting; a `?lang=` choice is remembered in the cookie.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, g, request
+from flask_babel import Babel
+
+from ..core.messages import LANGUAGES, normalise_language
+
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
+
+
+def catalogue_dirs() -> list[Path]:
+    """Every feature's translations folder."""
+    return sorted(p for p in TRANSLATIONS.iterdir() if p.is_dir())
+
+
+def compile_catalogues() -> None:
+    """Compile each messages.po to messages.mo when the .mo is missing or older."""
+    for po in TRANSLATIONS.glob("*/*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as handle:
+            catalogue = read_po(handle)
+        tmp = mo.with_suffix(".mo.tmp")
+        with tmp.open("wb") as handle:
+            write_mo(handle, catalogue)
+        tmp.replace(mo)
+
+
+def select_language() -> str:
+    return str(getattr(g, "lang", "sv"))
+
+
+def init_app(app: Flask) -> None:
+    compile_catalogues()
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(p) for p in catalogue_dirs())
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config.get("LANG", "sv")
+    Babel(app, locale_selector=select_language)
+
+    @app.before_request
+    def choose_language() -> None:
+        asked = request.args.get("lang") or request.cookies.get("lang")
+        if asked not in LANGUAGES:
+            asked = request.accept_languages.best_match(list(LANGUAGES)) or app.config["LANG"]
+        g.lang = normalise_language(asked)
+
+    @app.after_request
+    def remember_language(response: Any) -> Any:
+        if request.args.get("lang") in LANGUAGES:
+            response.set_cookie("lang", request.args["lang"], max_age=365 * 24 * 3600, samesite="Lax")
+            response.vary.add("Cookie")
+        return response
+
+    @app.context_processor
+    def language_context() -> dict[str, Any]:
+        lang = select_language()
+        return {"lang": lang, "other_lang": "en" if lang == "sv" else "sv"}

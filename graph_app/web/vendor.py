@@ -1,0 +1,33 @@
+"""Front-end libraries from the npm registry (pinned by package-lock.json, installed by the
+set-up into node_modules/), served at /vendor/<package>/<file>. Only the files listed here
+are served."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Flask, abort, send_from_directory
+from werkzeug.wrappers import Response
+
+NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+
+FILES: dict[str, tuple[str, str]] = {
+    "cytoscape/cytoscape.min.js": ("cytoscape/dist", "cytoscape.min.js"),
+    "yasgui/yasgui.min.js": ("@zazuko/yasgui/build", "yasgui.min.js"),
+    "yasgui/yasgui.min.css": ("@zazuko/yasgui/build", "yasgui.min.css"),
+}
+
+bp = Blueprint("vendor", __name__)
+
+
+@bp.get("/vendor/<path:name>")
+def asset(name: str) -> Response:
+    if name not in FILES:
+        abort(404)
+    folder, filename = FILES[name]
+    response = send_from_directory(NODE_MODULES / folder, filename, max_age=86400)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
