@@ -146,3 +146,12 @@ def test_every_command_has_help_with_an_example(command):
 def test_bundled_files_exist():
     assert resources.shape_files() and resources.scheme_files() and resources.sample_files()
     assert SHAPE_EXAMPLES, "every shape needs invalid examples under tests/shapes"
+
+
+def test_sparql_shape_messages_are_filled_in_both_languages(qagraph):
+    example = ROOT / "tests" / "shapes" / "C1IssuerIndependenceShape-invalid-issuer-owns-trainer.ttl"
+    for lang, word in (("sv", "utfärdaren"), ("en", "issuer")):
+        result = qagraph("load", str(example), lang=lang)
+        assert result.exit_code == 1
+        assert word in result.output
+        assert "{?" not in result.output  # the template was filled, not shown raw

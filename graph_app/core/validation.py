@@ -10,12 +10,13 @@ belong to other sources and do not block this load.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from pyshacl import validate as pyshacl_validate
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
@@ -52,8 +53,8 @@ class Result:
         return f"{self.focus} [{self.shape}] {severity}: {self.message(lang)}"
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
-        return (self.focus, self.shape, self.path, self.value)
+    def key(self) -> tuple[str, str, str, str]:  # message included: SPARQL results differ by text
+        return (self.focus, self.shape, self.path, self.value + "|" + self.message("en"))
 
 
 @dataclass
@@ -90,15 +91,38 @@ def _shape_id(shapes: Graph, shape: Node) -> str:
     return str(shape)
 
 
+def _templates(shapes: Graph, shape: Node) -> list[Literal]:
+    """The sh:message templates of a shape, of its SPARQL constraints, or of the node
+    shape that holds it as a property shape."""
+    owners = [shape, *shapes.objects(shape, SH.sparql)]
+    found = [m for o in owners for m in shapes.objects(o, SH.message) if isinstance(m, Literal)]
+    if not found:
+        for parent in shapes.subjects(SH.property, shape):
+            found.extend(m for m in shapes.objects(parent, SH.message) if isinstance(m, Literal))
+    return found
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{[?$][A-Za-z_][A-Za-z0-9_]*\}", template)
+    return re.compile("^" + "(.*?)".join(re.escape(p) for p in parts) + "$", re.DOTALL)
+
+
 def _messages(results: Graph, shapes: Graph, result: Node, shape: Node) -> tuple[tuple[str, str], ...]:
-    texts = {lit.language or "": str(lit) for lit in results.objects(result, SH.resultMessage)}
-    # pyshacl copies one sh:message per result; take every language from the shape.
-    owner = shape
-    if not any(True for _ in shapes.objects(shape, SH.message)):
-        owner = next(iter(shapes.subjects(SH.property, shape)), shape)
-    for lit in shapes.objects(owner, SH.message):
+    """Messages of a result by language. pyshacl fills {?var} placeholders of SPARQL-based
+    constraints into plain literals without a language tag; the tag is recovered from the
+    template each text was made from."""
+    templates = _templates(shapes, shape)
+    texts: dict[str, str] = {}
+    for lit in results.objects(result, SH.resultMessage):
         lang = getattr(lit, "language", None) or ""
+        if not lang:
+            for template in templates:
+                if template.language and _template_pattern(str(template)).match(str(lit)):
+                    lang = template.language
+                    break
         texts.setdefault(lang, str(lit))
+    for template in templates:
+        texts.setdefault(template.language or "", str(template))
     return tuple(sorted(texts.items()))
 
 
