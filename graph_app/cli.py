@@ -389,5 +389,29 @@ def serve_command(ctx: Context, host: str, port: int, threads: int) -> None:
     serve(overrides, host=host, port=port, threads=threads)
 
 
+@main.command("independence")
+@pass_ctx
+@handles_errors
+def independence_command(ctx: Context) -> None:
+    """List C1 routes whose issuer or examiner depends on a trainer, with the path that
+    shows it; exit 1 when there are any.
+
+    \b
+    Example:
+      qagraph independence
+    """
+    from .core.independence import dependences
+
+    found = dependences(ctx.store)
+    for d in found:
+        steps = " ; ".join(f"{compact(s.subject)} {compact(s.property)} {compact(s.object)}" for s in d.path)
+        same = {"sv": "samma organisation", "en": "the same organisation"}[ctx.lang]
+        click.echo(f"{compact(d.route)}\t{compact(d.role)} {compact(d.party)} ~ {compact(d.trainer)}\t{steps or same}")
+    if found:
+        ctx.close()
+        sys.exit(1)
+    click.echo({"sv": "alla C1-vägar är oberoende", "en": "every C1 route is independent"}[ctx.lang])
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
