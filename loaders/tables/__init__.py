@@ -1,0 +1,82 @@
+"""Spreadsheet templates for data stewards: CSV files and Excel workbooks.
+
+The loaders "csv" and "xlsx" register here like any other loader, so a table load goes
+through the same stage -> validate -> commit pipeline as an RDF load. The templates, the
+exporter and docs/tables.md all come from the one specification in `spec.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from graph_app.core.errors import InputError
+from graph_app.core.store import OxigraphStore, StagedSource
+from graph_app.core.terms import graph_from_triples, to_ox
+
+from ..registry import register
+from .reader import read_csv, read_xlsx, rows_to_triples, store_lookup
+from .spec import SHEETS
+from .writer import Rows, covered, export_rows, write_tables
+
+__all__ = ["TableLoader", "covered", "export_graph", "export_store", "read_graph", "write_template"]
+
+
+def read_graph(path: Path, base_iri: str, store: OxigraphStore | None = None,
+               exclude: tuple[str, ...] = ()) -> Graph:
+    """The RDF of a CSV file or workbook; TableErrors lists every bad cell."""
+    try:
+        raw, problems = (read_xlsx if path.suffix.lower() == ".xlsx" else read_csv)(path)
+    except (OSError, ValueError, KeyError) as err:  # not a workbook, unreadable file
+        raise InputError("table_unreadable", file=path.name, detail=str(err)) from None
+    lookup = store_lookup(store, exclude) if store is not None else None
+    graph = Graph()
+    for triple in rows_to_triples(raw, base_iri, lookup, problems):
+        graph.add(triple)
+    return graph
+
+
+@dataclass(frozen=True)
+class TableLoader:
+    name: str
+    extensions: tuple[str, ...]
+    media_types: tuple[str, ...]
+
+    def write(self, store: OxigraphStore, staged: StagedSource, path: Path, base_iri: str) -> None:
+        graph = read_graph(path, base_iri, store, exclude=(staged.name,))
+        store.write_staged(staged, (ox.Triple(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
+                                    for s, p, o in graph))
+
+
+def store_graph(store: OxigraphStore) -> Graph:
+    """What the templates can hold: every triple about an entity of a template class."""
+    classes = " ".join(f"<{s.rdf_class}>" for s in SHEETS if s.rdf_class)
+    result = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?c {{ {classes} }} ?s a ?c ; ?p ?o }}")
+    return graph_from_triples(result)
+
+
+def export_graph(graph: Graph, path: Path, base_iri: str) -> Rows:
+    rows = export_rows(graph, base_iri)
+    write_tables(rows, path)
+    return rows
+
+
+def export_store(store: OxigraphStore, path: Path, base_iri: str) -> Rows:
+    """Write the store out in the templates: a workbook (.xlsx) or a folder of CSV files."""
+    return export_graph(store_graph(store), path, base_iri)
+
+
+def write_template(path: Path) -> Rows:
+    """Empty templates: a workbook (.xlsx) or a folder of CSV files."""
+    rows: Rows = {s.name: [] for s in SHEETS}
+    write_tables(rows, path)
+    return rows
+
+
+register(TableLoader("csv", (".csv",), ("text/csv",)))
+register(TableLoader("xlsx", (".xlsx",),
+                     ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",)))
+
