@@ -19,6 +19,7 @@ import click
 import pyoxigraph as ox
 
 import loaders
+from loaders import sssom as sssom_loader
 
 from .core import resources, stats
 from .core.errors import QagraphError
@@ -260,16 +261,28 @@ def query_command(ctx: Context, query: str, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(sorted(RDF_OUTPUT)), default="turtle")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write (default: standard output).")
+@click.option("--tables", type=click.Path(path_type=Path), default=None,
+              help="Write the store in the spreadsheet templates instead: a FILE.xlsx workbook "
+                   "or a folder of CSV files.")
 @pass_ctx
 @handles_errors
-def export_command(ctx: Context, source: str | None, fmt: str, output: Path | None) -> None:
-    """Export the whole store, or one source, in an RDF format.
+def export_command(ctx: Context, source: str | None, fmt: str, output: Path | None,
+                   tables: Path | None) -> None:
+    """Export the whole store, or one source, in an RDF format or in the spreadsheet templates.
 
     \b
     Example:
       qagraph export --format nquads -o dump.nq
       qagraph export --source hot-work --format turtle
+      qagraph export --tables data.xlsx
     """
+    if tables is not None:
+        from loaders.tables import export_store
+
+        rows = export_store(ctx.store, tables, ctx.settings["BASE_IRI"])
+        click.echo(message("tables_written", ctx.lang, sheets=len(rows),
+                           rows=sum(len(r) for r in rows.values()), path=tables))
+        return
     if output is None:
         sys.stdout.flush()
         ctx.store.dump(sys.stdout.buffer, RDF_OUTPUT[fmt], source)
@@ -278,6 +291,31 @@ def export_command(ctx: Context, source: str | None, fmt: str, output: Path | No
     with tmp.open("wb") as handle:
         ctx.store.dump(handle, RDF_OUTPUT[fmt], source)
     tmp.replace(output)
+
+
+@main.command("template")
+@click.option("--xlsx", "as_xlsx", is_flag=True, help="One Excel workbook instead of CSV files.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Folder for the CSV files, or the workbook file with --xlsx.")
+@pass_ctx
+@handles_errors
+def template_command(ctx: Context, as_xlsx: bool, output: Path) -> None:
+    """Write empty spreadsheet templates: a folder of CSV files, or one workbook with
+    header help and drop-down lists (see docs/tables.md).
+
+    \b
+    Example:
+      qagraph template --xlsx -o templates.xlsx
+      qagraph template -o templates/
+    """
+    from loaders.tables import write_template
+
+    if as_xlsx and output.suffix.lower() != ".xlsx":
+        output = output.with_name(output.name + ".xlsx")
+    if not as_xlsx and output.suffix.lower() == ".xlsx":
+        raise click.UsageError("give --xlsx to write a workbook")
+    rows = write_template(output)
+    click.echo(message("tables_written", ctx.lang, sheets=len(rows), rows=0, path=output))
 
 
 @main.command("stats")
@@ -346,6 +384,8 @@ def bundled_inputs() -> list[LoadInput]:
              for p in sorted(resources.ONTOLOGY_DIR.glob("*.ttl"))]
     items += [LoadInput(p, f"scheme-{source_name_for(p)}", turtle) for p in resources.scheme_files()]
     items += [LoadInput(p, source_name_for(p), turtle) for p in resources.sample_files()]
+    items += [LoadInput(p, sssom_loader.source_for_set(sssom_loader.read_file(p).set_id),
+                        loaders.get("sssom")) for p in sorted((resources.DATA_DIR / "mappings").glob("*.sssom.tsv"))]
     return items
 
 
@@ -411,6 +451,135 @@ def independence_command(ctx: Context) -> None:
         ctx.close()
         sys.exit(1)
     click.echo({"sv": "alla C1-vägar är oberoende", "en": "every C1 route is independent"}[ctx.lang])
+
+
+# -- mappings and requirement checks (see graph_app/core/equivalence.py) --------------
+
+
+@main.group("map")
+def map_group() -> None:
+    """Equivalence mappings between credentials: SSSOM in and out, conflict checks.
+
+    \b
+    Example:
+      qagraph map import data/mappings/hot-work.sssom.tsv
+      qagraph map check
+    """
+
+
+@map_group.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@pass_ctx
+@handles_errors
+def map_import_command(ctx: Context, file: Path) -> None:
+    """Import an SSSOM/TSV mapping set; the set is its own source (replaced when imported again).
+
+    \b
+    Example:
+      qagraph map import data/mappings/hot-work.sssom.tsv
+    """
+    if not file.is_file():
+        raise QagraphError("file_missing", file=str(file))
+    name = sssom_loader.source_for_set(sssom_loader.read_file(file).set_id)
+    outcome = load(ctx.store, [LoadInput(file, name, loaders.get("sssom"))],
+                   base_iri=ctx.settings["BASE_IRI"])
+    _print_report(ctx, outcome.report)
+    for staged in outcome.staged:
+        click.echo(message("loaded", ctx.lang, triples=staged.triples, file=staged.file, source=staged.name))
+
+
+@map_group.command("export")
+@click.argument("mapping_set")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output).")
+@pass_ctx
+@handles_errors
+def map_export_command(ctx: Context, mapping_set: str, output: Path | None) -> None:
+    """Export a mapping set (its id, or the id's last segment) as SSSOM/TSV.
+
+    \b
+    Example:
+      qagraph map export hot-work -o hot-work.sssom.tsv
+    """
+    if output is None:
+        sssom_loader.export(ctx.store, mapping_set, sys.stdout)
+        return
+    tmp = output.with_name(output.name + ".part")
+    with tmp.open("w", encoding="utf-8", newline="") as handle:
+        sssom_loader.export(ctx.store, mapping_set, handle)
+    tmp.replace(output)
+
+
+@map_group.command("check")
+@pass_ctx
+@handles_errors
+def map_check_command(ctx: Context) -> None:
+    """List conflicts among the accepted mappings, each with its path; exit 1 if any.
+
+    \b
+    Example:
+      qagraph map check
+    """
+    from .core import equivalence
+
+    reasoning = equivalence.reason(ctx.store)
+    for conflict in reasoning.conflicts:
+        click.echo(f"{conflict.rule}: {' / '.join(compact(c) for c in conflict.credentials)}"
+                   + (f" ({conflict.detail})" if conflict.detail else ""))
+        for step in conflict.path:
+            click.echo(f"  {compact(step.subject)} {step.kind} {compact(step.object)}  [{compact(step.record)}]")
+    summary = {"sv": "{n} mappningar, {c} komponenter, {i} härledda, {k} konflikter",
+               "en": "{n} mappings, {c} components, {i} implied, {k} conflicts"}[ctx.lang]
+    click.echo(summary.format(n=len(reasoning.mappings), c=len(reasoning.components),
+                              i=reasoning.implied_count(), k=len(reasoning.conflicts)))
+    if reasoning.conflicts:
+        ctx.close()
+        sys.exit(1)
+
+
+def _expand_iri(text: str) -> str:
+    from .core.namespaces import PREFIXES
+
+    prefix, sep, local = text.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    return text
+
+
+@main.command("satisfies")
+@click.argument("credential")
+@click.argument("requirement")
+@click.option("--on", "on", default=None, help="Date of the question (default: today), YYYY-MM-DD.")
+@click.option("--issued", default=None, help="Issue date of the holder's award, YYYY-MM-DD.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@pass_ctx
+@handles_errors
+def satisfies_command(ctx: Context, credential: str, requirement: str, on: str | None,
+                      issued: str | None, fmt: str) -> None:
+    """Does a credential (or an award) satisfy a requirement on a date? Exit 0 yes, 1 no.
+
+    CREDENTIAL and REQUIREMENT are IRIs or CURIEs (id:credential/…).
+
+    \b
+    Example:
+      qagraph satisfies id:credential/varmt-arbejde id:requirement/heta-arbeten \\
+        --issued 2023-05-01 --on 2025-01-01
+    """
+    from .core.satisfaction import satisfies
+
+    answer = satisfies(ctx.store, _expand_iri(credential), _expand_iri(requirement), on, issued)
+    if fmt == "json":
+        click.echo(json.dumps(answer.as_json(), ensure_ascii=False, indent=2))
+    else:
+        yes = {"sv": ("ja", "nej"), "en": ("yes", "no")}[ctx.lang]
+        click.echo(f"{yes[0] if answer.satisfied else yes[1]}" + (f" ({answer.via})" if answer.via else ""))
+        for step in answer.steps:
+            click.echo(f"  {compact(step.subject)} {step.kind} {compact(step.object)}  [{compact(step.record)}]")
+        for r in answer.path + answer.notes:
+            click.echo(f"  {r.kind}: {compact(r.subject)} {compact(r.object)} {r.detail}".rstrip())
+    if not answer.satisfied:
+        ctx.close()
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

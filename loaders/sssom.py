@@ -1,0 +1,392 @@
+"""SSSOM mapping sets in and out (SSSOM/TSV with its YAML metadata block).
+
+Parsing and the conversion to and from the SSSOM RDF form are the reference
+implementation's (the `sssom` package); this module adds what qagraph needs around it:
+
+* a check of every row first, so that a bad file is reported cell by cell
+  (``file:row:column: message``) before anything reaches the store;
+* a record id for every mapping that has none, so that each mapping is an IRI that pages
+  and curation can name (sssom-py turns mappings without one into blank nodes);
+* the published SKOS triple of every mapping that is not negated (``predicate_modifier
+  Not`` publishes nothing: it records a decision *against* equivalence);
+* a ``void:Linkset`` description of the set and the set's CURIE map, kept as SHACL prefix
+  declarations (``sh:declare``) so that an export writes the same prefixes back.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+import curies
+import pyoxigraph as ox
+import yaml
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
+
+from graph_app.core.errors import CellProblem, InputError, TableErrors
+from graph_app.core.messages import CATALOGUE
+from graph_app.core.namespaces import DEFAULT_BASE, SEMAPV, SH, SKOS, SSSOM, VOID
+from graph_app.core.store import OxigraphStore, StagedSource
+from graph_app.core.terms import to_ox, to_rdflib
+
+from .registry import register
+
+SSSOM_NS = Namespace(SSSOM)
+VOID_NS = Namespace(VOID)
+SH_NS = Namespace(SH)
+OWL_NS = Namespace("http://www.w3.org/2002/07/owl#")
+
+MAPPING_PREDICATES = {
+    f"{SKOS}{name}" for name in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
+}
+JUSTIFICATIONS = {
+    f"{SEMAPV}{name}"
+    for name in (
+        "ManualMappingCuration", "MappingReview", "LexicalMatching",
+        "LexicalSimilarityThresholdMatching", "SemanticSimilarityThresholdMatching",
+        "LogicalReasoning", "MappingChaining", "MappingInversion", "CompositeMatching",
+        "StructuralMatching", "InstanceBasedMatching", "BackgroundKnowledgeBasedMatching",
+        "UnspecifiedMatching",
+    )
+}
+REQUIRED_COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification")
+ENTITY_COLUMNS = ("subject_id", "object_id", "author_id", "reviewer_id", "record_id")
+MAPPING_PREFIX = "qamapping"  # CURIE prefix of minted record ids
+STANDARD_PREFIXES = {
+    "skos": SKOS, "semapv": SEMAPV, "sssom": SSSOM,
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+}
+
+CATALOGUE.update({
+    "sssom_errors": {
+        "sv": "{count} fel i SSSOM-filen; ingenting har ändrats i lagret",
+        "en": "{count} error(s) in the SSSOM file; nothing in the store has changed",
+    },
+    "unknown_mapping_set": {
+        "sv": "det finns ingen mappningsmängd '{name}'",
+        "en": "there is no mapping set '{name}'",
+    },
+})
+
+
+class SssomProblem(CellProblem):
+    """A bad cell of an SSSOM/TSV file: file:row:column: message (no sheet)."""
+
+    def text(self, lang: str | None = None) -> str:
+        body = self.text_sv if (lang or "sv").startswith("sv") else self.text_en
+        return f"{self.file}:{self.row}:{self.column}: {body}"
+
+
+class SssomErrors(TableErrors):
+    def __init__(self, problems: list[CellProblem]) -> None:
+        super().__init__(problems)
+        self.key = "sssom_errors"
+
+
+@dataclass
+class ParsedSet:
+    """A checked SSSOM/TSV file: its metadata, CURIE map and rows (cells as text)."""
+
+    metadata: dict[str, Any]
+    prefixes: dict[str, str]
+    columns: list[str]
+    rows: list[dict[str, str]]
+
+    @property
+    def set_id(self) -> str:
+        return str(self.metadata["mapping_set_id"])
+
+
+def set_slug(set_id: str) -> str:
+    """The last path segment of a mapping set id, used for its source name and URLs."""
+    tail = re.split(r"[/#]", set_id.rstrip("/#"))[-1]
+    return re.sub(r"[^A-Za-z0-9._-]", "-", tail).strip("-.") or "set"
+
+
+def source_for_set(set_id: str) -> str:
+    return f"mappings-{set_slug(set_id)}"[:100]
+
+
+def _problem(problems: list[CellProblem], file: str, row: int, column: str, en: str, sv: str) -> None:
+    problems.append(SssomProblem(file, "", row, column, en, sv))
+
+
+def read(text: str, file: str) -> ParsedSet:
+    """Split and check an SSSOM/TSV text; raise SssomErrors naming every bad cell."""
+    lines = text.splitlines()
+    header_lines = 0
+    while header_lines < len(lines) and lines[header_lines].startswith("#"):
+        header_lines += 1
+    problems: list[CellProblem] = []
+    yaml_text = "\n".join(line[1:] for line in lines[:header_lines])
+    try:
+        metadata = yaml.safe_load(yaml_text) or {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        row = (mark.line + 1) if mark is not None else 1
+        _problem(problems, file, row, "metadata", f"the YAML metadata block cannot be read: {err}",
+                 f"YAML-metadatablocket kan inte läsas: {err}")
+        raise SssomErrors(problems) from None
+    if not isinstance(metadata, dict):
+        _problem(problems, file, 1, "metadata", "the metadata block is not a YAML mapping",
+                 "metadatablocket är inte en YAML-mappning")
+        raise SssomErrors(problems)
+    prefixes = {str(k): str(v) for k, v in (metadata.get("curie_map") or {}).items()}
+    merged = {**STANDARD_PREFIXES, **prefixes}
+    for key in ("mapping_set_id", "license"):
+        if not metadata.get(key):
+            _problem(problems, file, 1, key, f"the metadata block needs '{key}'",
+                     f"metadatablocket saknar '{key}'")
+    reader = csv.reader(io.StringIO("\n".join(lines[header_lines:])), delimiter="\t")
+    table = list(reader)
+    if not table:
+        _problem(problems, file, header_lines + 1, "header", "the table has no header row",
+                 "tabellen saknar rubrikrad")
+        raise SssomErrors(problems)
+    columns = table[0]
+    for name in REQUIRED_COLUMNS:
+        if name not in columns:
+            _problem(problems, file, header_lines + 1, name, f"the required column '{name}' is missing",
+                     f"den obligatoriska kolumnen '{name}' saknas")
+    rows: list[dict[str, str]] = []
+    for offset, cells in enumerate(table[1:], start=2):
+        line = header_lines + offset
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(columns):
+            _problem(problems, file, line, str(len(cells)),
+                     f"the row has {len(cells)} cells but the header has {len(columns)}",
+                     f"raden har {len(cells)} celler men rubrikraden har {len(columns)}")
+            continue
+        row = {c: v.strip() for c, v in zip(columns, cells, strict=True)}
+        _check_row(row, merged, file, line, problems)
+        rows.append(row)
+    if problems:
+        raise SssomErrors(problems)
+    return ParsedSet(metadata, prefixes, columns, rows)
+
+
+def _expand(value: str, prefixes: dict[str, str]) -> str | None:
+    if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.I):
+        return value
+    prefix, sep, local = value.partition(":")
+    if not sep or prefix not in prefixes:
+        return None
+    return prefixes[prefix] + local
+
+
+def _check_row(row: dict[str, str], prefixes: dict[str, str], file: str, line: int,
+               problems: list[CellProblem]) -> None:
+    for name in REQUIRED_COLUMNS:
+        if name in row and not row[name]:
+            _problem(problems, file, line, name, "the cell is empty but required",
+                     "cellen är tom men obligatorisk")
+    for name in ENTITY_COLUMNS + ("predicate_id", "mapping_justification"):
+        value = row.get(name, "")
+        if not value:
+            continue
+        for part in value.split("|"):
+            if _expand(part, prefixes) is None:
+                _problem(problems, file, line, name,
+                         f"'{part}' is not a CURIE with a prefix of the curie_map, nor an IRI",
+                         f"'{part}' är varken en CURIE med ett prefix ur curie_map eller en IRI")
+    predicate = _expand(row.get("predicate_id", ""), prefixes)
+    if row.get("predicate_id") and predicate is not None and predicate not in MAPPING_PREDICATES:
+        _problem(problems, file, line, "predicate_id",
+                 f"'{row['predicate_id']}' is not a SKOS mapping property (exactMatch, closeMatch, "
+                 "broadMatch, narrowMatch, relatedMatch)",
+                 f"'{row['predicate_id']}' är ingen SKOS-mappningsegenskap (exactMatch, closeMatch, "
+                 "broadMatch, narrowMatch, relatedMatch)")
+    justification = _expand(row.get("mapping_justification", ""), prefixes)
+    if row.get("mapping_justification") and justification is not None and justification not in JUSTIFICATIONS:
+        _problem(problems, file, line, "mapping_justification",
+                 f"'{row['mapping_justification']}' is not a SEMAPV justification",
+                 f"'{row['mapping_justification']}' är ingen SEMAPV-motivering")
+    if row.get("predicate_modifier") not in (None, "", "Not"):
+        _problem(problems, file, line, "predicate_modifier",
+                 f"'{row['predicate_modifier']}' is not a modifier; the only one is 'Not'",
+                 f"'{row['predicate_modifier']}' är ingen modifierare; den enda är 'Not'")
+    if row.get("confidence"):
+        try:
+            value = float(row["confidence"])
+            if not 0.0 <= value <= 1.0:
+                raise ValueError
+        except ValueError:
+            _problem(problems, file, line, "confidence",
+                     f"'{row['confidence']}' is not a number from 0 to 1",
+                     f"'{row['confidence']}' är inget tal från 0 till 1")
+    for name in ("mapping_date", "publication_date"):
+        if row.get(name):
+            try:
+                date.fromisoformat(row[name])
+            except ValueError:
+                _problem(problems, file, line, name, f"'{row[name]}' is not a date (YYYY-MM-DD)",
+                         f"'{row[name]}' är inget datum (ÅÅÅÅ-MM-DD)")
+
+
+def record_iri(set_id: str, row: dict[str, str]) -> str:
+    """A stable IRI for a mapping without a record id: from its set and its statement."""
+    key = "|".join((set_id, row.get("subject_id", ""), row.get("predicate_id", ""),
+                    row.get("predicate_modifier", ""), row.get("object_id", "")))
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    return f"{DEFAULT_BASE}mapping/{set_slug(set_id)}-{digest}"
+
+
+def _with_record_ids(parsed: ParsedSet) -> tuple[list[str], list[dict[str, str]], dict[str, str]]:
+    prefixes = dict(parsed.prefixes)
+    columns = list(parsed.columns)
+    if "record_id" not in columns:
+        columns.append("record_id")
+    if any(not r.get("record_id") for r in parsed.rows):
+        prefixes.setdefault(MAPPING_PREFIX, f"{DEFAULT_BASE}mapping/")
+    rows = []
+    for row in parsed.rows:
+        row = dict(row)
+        if not row.get("record_id"):
+            iri = record_iri(parsed.set_id, row)
+            row["record_id"] = f"{MAPPING_PREFIX}:{iri.rsplit('/', 1)[1]}"
+        rows.append(row)
+    return columns, rows, prefixes
+
+
+def to_graph(parsed: ParsedSet) -> Graph:
+    """The SSSOM RDF form of a checked set, plus SKOS triples and the Linkset description."""
+    from sssom.parsers import parse_sssom_table
+
+    columns, rows, prefixes = _with_record_ids(parsed)
+    metadata = dict(parsed.metadata)
+    metadata["curie_map"] = prefixes
+    text = _table_text(metadata, columns, rows)
+    msdf = parse_sssom_table(io.StringIO(text))
+    from sssom.writers import to_rdf_graph
+
+    graph = to_rdf_graph(msdf)
+    set_node = URIRef(parsed.set_id)
+    graph.add((set_node, RDF.type, VOID_NS.Linkset))
+    for axiom in graph.subjects(RDF.type, OWL_NS.Axiom):
+        if (axiom, SSSOM_NS.predicate_modifier, None) in graph:
+            continue
+        s = graph.value(axiom, OWL_NS.annotatedSource)
+        p = graph.value(axiom, OWL_NS.annotatedProperty)
+        o = graph.value(axiom, OWL_NS.annotatedTarget)
+        if s is not None and p is not None and o is not None:
+            graph.add((s, p, o))
+            graph.add((set_node, VOID_NS.linkPredicate, p))
+    for prefix, namespace in sorted(prefixes.items()):
+        node = URIRef(f"{parsed.set_id}#prefix-{prefix}")
+        graph.add((set_node, SH_NS.declare, node))
+        graph.add((node, SH_NS.prefix, Literal(prefix)))
+        graph.add((node, SH_NS.namespace, Literal(namespace, datatype=URIRef("http://www.w3.org/2001/XMLSchema#anyURI"))))
+    return graph
+
+
+def _table_text(metadata: dict[str, Any], columns: list[str], rows: list[dict[str, str]]) -> str:
+    head = yaml.safe_dump(metadata, sort_keys=True, allow_unicode=True)
+    out = io.StringIO()
+    for line in head.splitlines():
+        out.write(f"# {line}\n")
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([row.get(c, "") for c in columns])
+    return out.getvalue()
+
+
+def read_file(path: Path) -> ParsedSet:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise SssomErrors([SssomProblem(path.name, "", 1, "encoding", f"not UTF-8: {err}",
+                                        f"inte UTF-8: {err}")]) from None
+    return read(text, path.name)
+
+
+@dataclass(frozen=True)
+class SssomLoader:
+    """`qagraph load x.sssom.tsv`: one mapping set as one source."""
+
+    name: str = "sssom"
+    extensions: tuple[str, ...] = (".sssom.tsv",)
+    media_types: tuple[str, ...] = ("text/tab-separated-values",)
+
+    def write(self, store: OxigraphStore, staged: StagedSource, path: Path, base_iri: str) -> None:
+        graph = to_graph(read_file(path))
+        store.write_staged(staged, (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph))
+
+
+register(SssomLoader())
+
+
+# -- export ---------------------------------------------------------------------------
+
+_SET_TRIPLES = """
+PREFIX sssom: <https://w3id.org/sssom/>
+CONSTRUCT { ?set ?p ?o . ?m ?mp ?mo . }
+WHERE {
+  { ?set a sssom:MappingSet ; ?p ?o . }
+  UNION
+  { ?set sssom:mappings ?m . ?m ?mp ?mo . }
+  UNION
+  { ?set <http://www.w3.org/ns/shacl#declare> ?m . ?m ?mp ?mo . }
+}
+"""
+
+
+def find_set(store: OxigraphStore, name: str) -> str:
+    """The IRI of the mapping set called `name` (its id, or the last segment of it)."""
+    result = store.query(
+        "PREFIX sssom: <https://w3id.org/sssom/> SELECT DISTINCT ?set WHERE { ?set a sssom:MappingSet }"
+    )
+    sets = [row["set"].value for row in result]  # type: ignore[union-attr]
+    for candidate in sets:
+        if candidate == name or set_slug(candidate) == name:
+            return candidate
+    raise InputError("unknown_mapping_set", name=name)
+
+
+def set_graph(store: OxigraphStore, set_id: str) -> Graph:
+    """The set's description and mappings, as they are in the store."""
+    result = store.query(_SET_TRIPLES, bindings={"set": ox.NamedNode(set_id)})
+    graph = Graph()
+    for t in result:  # type: ignore[union-attr]
+        graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    return graph
+
+
+def export(store: OxigraphStore, name: str, output: IO[str]) -> int:
+    """Write mapping set `name` as SSSOM/TSV; return the number of mappings."""
+    from sssom.parsers import from_sssom_rdf
+    from sssom.writers import write_table
+
+    set_id = find_set(store, name)
+    full = set_graph(store, set_id)
+    set_node = URIRef(set_id)
+    prefixes = dict(STANDARD_PREFIXES)
+    for decl in full.objects(set_node, SH_NS.declare):
+        prefix, namespace = full.value(decl, SH_NS.prefix), full.value(decl, SH_NS.namespace)
+        if prefix is not None and namespace is not None:
+            prefixes[str(prefix)] = str(namespace)
+    pure = Graph()
+    axioms = set(full.objects(set_node, SSSOM_NS.mappings))
+    for s, p, o in full:
+        if s == set_node and p in (SH_NS.declare, VOID_NS.linkPredicate):
+            continue
+        if s == set_node and p == RDF.type and o != SSSOM_NS.MappingSet:
+            continue
+        if s != set_node and s not in axioms:
+            continue
+        if str(p).startswith("https://w3id.org/qagraph/"):
+            continue
+        pure.add((s, p, o))
+    converter = curies.Converter.from_prefix_map(prefixes)
+    msdf = from_sssom_rdf(pure, prefix_map=converter)
+    write_table(msdf, output)
+    return len(msdf.df)
