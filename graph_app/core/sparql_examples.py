@@ -1,0 +1,122 @@
+"""The library of example research queries (``queries/examples/*.rq``).
+
+Each example has a title, a description and parameters in its comment header (see
+core.queries). Parameters given by a client are turned into RDF terms here (an IRI, a
+literal of the declared datatype) and bound by substitution; their text never becomes
+part of the query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import pyoxigraph as ox
+
+from .errors import InputError
+from .messages import CATALOGUE
+from .namespaces import PREFIXES, XSD
+from .queries import QUERY_DIR, CannedQuery, _parse_header
+
+EXAMPLE_DIR = QUERY_DIR / "examples"
+
+CATALOGUE.update(
+    {
+        "sparql_bad_param": {
+            "sv": "parametern '{name}' ({kind}) har ett ogiltigt värde '{value}': {detail}",
+            "en": "parameter '{name}' ({kind}) has an invalid value '{value}': {detail}",
+        },
+        "sparql_unknown_param": {
+            "sv": "okänd parameter '{name}'; frågan tar: {params}",
+            "en": "unknown parameter '{name}'; the query takes: {params}",
+        },
+    }
+)
+
+# Request parameters that are not query parameters.
+RESERVED = {"lang", "format"}
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+@dataclass(frozen=True)
+class Example:
+    query: CannedQuery
+
+    @property
+    def name(self) -> str:
+        return self.query.name
+
+    @property
+    def title(self) -> str:
+        return self.query.title
+
+    @property
+    def description(self) -> str:
+        return self.query.description
+
+    @property
+    def params(self) -> tuple:  # type: ignore[type-arg]
+        return self.query.params
+
+    @property
+    def text(self) -> str:
+        return self.query.text
+
+    def text_with_prologue(self) -> str:
+        return self.query.text
+
+    def bind(self, values: Mapping[str, str]) -> dict[str, Term]:
+        """Turn request parameters into RDF terms for the declared parameters."""
+        declared = {p.name: p for p in self.params}
+        out: dict[str, Term] = {}
+        for key in values:
+            if key in RESERVED:
+                continue
+            if key not in declared:
+                raise InputError("sparql_unknown_param", name=key,
+                                 params=", ".join(declared) or "-")
+            raw = values[key]
+            if raw == "":
+                continue
+            out[key] = to_term(key, declared[key].kind, raw)
+        return out
+
+
+def to_term(name: str, kind: str, raw: str) -> Term:
+    """`raw` as an RDF term of `kind` (iri, string, integer, date, boolean)."""
+    try:
+        if kind == "iri":
+            prefix, colon, local = raw.partition(":")
+            if colon and prefix in PREFIXES and not local.startswith("//"):
+                return ox.NamedNode(PREFIXES[prefix] + local)
+            if "://" not in raw and not raw.startswith("urn:"):
+                raise ValueError("expected an absolute IRI or prefix:name")
+            return ox.NamedNode(raw)
+        if kind == "integer":
+            return ox.Literal(str(int(raw)), datatype=ox.NamedNode(XSD + "integer"))
+        if kind == "date":
+            return ox.Literal(date.fromisoformat(raw).isoformat(), datatype=ox.NamedNode(XSD + "date"))
+        if kind == "boolean":
+            if raw not in {"true", "false"}:
+                raise ValueError("expected true or false")
+            return ox.Literal(raw, datatype=ox.NamedNode(XSD + "boolean"))
+        return ox.Literal(raw)
+    except ValueError as err:
+        raise InputError("sparql_bad_param", name=name, kind=kind, value=raw, detail=str(err)) from None
+
+
+def all_examples() -> list[Example]:
+    return [Example(_load(p.stem)) for p in sorted(EXAMPLE_DIR.glob("*.rq"))]
+
+
+def get(name: str) -> Example | None:
+    path = EXAMPLE_DIR / f"{name}.rq"
+    if "/" in name or name.startswith(".") or not path.is_file():
+        return None
+    return Example(_load(name))
+
+
+def _load(name: str) -> CannedQuery:
+    return _parse_header(name, (EXAMPLE_DIR / f"{name}.rq").read_text(encoding="utf-8"))

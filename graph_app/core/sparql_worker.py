@@ -1,0 +1,11 @@
+"""Entry point of a query worker process (see sparql_pool)."""
+
+from __future__ import annotations
+
+import multiprocessing.connection
+import sys
+
+from .sparql_pool import _worker_main
+
+if __name__ == "__main__":
+    _worker_main(multiprocessing.connection.Connection(int(sys.argv[1])))

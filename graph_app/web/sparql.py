@@ -1,0 +1,394 @@
+"""The SPARQL endpoint (SPARQL 1.1 Protocol), the Yasgui query editor, the example
+research queries as APIs, the service description and the SPARQL guide.
+
+Queries run in worker processes with an enforced time limit (core.sparql_pool); this
+module reads the protocol's parameters, negotiates the format and writes the response.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pyoxigraph as ox
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from ..core import sparql_examples
+from ..core.errors import QagraphError
+from ..core.namespaces import PREFIXES, SD, VOID, sparql_prologue
+from ..core.sparql import ALIASES, BOOLEAN_TYPES, FORMAT_NAMES, GRAPH_TYPES, SOLUTION_TYPES
+from ..core.sparql_pool import Job, QueryPool, bindings_text, prepare
+from ..core.sparql_update import UpdateRefused, apply_update
+
+bp = Blueprint("sparql", __name__)
+
+POOL_KEY = "qagraph.sparql_pool"
+_pool_lock = threading.Lock()
+ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
+ALLOW = "GET, HEAD, POST, OPTIONS"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+FORMAT_IRIS = {
+    "application/sparql-results+json": "SPARQL_Results_JSON",
+    "application/sparql-results+xml": "SPARQL_Results_XML",
+    "text/csv": "SPARQL_Results_CSV",
+    "text/tab-separated-values": "SPARQL_Results_TSV",
+    "text/turtle": "Turtle",
+    "application/n-triples": "N-Triples",
+    "application/ld+json": "JSON-LD",
+    "application/rdf+xml": "RDF_XML",
+}
+
+
+def get_pool(app: Flask) -> QueryPool:
+    """The app's query pool, started on first use."""
+    pool = app.extensions.get(POOL_KEY)
+    if pool is None:
+        with _pool_lock:
+            pool = app.extensions.get(POOL_KEY)
+            if pool is None:
+                from .app import get_store
+
+                pool = QueryPool(
+                    get_store(app),
+                    workers=int(app.config.get("QUERY_WORKERS", 3)),
+                    timeout=float(app.config["QUERY_TIMEOUT"]),
+                )
+                app.extensions[POOL_KEY] = pool
+    assert isinstance(pool, QueryPool)
+    return pool
+
+
+# -- negotiation -------------------------------------------------------------------------
+
+
+def _choose(offered: list[str], kind: int) -> str | None:
+    """The best of `offered` media types for this request (the `format` parameter first,
+    then Accept with its q-values); None when the client accepts none of them."""
+    fmt = request.values.get("format")
+    if fmt:
+        fmt = fmt.strip().lower()
+        if fmt in FORMAT_NAMES:
+            return FORMAT_NAMES[fmt][kind]
+        fmt = ALIASES.get(fmt, fmt)
+        return fmt if fmt in offered else None
+    accept = request.accept_mimetypes
+    if not accept:
+        return offered[0]
+    candidates = offered + [a for a, c in ALIASES.items() if c in offered]
+    best = accept.best_match(candidates)
+    return ALIASES.get(best, best) if best else None
+
+
+def _plain(status: int, text: str, headers: dict[str, str] | None = None) -> Response:
+    response = Response(text + "\n", status=status, mimetype="text/plain")
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _error(err: QagraphError) -> Response:
+    response = _plain(err.http_status, err.text(getattr(g, "lang", "sv")))
+    return response
+
+
+# -- the endpoint ------------------------------------------------------------------------
+
+
+@bp.route("/sparql", methods=ALL_METHODS, strict_slashes=False)
+def endpoint() -> Response:
+    if request.method not in {"GET", "HEAD", "POST", "OPTIONS"}:
+        return _plain(405, _("Method not allowed; use GET or POST."), {"Allow": ALLOW})
+    if request.method == "OPTIONS":
+        return Response(status=204, headers={"Allow": ALLOW})
+    queries = request.args.getlist("query")
+    updates = request.args.getlist("update")
+    if request.method == "POST":
+        mimetype = request.mimetype
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if mimetype == "application/x-www-form-urlencoded":
+            queries += request.form.getlist("query")
+            updates += request.form.getlist("update")
+        elif mimetype in {"application/sparql-query", "application/sparql-update"}:
+            if charset not in {"utf-8", "utf8"}:
+                return _plain(415, _("Send the query in UTF-8."))
+            try:
+                body = request.get_data().decode("utf-8")
+            except UnicodeDecodeError:
+                return _plain(400, _("The body is not valid UTF-8."))
+            (queries if mimetype == "application/sparql-query" else updates).append(body)
+        else:
+            return _plain(
+                415,
+                _("Unsupported media type: send application/sparql-query, "
+                  "application/sparql-update or a form (application/x-www-form-urlencoded)."),
+            )
+    elif updates:
+        return _plain(400, _("An update must be sent by POST."))
+    if len(queries) > 1 or len(updates) > 1:
+        return _plain(400, _("Give exactly one query or one update."))
+    if queries and updates:
+        return _plain(400, _("Give a query or an update, not both."))
+    if updates:
+        return _update(updates[0])
+    if queries:
+        return _query(queries[0])
+    if request.method == "POST":
+        return _plain(400, _("No query given."))
+    return _describe_or_editor()
+
+
+def _graph_params(name: str) -> list[str] | None:
+    values = request.args.getlist(name)
+    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        values += request.form.getlist(name)
+    return values or None
+
+
+def _query(text: str) -> Response:
+    try:
+        default, named = prepare(
+            text,
+            default_graphs=_graph_params("default-graph-uri"),
+            named_graphs=_graph_params("named-graph-uri"),
+        )
+    except QagraphError as err:
+        return _error(err)
+    return run_query(text, default_graphs=default, named_graphs=named)
+
+
+def run_query(
+    text: str,
+    *,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+    bindings: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal] | None = None,
+    solution_types: list[str] | None = None,
+    graph_types: list[str] | None = None,
+) -> Response:
+    """Run a query in the pool and answer in the negotiated format."""
+    solution_type = _choose(solution_types or list(SOLUTION_TYPES), 0)
+    graph_type = _choose(graph_types or list(GRAPH_TYPES), 1)
+    job = Job(
+        query=text,
+        base_iri=None,
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+        bindings=bindings_text(bindings or {}),
+        solution_type=solution_type,
+        graph_type=graph_type,
+        row_limit=int(current_app.config["ROW_LIMIT"]),
+    )
+    try:
+        rendered = get_pool(current_app).run(job)
+    except QagraphError as err:
+        return _error(err)
+    mimetype = rendered.media_type
+    response = Response(rendered.body, mimetype=mimetype)
+    if mimetype.startswith("text/") or mimetype in BOOLEAN_TYPES:
+        response.charset = "utf-8"
+    response.headers["X-Result-Rows"] = str(rendered.rows)
+    if rendered.truncated:
+        response.headers["X-SPARQL-Truncated"] = "true"
+        response.headers["X-SPARQL-Row-Limit"] = str(job.row_limit)
+    return response
+
+
+def _update(text: str) -> Response:
+    token = current_app.config.get("CURATOR_TOKEN") or ""
+    if not token:
+        return _plain(403, _("Writes are turned off on this server."))
+    auth = request.headers.get("Authorization", "")
+    if auth != f"Bearer {token}":
+        return _plain(401, _("A curator token is needed to write."),
+                      {"WWW-Authenticate": 'Bearer realm="qagraph"'})
+    from .app import get_store
+
+    using = _graph_params("using-graph-uri")
+    using_named = _graph_params("using-named-graph-uri")
+    try:
+        result = apply_update(get_store(current_app), text, using=using, using_named=using_named,
+                              base_iri=request.base_url)
+    except UpdateRefused as err:
+        lang = getattr(g, "lang", "sv")
+        lines = [err.text(lang), *err.details(lang)]
+        return _plain(err.http_status, "\n".join(lines))
+    except QagraphError as err:
+        return _error(err)
+    return _plain(200, _("Update applied: %(added)s triples added, %(removed)s removed.",
+                         added=result.added, removed=result.removed))
+
+
+# -- service description and editor -----------------------------------------------------
+
+
+def _describe_or_editor() -> Response | str:
+    html = request.accept_mimetypes["text/html"]
+    best_rdf = _choose(list(GRAPH_TYPES), 1)
+    rdf_quality = max((request.accept_mimetypes[m] for m in GRAPH_TYPES), default=0)
+    if html and html >= rdf_quality and "format" not in request.values:
+        return editor()
+    return _service_description(best_rdf or "text/turtle")
+
+
+def service_description_triples(endpoint_url: str) -> list[ox.Triple]:
+    """The SPARQL 1.1 Service Description of this endpoint."""
+    from .app import get_store
+
+    def n(iri: str) -> ox.NamedNode:
+        return ox.NamedNode(iri)
+
+    rdf_type = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    service = ox.BlankNode("service")
+    dataset = ox.BlankNode("dataset")
+    default_graph = ox.BlankNode("defaultGraph")
+    triples = [
+        ox.Triple(service, rdf_type, n(SD + "Service")),
+        ox.Triple(service, n(SD + "endpoint"), n(endpoint_url)),
+        ox.Triple(service, n(SD + "supportedLanguage"), n(SD + "SPARQL11Query")),
+        ox.Triple(service, n(SD + "feature"), n(SD + "UnionDefaultGraph")),
+        ox.Triple(service, n(SD + "feature"), n(SD + "EmptyGraphs")),
+        ox.Triple(service, n(SD + "defaultDataset"), dataset),
+        ox.Triple(dataset, rdf_type, n(SD + "Dataset")),
+        ox.Triple(dataset, n(SD + "defaultGraph"), default_graph),
+        ox.Triple(default_graph, rdf_type, n(SD + "Graph")),
+        ox.Triple(default_graph, n(VOID + "triples"),
+                  ox.Literal(str(get_store(current_app).triple_count()),
+                             datatype=n("http://www.w3.org/2001/XMLSchema#integer"))),
+    ]
+    if current_app.config.get("CURATOR_TOKEN"):
+        triples.append(ox.Triple(service, n(SD + "supportedLanguage"), n(SD + "SPARQL11Update")))
+    for media_type, name in FORMAT_IRIS.items():
+        triples.append(ox.Triple(service, n(SD + "resultFormat"), n(FORMATS_NS + name)))
+    for source, graph in sorted(get_store(current_app).current_graphs().items()):
+        named = ox.BlankNode(f"named{len(triples)}")
+        triples += [
+            ox.Triple(dataset, n(SD + "namedGraph"), named),
+            ox.Triple(named, rdf_type, n(SD + "NamedGraph")),
+            ox.Triple(named, n(SD + "name"), graph),
+        ]
+    return triples
+
+
+def _service_description(media_type: str) -> Response:
+    triples = service_description_triples(request.base_url)
+    body = ox.serialize(triples, format=GRAPH_TYPES[media_type],
+                        prefixes={"sd": SD, "void": VOID}
+                        if media_type == "text/turtle" else None) or b""
+    return Response(body, mimetype=media_type)
+
+
+def editor() -> str:
+    """The Yasgui query editor, with our prefixes and an example loaded."""
+    name = request.args.get("example")
+    example = None
+    if name:
+        example = sparql_examples.get(name)
+        if example is None:
+            abort(404)
+    first = example or sparql_examples.all_examples()[0]
+    return render_template(
+        "sparql_editor.html",
+        prefixes=PREFIXES,
+        initial_query=first.text_with_prologue(),
+        example=example,
+        examples=sparql_examples.all_examples(),
+    )
+
+
+@bp.get("/sparql/guide")
+def guide() -> str:
+    return render_template(
+        "sparql_guide.html",
+        prefixes=PREFIXES,
+        prologue=sparql_prologue(),
+        examples=sparql_examples.all_examples(),
+    )
+
+
+# -- example queries as APIs --------------------------------------------------------------
+
+
+@bp.get("/queries/")
+def examples_index() -> str:
+    return render_template("sparql_examples.html", examples=sparql_examples.all_examples())
+
+
+@bp.get("/queries/<name>")
+def example_page(name: str) -> str:
+    example = sparql_examples.get(name)
+    if example is None:
+        abort(404)
+    return render_template("sparql_example.html", example=example)
+
+
+@bp.get("/queries/<name>.<ext>")
+def example_api(name: str, ext: str) -> Response:
+    example = sparql_examples.get(name)
+    if example is None or ext not in {"json", "csv", "rq"}:
+        abort(404)
+    if ext == "rq":
+        return Response(example.text, mimetype="application/sparql-query")
+    try:
+        bindings = example.bind(request.args)
+    except QagraphError as err:
+        return _error(err)
+    media = "application/sparql-results+json" if ext == "json" else "text/csv"
+    return _run_fixed(example.text, bindings, media)
+
+
+def _run_fixed(text: str, bindings: dict[str, Any], media: str) -> Response:
+    job = Job(
+        query=text,
+        base_iri=None,
+        default_graphs=None,
+        named_graphs=None,
+        bindings=bindings_text(bindings),
+        solution_type=media,
+        graph_type="text/turtle",
+        row_limit=int(current_app.config["ROW_LIMIT"]),
+    )
+    try:
+        rendered = get_pool(current_app).run(job)
+    except QagraphError as err:
+        return _error(err)
+    response = Response(rendered.body, mimetype=rendered.media_type)
+    response.headers["X-Result-Rows"] = str(rendered.rows)
+    if rendered.truncated:
+        response.headers["X-SPARQL-Truncated"] = "true"
+        response.headers["X-SPARQL-Row-Limit"] = str(job.row_limit)
+    return response
+
+
+# -- headers --------------------------------------------------------------------------
+
+
+def _cors(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Methods"] = ALLOW
+    response.headers["Access-Control-Allow-Headers"] = "Accept, Authorization, Content-Type"
+    response.headers["Access-Control-Expose-Headers"] = (
+        "X-SPARQL-Truncated, X-SPARQL-Row-Limit, X-Result-Rows"
+    )
+    response.vary.add("Accept")
+    return response
+
+
+bp.after_request(_cors)
+
+
+def init_app(app: Flask) -> None:
+    from . import sparql_data
+
+    app.register_blueprint(bp)
+    sparql_data.init_app(app)
