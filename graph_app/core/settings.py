@@ -53,6 +53,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ROW_LIMIT", 10000, int, "Most result rows the SPARQL endpoint returns."),
     Setting("CURATOR_TOKEN", "", str,
             "Bearer token that authorises writes over HTTP; empty turns writes off."),
+    Setting("CURATORS", "", str,
+            "Curators of mappings: \"name:password-hash;…\" (werkzeug hashes); empty: nobody."),
     Setting("SECRET_KEY", "", str,
             "Key that signs sessions and CSRF tokens; a random one is made when empty."),
     Setting("LOAD_SAMPLE", True, _bool,
