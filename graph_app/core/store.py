@@ -23,7 +23,7 @@ import os
 import re
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -137,6 +137,9 @@ class OxigraphStore:
         self.path = None if path is None else Path(path)
         self.read_only = read_only
         self._write_lock = threading.Lock()
+        # Bumped by every commit and drop; hooks run after each (e.g. to rebuild caches).
+        self.generation = 0
+        self._commit_hooks: list[Callable[[], None]] = []
         if self.path is None:
             self._db = ox.Store()
         elif read_only:
@@ -319,6 +322,7 @@ class OxigraphStore:
                 insert.extend(_provenance(s, src, now, agent))
             self._db.update(_update_text(delete, insert))
             self._drop_graphs(retired)
+        self._committed()
 
     def discard(self, staged: Sequence[StagedSource]) -> None:
         """Throw staged graphs away; the store is as it was before `stage`."""
@@ -339,7 +343,17 @@ class OxigraphStore:
             ]
             self._db.update(_update_text(delete, insert))
             self._drop_graphs([graph])
-            return size
+        self._committed()
+        return size
+
+    def add_commit_hook(self, hook: Callable[[], None]) -> None:
+        """Call `hook` after every commit and drop (statistics, search index)."""
+        self._commit_hooks.append(hook)
+
+    def _committed(self) -> None:
+        self.generation += 1
+        for hook in self._commit_hooks:
+            hook()
 
     def _drop_graphs(self, graphs: Sequence[ox.NamedNode]) -> None:
         for graph in graphs:

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from ..core.errors import QagraphError
 from ..core.settings import load_settings
 from ..core.store import OxigraphStore
-from . import home, i18n, vendor
+from . import browse, home, i18n, vendor
 
 STORE_KEY = "qagraph.store"
 
@@ -43,6 +43,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         return render_template("error.html", status=status, error=err), status
 
     home.init_app(app)
+    browse.init_app(app)
+    from . import sparql; sparql.init_app(app)  # noqa: E702
     return app
 
 

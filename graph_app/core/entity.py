@@ -1,0 +1,191 @@
+"""What an entity page shows of one node: its statements with their sources, incoming
+relations counted per property and paged, equivalents with SSSOM metadata, the levels
+of a credential's routes, its validation results, and its description as RDF."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from . import queries
+from .namespaces import PREFIXES, RDF
+from .store import OxigraphStore
+from .validation import Result, neighbourhood, validate_graph
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
+    "ttl": (ox.RdfFormat.TURTLE, "text/turtle"),
+    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
+    "nt": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
+    "rdf": (ox.RdfFormat.RDF_XML, "application/rdf+xml"),
+}
+
+
+@dataclass(frozen=True)
+class Statement:
+    predicate: str
+    value: Term
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Incoming:
+    predicate: str
+    count: int
+    subjects: tuple[str, ...]
+    offset: int
+
+
+@dataclass
+class Equivalent:
+    direction: str
+    predicate: str
+    other: str
+    justification: str = ""
+    author: list[str] = field(default_factory=list)
+    date: str = ""
+    confidence: str = ""
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class RouteLevel:
+    route: str
+    level: str
+    claimed: str
+
+
+def _node(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def _solutions(store: OxigraphStore, name: str, iri: str, text: str | None = None,
+               **more: Term) -> ox.QuerySolutions:
+    result = store.query(text or queries.load(name).text, bindings={"node": _node(iri), **more})
+    assert isinstance(result, ox.QuerySolutions)
+    return result
+
+
+def exists(store: OxigraphStore, iri: str) -> bool:
+    result = store.query(queries.load("entity-exists").text, bindings={"node": _node(iri)})
+    return bool(result)
+
+
+def outgoing(store: OxigraphStore, iri: str) -> list[Statement]:
+    """The node's statements; each names the sources (loaded files) that say it."""
+    names = {g.value: name for name, g in store.current_graphs().items()}
+    found: OrderedDict[tuple[str, Term], list[str]] = OrderedDict()
+    for row in _solutions(store, "entity-out", iri):
+        source = names.get(row["g"].value)
+        if source is None:
+            continue
+        found.setdefault((row["p"].value, row["o"]), []).append(source)
+    return [Statement(p, o, tuple(sorted(set(s)))) for (p, o), s in found.items()]
+
+
+def types(statements: Iterable[Statement]) -> list[str]:
+    return [s.value.value for s in statements if s.predicate == RDF + "type"]
+
+
+def incoming(store: OxigraphStore, iri: str, *, limit: int = 20,
+             page_of: str | None = None, offset: int = 0) -> list[Incoming]:
+    """Incoming relations per property: the count and one page of subjects (the first,
+    or the page at `offset` for the property `page_of`)."""
+    out = []
+    page_text = queries.load("entity-in-page").text
+    for row in _solutions(store, "entity-in-counts", iri):
+        prop, count = row["p"].value, int(row["n"].value)
+        start = offset if prop == page_of else 0
+        start = max(0, min(start, max(count - 1, 0)))
+        text = f"{page_text}\nLIMIT {int(limit)} OFFSET {int(start)}"
+        subjects = tuple(r["s"].value for r in _solutions(store, "", iri, text, p=_node(prop))
+                         if isinstance(r["s"], ox.NamedNode))
+        out.append(Incoming(prop, count, subjects, start))
+    return out
+
+
+def labels_for(store: OxigraphStore, iris: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Labels (language -> text) of the given nodes, straight from the store."""
+    nodes = sorted({i for i in iris if i})
+    labels: dict[str, dict[str, str]] = {}
+    if not nodes:
+        return labels
+    text = queries.with_values(queries.load("entity-labels").text, "node", [_node(i) for i in nodes])
+    result = store.query(text)
+    assert isinstance(result, ox.QuerySolutions)
+    for row in result:
+        lit = row["label"]
+        labels.setdefault(row["node"].value, {}).setdefault(lit.language or "", lit.value)
+    return labels
+
+
+def equivalents(store: OxigraphStore, iri: str) -> list[Equivalent]:
+    """Mappings from and to the node, one per direction, property and other node."""
+    found: dict[tuple[str, str, str], Equivalent] = {}
+    for row in _solutions(store, "entity-equivalents", iri):
+        other = row["other"]
+        key = (row["direction"].value, row["p"].value, other.value)
+        eq = found.setdefault(key, Equivalent(*key))
+        for name in ("justification", "date", "confidence", "comment"):
+            term = row[name]
+            if term is not None and not getattr(eq, name):
+                setattr(eq, name, term.value)
+        if row["author"] is not None and row["author"].value not in eq.author:
+            eq.author.append(row["author"].value)
+    return sorted(found.values(), key=lambda e: (e.direction != "out", e.predicate, e.other))
+
+
+def route_levels(store: OxigraphStore, iri: str) -> list[RouteLevel]:
+    out = []
+    for row in _solutions(store, "entity-levels", iri):
+        level, claimed = row["level"], row["claimed"]
+        out.append(RouteLevel(row["route"].value, level.value if level is not None else "",
+                              claimed.value if claimed is not None else ""))
+    return out
+
+
+def description(store: OxigraphStore, iri: str) -> list[ox.Triple]:
+    result = store.query(queries.load("entity-describe").text, bindings={"node": _node(iri)})
+    return list(result)  # type: ignore[arg-type]
+
+
+def serialise(triples: Sequence[ox.Triple], ext: str) -> bytes:
+    fmt = FORMATS[ext][0]
+    prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    data = ox.serialize(triples, format=fmt, prefixes=prefixes)
+    assert data is not None
+    return data
+
+
+# -- validation of one node, in memory, cached per store generation ------------------
+
+_validation_cache: OrderedDict[tuple[int, int, str], list[Result]] = OrderedDict()
+_validation_lock = threading.Lock()
+VALIDATION_CACHE_SIZE = 2048
+
+
+def violations(store: OxigraphStore, iri: str) -> list[Result]:
+    """SHACL results whose focus is the node: its neighbourhood is copied into a small
+    in-memory graph and validated there (never pyshacl over the store)."""
+    key = (id(store), store.generation, iri)
+    with _validation_lock:
+        if key in _validation_cache:
+            _validation_cache.move_to_end(key)
+            return _validation_cache[key]
+    from rdflib import URIRef
+
+    # The node and what it links to, so that class constraints on its objects can see
+    # the objects' types; only the node's own results are kept.
+    linked = {s.value.value for s in outgoing(store, iri) if isinstance(s.value, ox.NamedNode)}
+    graph = neighbourhood(store, [URIRef(i) for i in {iri, *linked}])
+    results = validate_graph(graph).for_node(iri) if len(graph) else []
+    with _validation_lock:
+        _validation_cache[key] = results
+        while len(_validation_cache) > VALIDATION_CACHE_SIZE:
+            _validation_cache.popitem(last=False)
+    return results

@@ -1,0 +1,109 @@
+"""Browsing: shared helpers (links and labels of nodes, kinds) and the registration of
+the entity pages, lists, search, graph view and levels overview."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from flask import Flask, current_app, g, request, url_for
+from flask_babel import gettext as _
+
+from ..core import catalogue as catalogue_module
+from ..core.catalogue import Catalogue
+from ..core.labels import pick_lang
+from ..core.namespaces import LVL, compact
+from ..core.store import OxigraphStore
+
+
+def store() -> OxigraphStore:
+    from .app import get_store
+
+    return get_store(current_app)
+
+
+def cat() -> Catalogue:
+    """The store's catalogue (labels, facets, search), kept up to date on commit."""
+    return catalogue_module.catalogue(store())
+
+
+def lang() -> str:
+    return str(getattr(g, "lang", "sv"))
+
+
+def base_iri() -> str:
+    return str(current_app.config.get("BASE_IRI"))
+
+
+def href(iri: str) -> str:
+    """Where the app shows a node: /id/… under the base IRI, the levels overview for
+    assurance levels, else the generic resource page."""
+    base = base_iri()
+    if iri.startswith(base) and len(iri) > len(base):
+        return "/id/" + quote(iri[len(base):], safe="/-._~!$&'()*+,;=:@")
+    if iri.startswith(LVL):
+        return url_for("levels.overview") + "#level-" + quote(iri[len(LVL):], safe="")
+    return url_for("entity.resource", iri=iri)
+
+
+def label(iri: str) -> str:
+    return cat().full_label(iri, lang())
+
+
+def label_lang(iri: str) -> str:
+    return pick_lang(cat().labels.get(iri), lang())
+
+
+def kind_names() -> dict[str, tuple[str, str]]:
+    """Singular and plural names of each kind, in the interface language."""
+    return {
+        "organisation": (_("Organisation"), _("Organisations")),
+        "credential": (_("Credential"), _("Credentials")),
+        "scheme": (_("Quality scheme"), _("Quality schemes")),
+        "standard": (_("Standard"), _("Standards")),
+        "requirement": (_("Requirement"), _("Requirements")),
+        "collaboration": (_("Collaboration"), _("Collaborations")),
+        "route": (_("Issuance route"), _("Issuance routes")),
+        "recognition": (_("Recognition"), _("Recognitions")),
+        "control": (_("Control function"), _("Control functions")),
+        "accreditation": (_("Accreditation"), _("Accreditations")),
+        "outcome": (_("Learning outcome"), _("Learning outcomes")),
+        "concept": (_("Concept"), _("Concepts")),
+    }
+
+
+def facet_names() -> dict[str, str]:
+    return {
+        "type": _("Type or role"),
+        "level": _("Assurance level"),
+        "country": _("Country"),
+        "sector": _("Sector"),
+        "issuer": _("Issuer"),
+        "standard": _("Standard"),
+    }
+
+
+def url_with(**changes: Any) -> str:
+    """The current URL with some query parameters changed (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value if isinstance(value, list) else [str(value)]
+    return url_for(request.endpoint or "home.index", **(request.view_args or {}), **args)
+
+
+def init_app(app: Flask) -> None:
+    from . import entity, graphview, levels, lists, search
+
+    store_obj = app.extensions["qagraph.store"]
+    catalogue_module.keep_up_to_date(store_obj)
+
+    @app.context_processor
+    def browse_context() -> dict[str, Any]:
+        return {"href": href, "label": label, "label_lang": label_lang, "compact": compact,
+                "kind_names": kind_names(), "facet_names": facet_names(), "url_with": url_with}
+
+    for module in (entity, lists, search, graphview, levels):
+        module.init_app(app)

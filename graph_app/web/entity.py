@@ -1,0 +1,140 @@
+"""Entity pages at /id/… with content negotiation and suffix twins (.ttl, .jsonld, .nt,
+.rdf); any other node of the store at /resource?iri=…"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Flask, Response, abort, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..core import entity as core
+from ..core.namespaces import LVL, QA, RDF
+from .browse import base_iri, cat, lang, store
+
+bp = Blueprint("entity", __name__)
+
+HTML = "text/html"
+MEDIA = {mime: ext for ext, (_fmt, mime) in core.FORMATS.items()}
+PAGE = 20
+
+
+def _not_found(iri: str) -> Response:
+    message = _("Nothing in the data has the IRI %(iri)s.", iri=iri)
+    return Response(render_template("error.html", status=404, message=message), status=404,
+                    headers={"Vary": "Accept"})
+
+
+def _twin(iri: str, ext: str) -> Response:
+    body = core.serialise(core.description(store(), iri), ext)
+    mime = core.FORMATS[ext][1]
+    response = Response(body, mimetype=mime)
+    response.vary.add("Accept")
+    return response
+
+
+def _level_badges(iri: str) -> list[dict[str, Any]]:
+    catalogue = cat()
+    badges = []
+    for rl in core.route_levels(store(), iri):
+        if not rl.level:
+            continue
+        badges.append({
+            "route": rl.route,
+            "level": rl.level,
+            "notation": catalogue.notations.get(rl.level, rl.level.rsplit("/", 1)[-1]),
+            "meaning": catalogue.full_label(rl.level, lang()),
+            "claimed": rl.claimed,
+        })
+    return badges
+
+
+def _page(iri: str) -> str:
+    s = store()
+    statements = core.outgoing(s, iri)
+    types = core.types(statements)
+    groups: dict[str, list[core.Statement]] = defaultdict(list)
+    sources: dict[str, int] = defaultdict(int)
+    for st in statements:
+        for src in st.sources:
+            sources[src] += 1
+        if st.predicate != RDF + "type":
+            groups[st.predicate].append(st)
+    page_of = request.args.get("in")
+    try:
+        offset = max(0, int(request.args.get("offset", "0")))
+    except ValueError:
+        offset = 0
+    incoming = core.incoming(s, iri, limit=PAGE, page_of=page_of, offset=offset)
+    entry = cat().entries.get(iri)
+    return render_template(
+        "entity.html",
+        iri=iri,
+        types=types,
+        kind=entry.kind if entry else "",
+        groups=sorted(groups.items(), key=lambda kv: (kv[0] != QA + "hasRoute", kv[0])),
+        incoming=incoming,
+        page_size=PAGE,
+        equivalents=core.equivalents(s, iri),
+        badges=_level_badges(iri) if QA + "Credential" in types else [],
+        is_level=iri.startswith(LVL),
+        violations=core.violations(s, iri),
+        sources=sorted(sources.items()),
+        is_literal=lambda t: isinstance(t, ox.Literal),
+        twins=_twins(iri),
+    )
+
+
+def _twins(iri: str) -> list[tuple[str, str, str]]:
+    base = base_iri()
+    out = []
+    for ext, (_fmt, mime) in core.FORMATS.items():
+        if iri.startswith(base):
+            url = url_for("entity.page", path=iri[len(base):] + "." + ext)
+        else:
+            url = url_for("entity.resource", iri=iri, format=ext)
+        out.append((ext, mime, url))
+    return out
+
+
+def _respond(iri: str, ext: str | None) -> Response:
+    try:
+        known = core.exists(store(), iri)
+    except ValueError:  # not an IRI at all
+        known = False
+    if not known:
+        return _not_found(iri)
+    if ext is None:
+        best = request.accept_mimetypes.best_match([HTML, *MEDIA], default=HTML)
+        ext = MEDIA.get(best or HTML)
+    if ext is not None:
+        return _twin(iri, ext)
+    response = Response(_page(iri), mimetype=HTML)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.get("/id/<path:path>")
+def page(path: str) -> Response:
+    iri = base_iri() + path
+    for ext in core.FORMATS:
+        if path.endswith("." + ext) and core.exists(store(), iri[: -len(ext) - 1]):
+            return _respond(iri[: -len(ext) - 1], ext)
+    return _respond(iri, None)
+
+
+@bp.get("/resource")
+def resource() -> Response:
+    iri = request.args.get("iri", "").strip()
+    if not iri:
+        abort(404)
+    ext = request.args.get("format")
+    if ext is not None and ext not in core.FORMATS:
+        abort(404)
+    return _respond(iri, ext)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

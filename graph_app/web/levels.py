@@ -1,0 +1,98 @@
+"""The levels overview: the B–F ladder with each level's definition and what it
+requires (from the concept scheme), and charts of credentials per level by sector and
+by country (from the catalogue, kept up to date on load)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Flask, Response, jsonify, render_template
+from flask_babel import gettext as _
+
+from ..core import queries
+from ..core.labels import pick
+from ..core.namespaces import QA, SKOS
+from .browse import cat, lang, store
+
+bp = Blueprint("levels", __name__)
+
+FLAGS = ("requiresSectorQualityAssurer", "requiresIndependentIssuer",
+         "requiresDeclaredTrainingRelation", "requiresLearningOutcomeExamination",
+         "requiresAttendanceControl")
+
+
+def flag_names() -> dict[str, str]:
+    return {
+        "requiresSectorQualityAssurer": _("A sector body quality-assures the scheme"),
+        "requiresIndependentIssuer": _("The issuer is independent of the training providers"),
+        "requiresDeclaredTrainingRelation": _("The issuer declares its relation to training"),
+        "requiresLearningOutcomeExamination": _("The learning outcomes are examined"),
+        "requiresAttendanceControl": _("Attendance is controlled"),
+    }
+
+
+def ladder() -> list[dict[str, Any]]:
+    result = store().query(queries.load("levels-ladder").text)
+    assert isinstance(result, ox.QuerySolutions)
+    texts: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+    flags: dict[str, dict[str, bool]] = defaultdict(dict)
+    identity: dict[str, str] = {}
+    for row in result:
+        level, prop, value = row["level"].value, row["p"].value, row["v"]
+        if prop in (SKOS + "definition", SKOS + "scopeNote"):
+            texts[level][prop.rsplit("#", 1)[-1]].setdefault(value.language or "", value.value)
+        elif prop == QA + "minimumIdentityVerification":
+            identity[level] = value.value
+        else:
+            flags[level][prop.rsplit("#", 1)[-1]] = value.value == "true"
+    catalogue = cat()
+    language = lang()
+    out = []
+    for lv in catalogue.levels():
+        out.append({
+            "iri": lv.iri, "notation": lv.notation, "rank": lv.rank,
+            "label": catalogue.full_label(lv.iri, language),
+            "definition": pick(texts[lv.iri].get("definition"), language),
+            "scope_note": pick(texts[lv.iri].get("scopeNote"), language),
+            "requires": {f: flags[lv.iri].get(f, False) for f in FLAGS},
+            "minimum_identity": identity.get(lv.iri, ""),
+        })
+    return out
+
+
+def charts() -> dict[str, Any]:
+    """Credentials per level, broken down by sector and by country."""
+    catalogue = cat()
+    notation = {lv.iri: lv.notation for lv in catalogue.levels()}
+    by: dict[str, dict[str, Counter[str]]] = {"sector": defaultdict(Counter), "country": defaultdict(Counter)}
+    for entry in catalogue.of_kind("credential"):
+        for level in entry.facets.get("level", ()):
+            for axis in by:
+                for value in entry.facets.get(axis, ()) or {"—"}:
+                    by[axis][value][notation.get(level, level)] += 1
+    language = lang()
+    out: dict[str, Any] = {}
+    for axis, rows in by.items():
+        out[axis] = [{"value": value,
+                      "label": value if axis == "country" else catalogue.full_label(value, language),
+                      "counts": dict(counts), "total": sum(counts.values())}
+                     for value, counts in sorted(rows.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))]
+    out["max"] = max((r["total"] for rows in out.values() for r in rows), default=0)
+    return out
+
+
+@bp.get("/levels")
+def overview() -> str:
+    return render_template("levels.html", ladder=ladder(), charts=charts(), flag_names=flag_names(),
+                           notations=[lv.notation for lv in cat().levels()])
+
+
+@bp.get("/levels.json")
+def data() -> Response:
+    return jsonify({"ok": True, "levels": ladder(), "charts": charts()})
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

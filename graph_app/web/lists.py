@@ -1,0 +1,135 @@
+"""Lists with facets: organisations, credentials, schemes, standards, requirements and
+collaborations, each at /<name> with .json and .csv twins. Facet counts come from the
+catalogue, which is rebuilt on load, never from a GROUP BY per request."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Blueprint, Flask, Response, abort, jsonify, render_template, request
+from flask_babel import gettext as _
+
+from ..core.catalogue import FACETS, Entry, facet_counts, select
+from ..core.labels import fold
+from .browse import cat, facet_names, href, kind_names, lang
+
+bp = Blueprint("lists", __name__)
+
+LISTS: dict[str, str] = {
+    "organisations": "organisation",
+    "credentials": "credential",
+    "schemes": "scheme",
+    "standards": "standard",
+    "requirements": "requirement",
+    "collaborations": "collaboration",
+}
+SORTS = ("label", "-label", "country", "level")
+PER_PAGE = 50
+MAX_PER_PAGE = 500
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    try:
+        value = int(request.args.get(name, default))
+    except ValueError:
+        abort(400)
+    return max(low, min(value, high))
+
+
+def _facet_value_label(facet: str, value: str) -> str:
+    if facet == "country":
+        return value
+    return cat().label(value, lang())
+
+
+def _sorted(entries: list[Entry], sort: str) -> list[Entry]:
+    language = lang()
+    catalogue = cat()
+    by_label = sorted(entries, key=lambda e: (fold(e.label(language)), e.iri))
+    if sort == "-label":
+        return by_label[::-1]
+    if sort == "country":
+        return sorted(by_label, key=lambda e: min(e.facets.get("country") or {"~"}))
+    if sort == "level":
+        return sorted(by_label, key=lambda e: min((catalogue.ranks.get(v, 99) for v in e.facets.get("level", ())), default=99))
+    return by_label
+
+
+def _listing(name: str) -> dict[str, Any]:
+    kind = LISTS[name]
+    chosen = {f: request.args.getlist(f) for f in FACETS if request.args.getlist(f)}
+    sort = request.args.get("sort", "label")
+    if sort not in SORTS:
+        abort(400)
+    per_page = _int_arg("per_page", PER_PAGE, 1, MAX_PER_PAGE)
+    page = _int_arg("page", 1, 1, 10**9)
+    everything = cat().of_kind(kind)
+    matching = _sorted(select(everything, chosen), sort)
+    counts = facet_counts(matching)
+    facets = []
+    for f in FACETS:
+        values = [{"value": v, "label": _facet_value_label(f, v), "count": n,
+                   "selected": v in chosen.get(f, [])}
+                  for v, n in counts[f].items()]
+        for v in chosen.get(f, []):
+            if v not in counts[f]:
+                values.append({"value": v, "label": _facet_value_label(f, v), "count": 0, "selected": True})
+        if values:
+            values.sort(key=lambda x: (-x["count"], fold(x["label"])))
+            facets.append({"facet": f, "values": values})
+    start = (page - 1) * per_page
+    language = lang()
+    items = [{
+        "iri": e.iri,
+        "label": e.label(language),
+        "href": href(e.iri),
+        "facets": {f: sorted(e.facets[f]) for f in FACETS if e.facets.get(f)},
+    } for e in matching[start:start + per_page]]
+    return {"list": name, "kind": kind, "total": len(matching), "page": page,
+            "per_page": per_page, "pages": max(1, -(-len(matching) // per_page)),
+            "sort": sort, "selected": chosen, "facets": facets, "items": items}
+
+
+def _html(name: str) -> str:
+    data = _listing(name)
+    return render_template("list.html", title=kind_names()[data["kind"]][1], sorts=SORTS,
+                           sort_names={"label": _("Name A–Z"), "-label": _("Name Z–A"),
+                                       "country": _("Country"), "level": _("Assurance level")},
+                           **data)
+
+
+def _json(name: str) -> Response:
+    data = _listing(name)
+    return jsonify({"ok": True, **data})
+
+
+def _csv(name: str) -> Response:
+    data = _listing(name)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["iri", "label", *FACETS])
+    for item in data["items"]:
+        writer.writerow([item["iri"], item["label"],
+                         *(" ".join(item["facets"].get(f, [])) for f in FACETS)])
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f"inline; filename={name}.csv"
+    return response
+
+
+def _register(name: str) -> None:
+    bp.add_url_rule(f"/{name}", f"{name}_html", lambda: _html(name))
+    bp.add_url_rule(f"/{name}.json", f"{name}_json", lambda: _json(name))
+    bp.add_url_rule(f"/{name}.csv", f"{name}_csv", lambda: _csv(name))
+
+
+for _name in LISTS:
+    _register(_name)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+__all__ = ["LISTS", "facet_names", "kind_names", "init_app"]

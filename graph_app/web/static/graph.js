@@ -1,0 +1,94 @@
+// The graph view: Cytoscape.js over the data the page embeds; a click on a node fetches
+// its neighbourhood from /graph.json and adds it. Filters hide relation kinds.
+(function () {
+  "use strict";
+  var box = document.getElementById("graph");
+  var embedded = document.getElementById("graph-data");
+  if (!box || !embedded || typeof cytoscape === "undefined") { return; }
+  var KIND = { organisation: "#1f77b4", credential: "#d62728", scheme: "#9467bd", standard: "#8c564b",
+    requirement: "#e377c2", collaboration: "#17becf", route: "#ff7f0e", recognition: "#bcbd22",
+    control: "#7f7f7f", accreditation: "#2ca02c", outcome: "#aec7e8", concept: "#98df8a", other: "#c7c7c7" };
+  var LEVEL = { B: "#006400", C1: "#2e8b57", C2: "#6b8e23", D: "#daa520", E: "#d2691e", F: "#8b0000" };
+  var expanded = {};
+
+  function elements(data) {
+    var out = [];
+    data.nodes.forEach(function (n) { out.push({ group: "nodes", data: n }); });
+    data.edges.forEach(function (e) { out.push({ group: "edges", data: e }); });
+    return out;
+  }
+
+  var cy = cytoscape({
+    container: box,
+    elements: elements(JSON.parse(embedded.textContent)),
+    style: [
+      { selector: "node", style: {
+          "label": "data(label)", "font-size": 9, "text-wrap": "ellipsis", "text-max-width": 120,
+          "background-color": function (n) { return KIND[n.data("kind")] || KIND.other; },
+          "border-width": function (n) { return n.data("level") ? 4 : 0; },
+          "border-color": function (n) { return LEVEL[n.data("level")] || "#000"; } } },
+      { selector: "node.center", style: { "width": 40, "height": 40 } },
+      { selector: "edge", style: { "width": 1.5, "curve-style": "bezier", "target-arrow-shape": "triangle",
+          "label": "data(label)", "font-size": 7, "text-rotation": "autorotate", "line-color": "#999",
+          "target-arrow-color": "#999" } },
+      { selector: ".hidden", style: { "display": "none" } }
+    ],
+    layout: { name: "cose", animate: false }
+  });
+  var center = box.getAttribute("data-center");
+  cy.getElementById(center).addClass("center");
+  expanded[center] = true;
+  window.qagraphGraph = cy;
+
+  function applyFilters() {
+    var off = {};
+    document.querySelectorAll("#graph-filters input[name=relation]").forEach(function (box) {
+      if (!box.checked) { off[box.value] = true; }
+    });
+    cy.edges().forEach(function (e) {
+      if (off[e.data("relation")]) { e.addClass("hidden"); } else { e.removeClass("hidden"); }
+    });
+  }
+
+  function addFilter(rel, label) {
+    var list = document.querySelector("#graph-filters ul");
+    if (!list || document.querySelector("#graph-filters input[value='" + CSS.escape(rel) + "']")) { return; }
+    var li = document.createElement("li");
+    var lab = document.createElement("label");
+    var input = document.createElement("input");
+    input.type = "checkbox"; input.name = "relation"; input.value = rel; input.checked = true;
+    input.addEventListener("change", applyFilters);
+    lab.appendChild(input);
+    lab.appendChild(document.createTextNode(" " + label + " "));
+    var code = document.createElement("code");
+    code.textContent = rel;
+    lab.appendChild(code);
+    li.appendChild(lab);
+    list.appendChild(li);
+  }
+
+  function expand(node) {
+    var iri = node.id();
+    if (expanded[iri]) { return; }
+    expanded[iri] = true;
+    var lang = document.documentElement.lang || "";
+    fetch(box.getAttribute("data-source") + "?lang=" + encodeURIComponent(lang) + "&iri=" + encodeURIComponent(iri))
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        var fresh = elements(data).filter(function (el) { return cy.getElementById(el.data.id).empty(); });
+        cy.add(fresh);
+        data.edges.forEach(function (e) { addFilter(e.relation, e.label); });
+        applyFilters();
+        node.addClass("expanded");
+        box.setAttribute("data-expanded", Object.keys(expanded).length);
+        cy.layout({ name: "cose", animate: false }).run();
+      });
+  }
+
+  cy.on("tap", "node", function (ev) { expand(ev.target); });
+  cy.on("dbltap", "node", function (ev) { window.location.href = ev.target.data("href"); });
+  document.querySelectorAll("#graph-filters input[name=relation]").forEach(function (b) {
+    b.addEventListener("change", applyFilters);
+  });
+  box.setAttribute("data-ready", "true");
+})();

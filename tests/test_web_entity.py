@@ -1,0 +1,132 @@
+"""Entity pages: labels and fallback, level badges, relations both ways with paging,
+equivalents with SSSOM metadata, validation panel, provenance, content negotiation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from .web_browse_data import AWARDS, BIG_ORG, BRANDSKYDD, HETA, ID, bclient, browse_app  # noqa: F401
+
+HETA_PATH = "/id/credential/heta-arbeten"
+RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+
+
+def test_credential_page_shows_label_types_badge_and_issuer_in_both_languages(bclient):
+    sv = bclient.get(HETA_PATH + "?lang=sv")
+    assert sv.status_code == 200
+    assert "Accept" in sv.vary
+    assert "<h1 lang=\"sv\">Heta Arbeten</h1>" in sv.text
+    assert 'class="badge level-B"' in sv.text
+    assert "Assurance level" not in sv.text and "Säkerhetsnivå" in sv.text
+    assert 'href="/id/route/heta-arbeten"' in sv.text
+    en = bclient.get(HETA_PATH + "?lang=en")
+    assert "Hot work certificate (Heta Arbeten)" in en.text and "Assurance level" in en.text
+
+
+def test_label_falls_back_to_swedish_then_local_name(bclient):
+    # the paging organisation has sv and en; a node without any label shows its local name
+    page = bclient.get("/id/example/award/p000?lang=en")
+    assert page.status_code == 200 and "<h1" in page.text and "p000</h1>" in page.text
+
+
+def test_route_page_links_the_issuer(bclient):
+    page = bclient.get("/id/route/heta-arbeten?lang=sv")
+    assert page.status_code == 200
+    assert 'href="/id/organisation/brandskyddsforeningen"' in page.text
+    assert "Brandskyddsföreningen" in page.text
+
+
+def test_incoming_relations_are_counted_and_paged(bclient):
+    first = bclient.get("/id/organisation/paging-test?lang=en")
+    assert first.status_code == 200
+    assert f"({AWARDS})" in first.text
+    assert "/id/example/award/p000" in first.text and "/id/example/award/p020" not in first.text
+    assert 'rel="next"' in first.text
+    award_prop = "https://w3id.org/qagraph/ontology#awardedBy"
+    second = bclient.get("/id/organisation/paging-test", query_string={"lang": "en", "in": award_prop, "offset": 20})
+    assert "/id/example/award/p020" in second.text and "/id/example/award/p000" not in second.text
+    assert 'rel="prev"' in second.text
+    assert "21–40 of 45" in second.text
+
+
+def test_equivalents_show_both_directions_with_sssom_metadata(bclient):
+    here = bclient.get(HETA_PATH + "?lang=en").text
+    assert "skos:closeMatch" in here and "/id/credential/tulityokortti" in here
+    assert "semapv:ManualMappingCuration" in here and "Test Curator" in here and "2025-05-01" in here
+    there = bclient.get("/id/credential/tulityokortti?lang=en").text
+    assert "to here" in there and HETA_PATH in there
+
+
+def test_validation_panel_lists_the_nodes_violations(bclient):
+    # the test's own credential has no scheme, no standard, and its route lacks facts
+    page = bclient.get("/id/route/xss?lang=en").text
+    assert "Validation" in page
+    assert "severity-violation" in page
+    clean = bclient.get("/id/organisation/brandskyddsforeningen?lang=en").text
+    assert "No violations of the shapes." in clean
+
+
+def test_provenance_names_the_sources(bclient):
+    page = bclient.get(HETA_PATH + "?lang=en").text
+    assert "<td>hot-work</td>" in page and "<td>test-mapping</td>" in page
+
+
+@pytest.mark.parametrize("suffix, mime", [
+    (".ttl", "text/turtle"), (".jsonld", "application/ld+json"),
+    (".nt", "application/n-triples"), (".rdf", "application/rdf+xml"),
+])
+def test_suffix_twins_carry_the_description(bclient, suffix, mime):
+    response = bclient.get(HETA_PATH + suffix)
+    assert response.status_code == 200
+    assert response.mimetype == mime
+    assert "Accept" in response.vary
+    fmt = {"text/turtle": "turtle", "application/ld+json": "json-ld",
+           "application/n-triples": "nt", "application/rdf+xml": "xml"}[mime]
+    graph = Graph().parse(data=response.data, format=fmt)
+    assert (URIRef(HETA), RDFS_LABEL, Literal("Heta Arbeten", lang="sv")) in graph
+
+
+@pytest.mark.parametrize("accept, mime", [
+    ("text/html", "text/html"), ("text/turtle", "text/turtle"),
+    ("application/ld+json", "application/ld+json"), ("application/n-triples", "application/n-triples"),
+    ("application/rdf+xml", "application/rdf+xml"),
+    ("text/turtle;q=0.5, application/ld+json;q=0.9", "application/ld+json"),
+    ("*/*", "text/html"),
+])
+def test_content_negotiation_on_the_same_url(bclient, accept, mime):
+    response = bclient.get(HETA_PATH, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.mimetype == mime
+    assert "Accept" in response.vary
+
+
+def test_json_ld_twin_is_json(bclient):
+    data = json.loads(bclient.get(HETA_PATH + ".jsonld").data)
+    assert HETA in json.dumps(data)
+
+
+def test_unknown_iri_is_a_404_page(bclient):
+    for path in ("/id/credential/no-such-thing", "/id/credential/no-such-thing.ttl"):
+        response = bclient.get(path + "?lang=en")
+        assert response.status_code == 404
+        assert "Nothing in the data has the IRI" in response.text
+    sv = bclient.get("/id/credential/no-such-thing?lang=sv")
+    assert sv.status_code == 404 and "Inget i data har IRI:n" in sv.text
+    assert bclient.get("/id/credential/no-such-thing", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+def test_resource_page_for_nodes_outside_the_base(bclient):
+    ok = bclient.get("/resource", query_string={"iri": "https://w3id.org/qagraph/vocab/sector/FireSafety", "lang": "en"})
+    assert ok.status_code == 200 and "Fire safety" in ok.text
+    ttl = bclient.get("/resource", query_string={"iri": "https://w3id.org/qagraph/vocab/sector/FireSafety", "format": "ttl"})
+    assert ttl.mimetype == "text/turtle"
+    assert bclient.get("/resource", query_string={"iri": "not an iri"}).status_code == 404
+    assert bclient.get("/resource").status_code == 404
+
+
+def test_big_organisation_page_shows_only_a_page_of_awards(bclient):
+    page = bclient.get("/id/organisation/paging-test").text
+    assert page.count("/id/example/award/p0") == 20
