@@ -154,11 +154,12 @@ def run_job(store: OxigraphStore, job: Job) -> Rendered:
     named = None if job.named_graphs is None else resolve_graphs(job.named_graphs, current)
     bindings = {k: _term(v) for k, v in job.bindings.items()}
     try:
-        result = store.query(
-            job.query,
-            bindings=bindings or None,
-            default_graphs=default,
-            named_graphs=named,
+        # The store's own dataset rules (committed graphs only, unknown graph = empty),
+        # with the endpoint's URL as base IRI for relative IRIs (SPARQL 1.1 Protocol).
+        dataset = store._dataset((), default, named)  # noqa: SLF001
+        substitutions = {ox.Variable(k): v for k, v in bindings.items()}
+        result = store._db.query(  # noqa: SLF001
+            job.query, base_iri=job.base_iri, substitutions=substitutions or None, **dataset
         )
         return render(result, job.solution_type, job.graph_type, job.row_limit)
     except SyntaxError as err:

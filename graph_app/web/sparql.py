@@ -181,7 +181,7 @@ def run_query(
     graph_type = _choose(graph_types or list(GRAPH_TYPES), 1)
     job = Job(
         query=text,
-        base_iri=None,
+        base_iri=request.base_url,
         default_graphs=default_graphs,
         named_graphs=named_graphs,
         bindings=bindings_text(bindings or {}),
