@@ -116,7 +116,7 @@ def test_protocol(live: Live, test: URIRef) -> None:
     for req in requests_list:
         method = str(g.value(req, HT.methodName))
         path = _rewrite_path(str(g.value(req, HT.absolutePath)))
-        headers = {"Authorization": f"Bearer {TOKEN}"}
+        headers = {"Authorization": f"Bearer {TOKEN}", "Accept-Language": "en"}
         headers_node = g.value(req, HT.headers)
         if headers_node is not None:
             for h in Collection(g, headers_node):
