@@ -59,7 +59,7 @@ class Tables:
     ids: dict[str, dict[str, int]] = field(default_factory=dict)  # sheet -> iri -> row
     labels: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # sheet -> name -> iris
 
-    def problem(self, sheet: str, row: int, column: str, key: str, **values: object) -> None:
+    def problem(self, sheet: str, row: int, column: str, key: str, /, **values: object) -> None:
         file, title = self.files[sheet]
         self.problems.append(CellProblem(file, title, row, column, message(key, "en", **values),
                                          message(key, "sv", **values)))
@@ -323,7 +323,7 @@ def store_lookup(store: object, exclude: tuple[str, ...] = ()) -> StoreLookup:
                           exclude_sources=exclude)
             return value if bool(found) else None
         result = query(
-            "SELECT ?s ?c ?name WHERE { ?s a ?c ; <http://www.w3.org/2000/01/rdf-schema#label> ?l . "
+            "SELECT DISTINCT ?s ?c ?name WHERE { ?s a ?c ; <http://www.w3.org/2000/01/rdf-schema#label> ?l . "
             "FILTER(LCASE(STR(?l)) = LCASE(?name)) } LIMIT 2",
             bindings={"c": cls, "name": ox.Literal(value)}, exclude_sources=exclude)
         hits = [row["s"].value for row in result]
