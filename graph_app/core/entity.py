@@ -53,11 +53,12 @@ class Equivalent:
     comment: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class RouteLevel:
     route: str
     level: str
     claimed: str
+    issuers: list[str] = field(default_factory=list)
 
 
 def _node(iri: str) -> ox.NamedNode:
@@ -141,12 +142,15 @@ def equivalents(store: OxigraphStore, iri: str) -> list[Equivalent]:
 
 
 def route_levels(store: OxigraphStore, iri: str) -> list[RouteLevel]:
-    out = []
+    out: dict[str, RouteLevel] = {}
     for row in _solutions(store, "entity-levels", iri):
-        level, claimed = row["level"], row["claimed"]
-        out.append(RouteLevel(row["route"].value, level.value if level is not None else "",
-                              claimed.value if claimed is not None else ""))
-    return out
+        level, claimed, issuer = row["level"], row["claimed"], row["issuer"]
+        route = out.setdefault(row["route"].value, RouteLevel(
+            row["route"].value, level.value if level is not None else "",
+            claimed.value if claimed is not None else ""))
+        if issuer is not None and issuer.value not in route.issuers:
+            route.issuers.append(issuer.value)
+    return list(out.values())
 
 
 def description(store: OxigraphStore, iri: str) -> list[ox.Triple]:
@@ -166,6 +170,7 @@ def serialise(triples: Sequence[ox.Triple], ext: str) -> bytes:
 
 _validation_cache: OrderedDict[tuple[int, int, str], list[Result]] = OrderedDict()
 _validation_lock = threading.Lock()
+_pyshacl_lock = threading.Lock()
 VALIDATION_CACHE_SIZE = 2048
 
 
@@ -183,7 +188,9 @@ def violations(store: OxigraphStore, iri: str) -> list[Result]:
     # the objects' types; only the node's own results are kept.
     linked = {s.value.value for s in outgoing(store, iri) if isinstance(s.value, ox.NamedNode)}
     graph = neighbourhood(store, [URIRef(i) for i in {iri, *linked}])
-    results = validate_graph(graph).for_node(iri) if len(graph) else []
+    # rdflib's SPARQL parser (pyparsing), which pyshacl uses, is not thread-safe.
+    with _pyshacl_lock:
+        results = validate_graph(graph).for_node(iri) if len(graph) else []
     with _validation_lock:
         _validation_cache[key] = results
         while len(_validation_cache) > VALIDATION_CACHE_SIZE:

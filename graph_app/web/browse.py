@@ -4,7 +4,7 @@ the entity pages, lists, search, graph view and levels overview."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import gettext as _
@@ -94,6 +94,12 @@ def url_with(**changes: Any) -> str:
     return url_for(request.endpoint or "home.index", **(request.view_args or {}), **args)
 
 
+def lang_switch_url(other: str) -> str:
+    """This page in the other language: the same path and query, `lang` replaced."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return request.path + "?" + urlencode([*args, ("lang", other)])
+
+
 def init_app(app: Flask) -> None:
     from . import entity, graphview, levels, lists, search
 
@@ -103,7 +109,8 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def browse_context() -> dict[str, Any]:
         return {"href": href, "label": label, "label_lang": label_lang, "compact": compact,
-                "kind_names": kind_names(), "facet_names": facet_names(), "url_with": url_with}
+                "kind_names": kind_names(), "facet_names": facet_names(), "url_with": url_with,
+                "lang_switch_url": lang_switch_url}
 
     for module in (entity, lists, search, graphview, levels):
         module.init_app(app)

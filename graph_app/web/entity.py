@@ -47,6 +47,7 @@ def _level_badges(iri: str) -> list[dict[str, Any]]:
             "notation": catalogue.notations.get(rl.level, rl.level.rsplit("/", 1)[-1]),
             "meaning": catalogue.full_label(rl.level, lang()),
             "claimed": rl.claimed,
+            "issuers": rl.issuers,
         })
     return badges
 
