@@ -181,8 +181,9 @@ def propose(store: OxigraphStore, curator: str, subject: str, predicate: str, ob
             justification: str, *, negated: bool = False, comment: str = "",
             see_also: str = "") -> str:
     """Record a proposed mapping; returns its IRI."""
-    if predicate.startswith("skos:"):
-        predicate = SKOS + predicate[5:]
+    predicate = predicate.removeprefix("skos:")
+    if predicate in PREDICATES:
+        predicate = SKOS + predicate
     if predicate not in {SKOS + p for p in PREDICATES}:
         raise InputError("curation_bad_predicate", name=predicate)
     for iri in (subject, obj):

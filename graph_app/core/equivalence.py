@@ -336,3 +336,50 @@ def credential_levels(store: OxigraphStore) -> dict[str, frozenset[str]]:
 def reason(store: OxigraphStore) -> Reasoning:
     """Reason over the accepted mappings in `store`."""
     return Reasoning.build(accepted_mappings(store), credential_levels(store))
+
+
+# -- crosswalk ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a crosswalk: the mapping kind from the row credential to the column
+    credential (empty when none), whether chains imply it, and whether it is a Not."""
+
+    kind: str = ""
+    implied: bool = False
+    negated: bool = False
+
+
+def side_credentials(store: OxigraphStore, side: str) -> list[str]:
+    """The credentials of one side: a two-letter country code, or a scheme (IRI or the
+    last segment of its IRI)."""
+    out: set[str] = set()
+    for row in store.query(queries.load("crosswalk-credentials").text):  # type: ignore[union-attr]
+        credential, scheme, country = row["credential"], row["scheme"], row["country"]
+        if len(side) == 2 and country is not None and country.value.upper() == side.upper():
+            out.add(credential.value)
+        elif scheme is not None and side and (scheme.value == side or scheme.value.rsplit("/", 1)[-1] == side):
+            out.add(credential.value)
+    return sorted(out)
+
+
+def crosswalk_cell(reasoning: Reasoning, a: str, b: str) -> Cell:
+    for m in reasoning.direct.get(a, ()):
+        if {m.subject, m.object} == {a, b}:
+            pred = m.predicate if m.subject == a else INVERSE[m.predicate]
+            return Cell(KINDS[pred])
+    for pred in (EXACT, BROAD, NARROW):
+        if a != b and reasoning.entailment(a, pred, b) is not None:
+            return Cell(KINDS[pred], implied=True)
+    for m in reasoning.mappings:
+        if m.negated and {m.subject, m.object} == {a, b}:
+            pred = m.predicate if m.subject == a else INVERSE[m.predicate]
+            return Cell(KINDS[pred], negated=True)
+    return Cell()
+
+
+def crosswalk(store: OxigraphStore, reasoning: Reasoning, a: str, b: str) -> tuple[list[str], list[str], list[list[Cell]]]:
+    """Rows (side a), columns (side b) and the matrix of cells between them."""
+    rows, cols = side_credentials(store, a), side_credentials(store, b)
+    return rows, cols, [[crosswalk_cell(reasoning, r, c) for c in cols] for r in rows]

@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     home.init_app(app)
     browse.init_app(app)
     from . import sparql; sparql.init_app(app)  # noqa: E702
+    from . import crosswalk, mappings; mappings.init_app(app); crosswalk.init_app(app)  # noqa: E702
     return app
 
 

@@ -1,0 +1,188 @@
+"""Mappings in the web app: curation with review, refusals without login, public pages,
+credential equivalents, requirement checks and the crosswalk (real store, test client)."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import re
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from graph_app import create_app
+from graph_app.cli import bundled_inputs
+from graph_app.core.loading import load
+from graph_app.core.namespaces import DEFAULT_BASE
+from graph_app.core.store import OxigraphStore
+
+PASSWORDS = {"alva": "alva-secret", "bo": "bo-secret"}
+
+
+def curators_setting() -> str:
+    return ";".join(f"{n}:{generate_password_hash(p, method='pbkdf2:sha256:1000')}" for n, p in PASSWORDS.items())
+
+
+@pytest.fixture
+def sample_app(store_path):
+    store = OxigraphStore(store_path)
+    load(store, bundled_inputs(), base_iri=DEFAULT_BASE, validate=False)
+    application = create_app({"STORE_OBJECT": store, "TESTING": True, "CURATORS": curators_setting(),
+                              "SECRET_KEY": "test-key"})
+    yield application
+    store.close()
+
+
+@pytest.fixture
+def web(sample_app):
+    return sample_app.test_client()
+
+
+def csrf(client, path: str) -> str:
+    page = client.get(path)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+    assert match, page.text[:500]
+    return match.group(1)
+
+
+def login(client, name: str) -> None:
+    token = csrf(client, "/mappings/login")
+    response = client.post("/mappings/login", data={"csrf_token": token, "name": name,
+                                                    "password": PASSWORDS[name]})
+    assert response.status_code == 302
+
+
+def propose(client) -> str:
+    token = csrf(client, "/mappings/propose")
+    response = client.post("/mappings/propose", data={
+        "csrf_token": token, "subject": "esa", "predicate": "closeMatch", "object": "fse",
+        "justification": "Both rest on EN 50110-1."})
+    assert response.status_code == 302, response.text
+    return response.headers["Location"].rsplit("/", 1)[-1]
+
+
+def review(client, slug: str, action: str, comment: str = "Checked against the sources."):
+    token = csrf(client, "/mappings/propose")  # one CSRF token per session
+    return client.post(f"/mappings/record/{slug}/review",
+                       data={"csrf_token": token, "action": action, "comment": comment})
+
+
+def curation_source(app) -> str | None:
+    graphs = app.extensions["qagraph.store"].current_graphs()
+    return graphs["curation"].value if "curation" in graphs else None
+
+
+def test_propose_then_another_curator_accepts_and_history_is_recorded(sample_app, web):
+    login(web, "alva")
+    slug = propose(web)
+    assert "föreslagen" in web.get(f"/mappings/record/{slug}?lang=sv").text
+    # the proposer may not review her own mapping
+    assert review(web, slug, "accept").status_code == 403
+    web.post("/mappings/logout")
+    login(web, "bo")
+    assert review(web, slug, "accept", "Agreed by the council.").status_code == 302
+    data = web.get(f"/mappings/record/{slug}.json").get_json()
+    assert data["status"] == "accepted" and data["reviewer"] == "bo"
+    assert [(c["action"], c["curator"]) for c in data["history"]] == [("propose", "alva"), ("accept", "bo")]
+    assert data["history"][1]["comment"] == "Agreed by the council."
+    store = sample_app.extensions["qagraph.store"]
+    ask = ("ASK { <%scredential/esa> <http://www.w3.org/2004/02/skos/core#closeMatch> <%scredential/fse> . "
+           "?a a <http://www.w3.org/ns/prov#Activity> ; <http://www.w3.org/ns/prov#wasAssociatedWith> "
+           "<%scurator/bo> }") % (DEFAULT_BASE, DEFAULT_BASE, DEFAULT_BASE)
+    assert bool(store.query(ask))
+    page = web.get("/mappings/record/" + slug + "?lang=en").text
+    assert "Agreed by the council." in page and "accepted" in page
+    # deprecate: accepted -> deprecated, and the SKOS triple is withdrawn
+    assert review(web, slug, "deprecate", "Superseded.").status_code == 302
+    assert web.get(f"/mappings/record/{slug}.json").get_json()["status"] == "deprecated"
+    assert review(web, slug, "accept").status_code == 400  # no way back from deprecated
+
+
+def test_a_proposed_mapping_is_not_used_in_reasoning_until_accepted(sample_app, web):
+    login(web, "alva")
+    token = csrf(web, "/mappings/propose")
+    web.post("/mappings/propose", data={"csrf_token": token, "subject": "heta-arbeten",
+                                        "predicate": "exactMatch", "object": "varme-arbeider",
+                                        "justification": "Test."})
+    eq = web.get("/mappings/credential/heta-arbeten.json").get_json()
+    assert "varme-arbeider" not in {e["credential"].rsplit("/", 1)[-1] for e in eq["equivalents"]}
+
+
+def test_without_login_forms_and_api_refuse_and_nothing_changes(sample_app, web):
+    before = curation_source(sample_app)
+    assert web.get("/mappings/propose").status_code == 401
+    assert web.post("/mappings/propose", data={"subject": "esa", "predicate": "closeMatch",
+                                               "object": "fse", "justification": "x"}).status_code == 401
+    assert web.post("/mappings/record/anything/review", data={"action": "accept", "comment": "x"}).status_code == 401
+    assert web.post("/api/mappings", json={"subject": "esa", "predicate": "closeMatch", "object": "fse",
+                                           "justification": "x"}).status_code == 401
+    wrong = base64.b64encode(b"alva:wrong").decode()
+    assert web.post("/api/mappings", json={}, headers={"Authorization": f"Basic {wrong}"}).status_code == 401
+    # a logged-in form without its CSRF token is refused too
+    login(web, "alva")
+    assert web.post("/mappings/propose", data={"subject": "esa", "predicate": "closeMatch", "object": "fse",
+                                               "justification": "x"}).status_code == 400
+    assert curation_source(sample_app) == before is None
+
+
+def test_api_propose_and_review_with_basic_authentication(sample_app, web):
+    def auth(name):
+        raw = f"{name}:{PASSWORDS[name]}".encode()
+        return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
+
+    created = web.post("/api/mappings", headers=auth("alva"), json={
+        "subject": "esa", "predicate": "skos:relatedMatch", "object": "fse", "justification": "Topic."})
+    assert created.status_code == 201
+    slug = created.get_json()["record"].rsplit("/", 1)[-1]
+    assert web.post(f"/api/mappings/{slug}/accept", headers=auth("alva"), json={"comment": "mine"}).status_code == 403
+    done = web.post(f"/api/mappings/{slug}/reject", headers=auth("bo"), json={"comment": "Too loose."})
+    assert done.get_json()["status"] == "rejected"
+    bad = web.post("/api/mappings", headers=auth("bo"), json={
+        "subject": "esa", "predicate": "closeMatch", "object": "no-such-thing", "justification": "x"})
+    assert bad.status_code == 400 and "no-such-thing" in bad.get_json()["error"]
+
+
+def test_public_list_and_credential_page_show_imported_mappings(web):
+    listing = web.get("/mappings?lang=en")
+    assert listing.status_code == 200 and "Mappings from published mapping sets" in listing.text
+    page = web.get("/mappings/credential/varme-arbeider?lang=en")
+    assert page.status_code == 200
+    assert "Tulityökortti" in page.text or "Hot work card" in page.text
+    data = web.get("/mappings/credential/varme-arbeider.json").get_json()
+    kinds = {(e["credential"].rsplit("/", 1)[-1], e["kind"], e["implied"]) for e in data["equivalents"]}
+    assert ("varmt-arbejde", "exact", False) in kinds and ("tulityokortti", "exact", True) in kinds
+
+
+def test_api_satisfies_answers_the_hot_work_cases(web):
+    base = "/api/satisfies?credential=varmt-arbejde&requirement=heta-arbeten-forsakringsvillkor&on=2025-01-01"
+    yes = web.get(base + "&issued=2023-06-30").get_json()
+    assert yes["satisfied"] is True and yes["via"] == "recognition"
+    no = web.get(base + "&issued=2023-07-01").get_json()
+    assert no["satisfied"] is False
+    assert web.get("/api/satisfies?credential=esa").status_code == 400
+    assert web.get(base + "&issued=someday").status_code == 400
+
+
+def test_requirement_page_shows_yes_or_no_with_explanation(web):
+    url = "/requirements/heta-arbeten-forsakringsvillkor/satisfies?lang=en&credential=varme-arbeider&on=2025-01-01"
+    yes = web.get(url + "&issued=2023-01-15")
+    assert yes.status_code == 200 and "<strong>Yes</strong>" in yes.text
+    assert "through a recognition valid on the date" in yes.text
+    no = web.get(url + "&issued=2023-08-15")
+    assert "<strong>No</strong>" in no.text and "issued outside the dates" in no.text
+
+
+def test_crosswalk_matrix_and_csv_with_labels(web):
+    page = web.get("/crosswalk?lang=en&a=NO&b=FI")
+    assert page.status_code == 200 and "exact match" in page.text and "(implied)" in page.text
+    data = web.get("/crosswalk.json?a=DK&b=SE").get_json()
+    row = data["rows"].index(DEFAULT_BASE + "credential/varmt-arbejde")
+    col = data["columns"].index(DEFAULT_BASE + "credential/heta-arbeten")
+    assert data["cells"][row][col] == {"kind": "close", "implied": False, "negated": False}
+    csv_text = web.get("/crosswalk.csv?a=NO&b=FI&lang=en").text
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    assert "Hot work card (Finland, Tulityökortti)" in rows[0]
+    col = rows[1].index(DEFAULT_BASE + "credential/tulityokortti")
+    norway = next(r for r in rows if r[1] == DEFAULT_BASE + "credential/varme-arbeider")
+    assert norway[0] == "Hot work certificate (Norway, Varme arbeider)" and norway[col] == "exact (implied)"
