@@ -1,0 +1,63 @@
+"""The time limit is enforced: a query over it gets 503, and the server keeps answering."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from .w3c.live import Live, start
+
+LIMIT = 2.0
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?o . ?b ?q ?o2 . ?c ?r ?o3 . ?d ?t ?o4 }"
+FAST = "ASK { ?s ?p ?o }"
+
+
+@pytest.fixture
+def live(tmp_path) -> Iterator[Live]:  # type: ignore[no-untyped-def]
+    server = start(tmp_path / "store", QUERY_TIMEOUT=LIMIT)
+    staged = server.store.stage("many", "many.nt", "test")
+    server.store.write_staged(staged, (
+        ox.Triple(ox.NamedNode(f"http://example.org/s{i}"), ox.NamedNode("http://example.org/p"), ox.Literal(str(i)))
+        for i in range(3000)
+    ))
+    server.store.commit([staged])
+    # warm the workers up
+    assert requests.get(server.url + "/sparql", params={"query": FAST}, timeout=30).status_code == 200
+    yield server
+    server.stop()
+
+
+def test_query_over_the_limit_gets_503_and_others_are_answered(live: Live) -> None:
+    outcome: dict[str, object] = {}
+
+    def slow() -> None:
+        started = time.monotonic()
+        response = requests.get(live.url + "/sparql", params={"query": SLOW},
+                                headers={"Accept-Language": "en"}, timeout=30)
+        outcome["elapsed"] = time.monotonic() - started
+        outcome["status"] = response.status_code
+        outcome["text"] = response.text
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    fast = requests.get(live.url + "/sparql", params={"query": FAST}, timeout=30)
+    fast_elapsed = time.monotonic() - started
+    thread.join(30)
+    print(f"slow query: {outcome.get('status')} after {outcome.get('elapsed', 0):.2f} s; "
+          f"simple query meanwhile: {fast_elapsed * 1000:.0f} ms")
+    assert fast.status_code == 200 and fast.json()["boolean"] is True
+    assert fast_elapsed < 1.0, fast_elapsed
+    assert outcome["status"] == 503
+    assert "limit" in str(outcome["text"])
+    assert float(outcome["elapsed"]) < LIMIT + 2.0  # type: ignore[arg-type]
+    # the killed worker was replaced: the endpoint answers on
+    for _ in range(4):
+        again = requests.get(live.url + "/sparql", params={"query": FAST}, timeout=30)
+        assert again.status_code == 200
