@@ -186,3 +186,12 @@ def test_crosswalk_matrix_and_csv_with_labels(web):
     col = rows[1].index(DEFAULT_BASE + "credential/tulityokortti")
     norway = next(r for r in rows if r[1] == DEFAULT_BASE + "credential/varme-arbeider")
     assert norway[0] == "Hot work certificate (Norway, Varme arbeider)" and norway[col] == "exact (implied)"
+
+
+def test_entity_pages_link_to_equivalents_and_requirement_checks(web):
+    credential = web.get("/id/credential/varmt-arbejde?lang=en")
+    assert credential.status_code == 200
+    assert 'href="/mappings/credential/varmt-arbejde"' in credential.text
+    requirement = web.get("/id/requirement/heta-arbeten-forsakringsvillkor?lang=sv")
+    assert 'href="/requirements/heta-arbeten-forsakringsvillkor/satisfies"' in requirement.text
+    assert "Vem uppfyller kravet?" in requirement.text
