@@ -16,7 +16,9 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
-from .web_browse_data import browse_app  # noqa: F401
+from . import web_browse_data
+
+browse_app = web_browse_data.browse_app
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +28,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 @pytest.fixture(scope="module")
-def server_url(browse_app) -> Iterator[str]:  # noqa: F811
+def server_url(browse_app) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, browse_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

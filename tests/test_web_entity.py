@@ -8,7 +8,11 @@ import json
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from .web_browse_data import AWARDS, BIG_ORG, BRANDSKYDD, HETA, ID, bclient, browse_app  # noqa: F401
+from . import web_browse_data
+from .web_browse_data import AWARDS, HETA
+
+bclient = web_browse_data.bclient
+browse_app = web_browse_data.browse_app
 
 HETA_PATH = "/id/credential/heta-arbeten"
 RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from .web_browse_data import BRANDSKYDD, HETA, bclient, browse_app  # noqa: F401
+from . import web_browse_data
+from .web_browse_data import BRANDSKYDD, HETA
+
+bclient = web_browse_data.bclient
+browse_app = web_browse_data.browse_app
 
 
 def test_graph_json_has_the_neighbourhood_with_kinds_and_levels(bclient):
@@ -65,3 +69,13 @@ def test_levels_json(bclient):
 def test_level_links_go_to_the_overview(bclient):
     page = bclient.get("/id/route/heta-arbeten?lang=en").text
     assert 'href="/levels#level-B"' in page
+
+
+def test_graph_filters_by_relation_kind_without_javascript(bclient):
+    route = "https://w3id.org/qagraph/id/route/heta-arbeten"
+    page = bclient.get("/graph", query_string={"iri": route, "relation": "qa:issuer", "lang": "en"})
+    assert page.status_code == 200
+    assert 'value="qa:issuer" checked' in page.text and 'value="qa:trainingProvider">' in page.text
+    data = bclient.get("/graph.json", query_string={"iri": route, "relation": "qa:issuer"}).get_json()
+    assert {e["relation"] for e in data["edges"]} == {"qa:issuer"}
+    assert {n["id"] for n in data["nodes"]} == {route, BRANDSKYDD}

@@ -13,7 +13,11 @@ import loaders
 from graph_app.core.loading import LoadInput, load
 from graph_app.core.namespaces import DEFAULT_BASE
 
-from .web_browse_data import HETA, bclient, browse_app  # noqa: F401
+from . import web_browse_data
+from .web_browse_data import HETA
+
+bclient = web_browse_data.bclient
+browse_app = web_browse_data.browse_app
 
 LISTS = ["organisations", "credentials", "schemes", "standards", "requirements", "collaborations"]
 LVL = "https://w3id.org/qagraph/vocab/level/"

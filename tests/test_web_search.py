@@ -3,7 +3,11 @@ ignored, results grouped by kind; the JSON twin feeds the autocomplete."""
 
 from __future__ import annotations
 
-from .web_browse_data import HETA, bclient, browse_app  # noqa: F401
+from . import web_browse_data
+from .web_browse_data import HETA
+
+bclient = web_browse_data.bclient
+browse_app = web_browse_data.browse_app
 
 
 def _iris(data):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from .web_browse_data import bclient, browse_app  # noqa: F401
+from . import web_browse_data
+
+bclient = web_browse_data.bclient
+browse_app = web_browse_data.browse_app
 
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"

@@ -212,4 +212,8 @@ def keep_up_to_date(store: OxigraphStore) -> None:
     if store in _hooked:
         return
     _hooked.add(store)
-    store.add_commit_hook(lambda: catalogue(store))
+
+    def rebuild() -> None:
+        catalogue(store)
+
+    store.add_commit_hook(rebuild)

@@ -69,18 +69,32 @@ def _iri() -> str:
     return iri
 
 
+def _filtered(data: dict[str, Any]) -> dict[str, Any]:
+    """Keep only the edges of the relation kinds asked for (?relation=qa:issuer, …) and
+    the nodes they touch; all of them when none is asked for."""
+    chosen = set(request.args.getlist("relation"))
+    if not chosen:
+        return data
+    edges = [e for e in data["edges"] if e["relation"] in chosen]
+    keep = {data["center"]} | {e["source"] for e in edges} | {e["target"] for e in edges}
+    return {**data, "edges": edges, "nodes": [n for n in data["nodes"] if n["id"] in keep]}
+
+
 @bp.get("/graph")
 def view() -> str:
     data = neighbourhood(_iri())
     relations = sorted({(e["relation"], e["label"]) for e in data["edges"]})
+    chosen = set(request.args.getlist("relation")) or {r for r, _label in relations}
+    data = _filtered(data)
     kinds = sorted({(n["kind"], n["kind_name"]) for n in data["nodes"]})
     levels = [lv.notation for lv in cat().levels()]
-    return render_template("graph.html", relations=relations, kinds=kinds, levels=levels, **data)
+    return render_template("graph.html", relations=relations, chosen=chosen, kinds=kinds,
+                           levels=levels, **data)
 
 
 @bp.get("/graph.json")
 def data() -> Response:
-    return jsonify({"ok": True, **neighbourhood(_iri())})
+    return jsonify({"ok": True, **_filtered(neighbourhood(_iri()))})
 
 
 def init_app(app: Flask) -> None:
