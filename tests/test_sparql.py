@@ -354,3 +354,12 @@ def test_new_source_after_commit_regenerates_dumps_and_is_queried(live: Live, tm
         live.store.drop("extra")
     ask = sparql(live, "ASK { <https://w3id.org/qagraph/id/thing/x> ?p \"x\" }")
     assert ask.json()["boolean"] is False
+
+
+def test_plain_get_without_html_gets_the_service_description(live: Live) -> None:
+    response = requests.get(live.url + "/sparql", headers={"Accept": "*/*"}, timeout=10)
+    assert response.headers["Content-Type"].startswith("text/turtle")
+    assert "sd:endpoint" in response.text
+    as_json_ld = requests.get(live.url + "/sparql", headers={"Accept": "application/ld+json"}, timeout=10)
+    assert as_json_ld.headers["Content-Type"].startswith("application/ld+json")
+    assert live.url + "/sparql" in as_json_ld.text

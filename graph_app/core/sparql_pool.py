@@ -245,7 +245,8 @@ class QueryPool:
         self.store = store
         self.timeout = timeout
         self.size = workers
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # Last in, first out: the most recently used worker has the warmest caches.
+        self._idle: queue.Queue[_Worker] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._snapshots: list[tuple[tuple[str, ...], Path]] = []
         self._root: Path | None = None

@@ -7,6 +7,7 @@ module reads the protocol's parameters, negotiates the format and writes the res
 
 from __future__ import annotations
 
+import atexit
 import threading
 from typing import Any
 
@@ -27,7 +28,14 @@ from flask_babel import gettext as _
 from ..core import sparql_examples
 from ..core.errors import QagraphError
 from ..core.namespaces import PREFIXES, SD, VOID, sparql_prologue
-from ..core.sparql import ALIASES, BOOLEAN_TYPES, FORMAT_NAMES, GRAPH_TYPES, SOLUTION_TYPES
+from ..core.sparql import (
+    ALIASES,
+    BOOLEAN_TYPES,
+    FORMAT_NAMES,
+    GRAPH_TYPES,
+    SOLUTION_TYPES,
+    canonical_type,
+)
 from ..core.sparql_pool import Job, QueryPool, bindings_text, prepare
 from ..core.sparql_update import UpdateRefused, apply_update
 
@@ -65,6 +73,7 @@ def get_pool(app: Flask) -> QueryPool:
                     timeout=float(app.config["QUERY_TIMEOUT"]),
                 )
                 app.extensions[POOL_KEY] = pool
+                atexit.register(pool.close)
     assert isinstance(pool, QueryPool)
     return pool
 
@@ -233,9 +242,12 @@ def _update(text: str) -> Response:
 
 
 def _describe_or_editor() -> Response | str:
-    html = request.accept_mimetypes["text/html"]
+    # A browser names text/html; a client asking for */* gets the service description.
+    html = max((q for m, q in request.accept_mimetypes if m in {"text/html", "application/xhtml+xml"}),
+               default=0)
     best_rdf = _choose(list(GRAPH_TYPES), 1)
-    rdf_quality = max((request.accept_mimetypes[m] for m in GRAPH_TYPES), default=0)
+    rdf_quality = max((q for m, q in request.accept_mimetypes if canonical_type(m) in GRAPH_TYPES),
+                      default=0)
     if html and html >= rdf_quality and "format" not in request.values:
         return editor()
     return _service_description(best_rdf or "text/turtle")

@@ -41,15 +41,20 @@ def dump_dir() -> Path:
     store = get_store(current_app)
     root = current_app.extensions.get(CACHE_KEY)
     if root is None:
-        base = store.path.parent if store.path is not None else None
-        root = Path(tempfile.mkdtemp(prefix=".dumps-", dir=base))
+        if store.path is not None:
+            # Beside the store, so the dumps survive a restart (they are keyed by graphs).
+            root = store.path.parent / f".{store.path.name}-dumps"
+            root.mkdir(exist_ok=True)
+        else:
+            root = Path(tempfile.mkdtemp(prefix=".dumps-"))
         current_app.extensions[CACHE_KEY] = root
     key = _fingerprint()
     folder = root / key
     with _lock:
         if not folder.is_dir():
             for old in root.iterdir():
-                shutil.rmtree(old, ignore_errors=True)
+                if old.name != key:
+                    shutil.rmtree(old, ignore_errors=True)
             tmp = root / f".{key}.tmp"
             shutil.rmtree(tmp, ignore_errors=True)
             tmp.mkdir()
