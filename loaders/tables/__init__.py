@@ -7,55 +7,80 @@ exporter and docs/tables.md all come from the one specification in `spec.py`.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
 
+from graph_app.core import queries
 from graph_app.core.errors import InputError
 from graph_app.core.store import OxigraphStore, StagedSource
 from graph_app.core.terms import graph_from_triples, to_ox
 
 from ..registry import register
-from .reader import read_csv, read_xlsx, rows_to_triples, store_lookup
+from .reader import Triple, read_csv, read_xlsx, rows_to_triples, store_lookup
 from .spec import SHEETS
 from .writer import Rows, covered, export_rows, write_tables
+
+BULK_TRIPLES = 100_000  # more triples than this are bulk-loaded into the staged graph
 
 __all__ = ["TableLoader", "covered", "export_graph", "export_store", "read_graph", "write_template"]
 
 
-def read_graph(path: Path, base_iri: str, store: OxigraphStore | None = None,
-               exclude: tuple[str, ...] = ()) -> Graph:
-    """The RDF of a CSV file or workbook; TableErrors lists every bad cell."""
+def read_triples(path: Path, base_iri: str, store: OxigraphStore | None = None,
+                 exclude: tuple[str, ...] = ()) -> list[Triple]:
+    """The triples of a CSV file or workbook; TableErrors lists every bad cell."""
     try:
         raw, problems = (read_xlsx if path.suffix.lower() == ".xlsx" else read_csv)(path)
     except (OSError, ValueError, KeyError) as err:  # not a workbook, unreadable file
         raise InputError("table_unreadable", file=path.name, detail=str(err)) from None
     lookup = store_lookup(store, exclude) if store is not None else None
+    return rows_to_triples(raw, base_iri, lookup, problems)
+
+
+def read_graph(path: Path, base_iri: str, store: OxigraphStore | None = None,
+               exclude: tuple[str, ...] = ()) -> Graph:
+    """The RDF of a CSV file or workbook as an rdflib graph."""
     graph = Graph()
-    for triple in rows_to_triples(raw, base_iri, lookup, problems):
+    for triple in read_triples(path, base_iri, store, exclude):
         graph.add(triple)
     return graph
 
 
-@dataclass(frozen=True)
+@dataclass
 class TableLoader:
     name: str
     extensions: tuple[str, ...]
     media_types: tuple[str, ...]
 
     def write(self, store: OxigraphStore, staged: StagedSource, path: Path, base_iri: str) -> None:
-        graph = read_graph(path, base_iri, store, exclude=(staged.name,))
-        store.write_staged(staged, (ox.Triple(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
-                                    for s, p, o in graph))
+        triples = read_triples(path, base_iri, store, exclude=(staged.name,))
+        converted = (ox.Triple(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
+                     for s, p, o in triples)
+        if len(triples) < BULK_TRIPLES:
+            store.write_staged(staged, converted)
+            return
+        # Many triples: bulk-load them into the pending graph, as the RDF loader does with
+        # big files (one transaction of them all would hold the whole batch in memory).
+        with tempfile.TemporaryDirectory() as tmp:
+            dump = Path(tmp) / "rows.nt"
+            ox.serialize(converted, str(dump), ox.RdfFormat.N_TRIPLES)
+            del triples
+            store.bulk_write_staged(staged, dump, ox.RdfFormat.N_TRIPLES)
 
 
 def store_graph(store: OxigraphStore) -> Graph:
     """What the templates can hold: every triple about an entity of a template class."""
-    classes = " ".join(f"<{s.rdf_class}>" for s in SHEETS if s.rdf_class)
-    result = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?c {{ {classes} }} ?s a ?c ; ?p ?o }}")
-    return graph_from_triples(result)
+    text = queries.load("tables-entity-triples").text
+    graph = Graph()
+    for sheet in SHEETS:
+        if sheet.rdf_class:
+            result = store.query(text, bindings={"c": ox.NamedNode(sheet.rdf_class)})
+            assert isinstance(result, ox.QueryTriples)
+            graph_from_triples(result, into=graph)
+    return graph
 
 
 def export_graph(graph: Graph, path: Path, base_iri: str) -> Rows:

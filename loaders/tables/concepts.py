@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import SKOS
@@ -25,7 +25,7 @@ def _text(value: object) -> str:
     return str(value) if isinstance(value, Literal) else ""
 
 
-@lru_cache(maxsize=None)
+@cache
 def concepts(scheme: str) -> tuple[Concept, ...]:
     """The concepts of `scheme`, in notation order as the file gives them."""
     graph = vocabulary_graph()
@@ -38,7 +38,7 @@ def concepts(scheme: str) -> tuple[Concept, ...]:
     return tuple(sorted(found, key=lambda c: c.iri))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lookup(scheme: str) -> dict[str, str]:
     table: dict[str, str] = {}
     for concept in concepts(scheme):

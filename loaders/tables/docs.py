@@ -83,7 +83,7 @@ def _cell(text: str) -> str:
 
 
 def _type(column: Column) -> str:
-    text = column.type
+    text: str = column.type
     if column.lang:
         text += f" ({column.lang})"
     if column.type == "reference":

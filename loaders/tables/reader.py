@@ -19,8 +19,10 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from graph_app.core import queries
 from graph_app.core.errors import CellProblem, TableErrors
 from graph_app.core.messages import message
+from graph_app.core.store import OxigraphStore
 
 from . import cells
 from .cells import Problem
@@ -58,6 +60,7 @@ class Tables:
     files: dict[str, tuple[str, str]] = field(default_factory=dict)  # sheet -> (file, title)
     ids: dict[str, dict[str, int]] = field(default_factory=dict)  # sheet -> iri -> row
     labels: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # sheet -> name -> iris
+    terms: dict[tuple[int, str], Node | Problem] = field(default_factory=dict)  # (column, cell) -> term
 
     def problem(self, sheet: str, row: int, column: str, key: str, /, **values: object) -> None:
         file, title = self.files[sheet]
@@ -242,6 +245,24 @@ def _resolve(tables: Tables, column: Column, value: str, lookup: StoreLookup | N
     raise Problem("cell_dangling", value=value, sheets=", ".join(column.targets))
 
 
+CACHED = {"reference", "concept", "choice", "date", "boolean", "country", "duration", "integer", "eqf", "url"}
+
+
+def _term(tables: Tables, col: Column, value: str, lookup: StoreLookup | None) -> Node | Problem:
+    """One cell value as a term (or its problem); repeated values are looked up once."""
+    key = (id(col), value)
+    if col.type in CACHED and key in tables.terms:
+        return tables.terms[key]
+    try:
+        term: Node | Problem = (URIRef(_resolve(tables, col, value, lookup)) if col.type == "reference"
+                                else cells.parse(col, value))
+    except Problem as bad:
+        term = bad
+    if col.type in CACHED:
+        tables.terms[key] = term
+    return term
+
+
 def _triples(tables: Tables, sheet: Sheet, row: _Row, lookup: StoreLookup | None) -> list[Triple]:
     out: list[Triple] = []
     subject = URIRef(row.iri) if row.iri else None
@@ -257,13 +278,9 @@ def _triples(tables: Tables, sheet: Sheet, row: _Row, lookup: StoreLookup | None
                 tables.problem(sheet.name, row.number, col.name, "cell_required")
             continue
         for value in values:
-            try:
-                if col.type == "reference":
-                    term: Node = URIRef(_resolve(tables, col, value, lookup))
-                else:
-                    term = cells.parse(col, value)
-            except Problem as bad:
-                tables.problem(sheet.name, row.number, col.name, bad.key, **bad.values)
+            term = _term(tables, col, value, lookup)
+            if isinstance(term, Problem):
+                tables.problem(sheet.name, row.number, col.name, term.key, **term.values)
                 continue
             if sheet.is_links:
                 link[col.name] = term
@@ -310,22 +327,20 @@ def _sheet_order(title: str) -> int:
     return SHEETS.index(sheet) if sheet else len(SHEETS)
 
 
-def store_lookup(store: object, exclude: tuple[str, ...] = ()) -> StoreLookup:
+def store_lookup(store: OxigraphStore, exclude: tuple[str, ...] = ()) -> StoreLookup:
     """Find references among the entities already in the store: by IRI or by name."""
-    query = getattr(store, "query")
+    exists = queries.load("tables-entity-exists").text
+    by_name = queries.load("tables-entity-by-name").text
 
     def lookup(value: str, rdf_class: str) -> str | None:
         if not rdf_class:
             return None
         cls = ox.NamedNode(rdf_class)
         if cells.is_iri(value):
-            found = query("ASK { ?s a ?c }", bindings={"s": ox.NamedNode(value), "c": cls},
-                          exclude_sources=exclude)
+            found = store.query(exists, bindings={"s": ox.NamedNode(value), "c": cls}, exclude_sources=exclude)
             return value if bool(found) else None
-        result = query(
-            "SELECT DISTINCT ?s ?c ?name WHERE { ?s a ?c ; <http://www.w3.org/2000/01/rdf-schema#label> ?l . "
-            "FILTER(LCASE(STR(?l)) = LCASE(?name)) } LIMIT 2",
-            bindings={"c": cls, "name": ox.Literal(value)}, exclude_sources=exclude)
+        result = store.query(by_name, bindings={"c": cls, "name": ox.Literal(value)}, exclude_sources=exclude)
+        assert isinstance(result, ox.QuerySolutions)
         hits = [row["s"].value for row in result]
         return hits[0] if len(hits) == 1 else None
 
