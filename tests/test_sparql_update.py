@@ -99,3 +99,42 @@ def test_malformed_update_is_400(live: Live) -> None:
 def test_service_description_lists_update_with_token(live: Live) -> None:
     response = requests.get(live.url + "/sparql", headers={"Accept": "application/n-triples"}, timeout=10)
     assert "http://www.w3.org/ns/sparql-service-description#SPARQL11Update" in response.text
+
+
+def test_graph_store_protocol_put_get_post_delete(live: Live) -> None:
+    url = live.url + "/graph-store"
+    graph = source_graph_iri("curated")
+    auth = {"Authorization": f"Bearer {TOKEN}", **EN}
+    body = f'<{ORG}beta> a <{QA}Organisation> ; <http://www.w3.org/2000/01/rdf-schema#label> "Beta"@en ; <{QA}country> "NO" .'
+    created = requests.put(url, params={"graph": graph}, data=body.encode(),
+                           headers={"Content-Type": "text/turtle", **auth}, timeout=60)
+    assert created.status_code == 201, created.text
+    got = requests.get(url, params={"graph": graph}, headers={"Accept": "application/n-triples"}, timeout=10)
+    assert got.status_code == 200 and f"<{ORG}beta>" in got.text
+    merged = requests.post(url, params={"graph": graph},
+                           data=f'<{ORG}beta> <http://www.w3.org/2000/01/rdf-schema#comment> "c" .'.encode(),
+                           headers={"Content-Type": "application/n-triples", **auth}, timeout=60)
+    assert merged.status_code == 204
+    assert ask(live, f'ASK {{ <{ORG}beta> rdfs:comment "c" ; rdfs:label "Beta"@en }}')
+    broken = requests.post(url, params={"graph": graph},
+                           data=b"<https://w3id.org/qagraph/id/route/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/qagraph/ontology#IssuanceRoute> .",
+                           headers={"Content-Type": "application/n-triples", **auth}, timeout=60)
+    assert broken.status_code == 422 and "route/x" in broken.text
+    assert not ask(live, "ASK { <https://w3id.org/qagraph/id/route/x> ?p ?o }")
+    assert requests.delete(url, params={"graph": graph}, headers=EN, timeout=10).status_code == 401
+    assert requests.delete(url, params={"graph": graph}, headers=auth, timeout=10).status_code == 204
+    assert requests.get(url, params={"graph": graph}, timeout=10).status_code == 404
+    assert requests.put(url, params={"graph": "http://example.org/other"}, data=body.encode(),
+                        headers={"Content-Type": "text/turtle", **auth}, timeout=10).status_code == 400
+    bad = requests.put(url, params={"graph": graph}, data=b"<x> <y",
+                       headers={"Content-Type": "text/turtle", **auth}, timeout=10)
+    assert bad.status_code == 400 and "could not be read" in bad.text
+
+
+def test_graph_store_is_off_without_token(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    server = start(tmp_path / "store")
+    try:
+        response = requests.get(server.url + "/graph-store", params={"default": ""}, timeout=10)
+        assert response.status_code == 403
+    finally:
+        server.stop()

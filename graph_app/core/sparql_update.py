@@ -76,11 +76,9 @@ def apply_update(
     current = store.current_graphs()
     copy = ox.Store()
     before: dict[str, set[ox.Triple]] = {}
-    for name, graph in current.items():
+    for name in current:
         stable = ox.NamedNode(SOURCE_GRAPH_BASE + name)
-        triples = {ox.Triple(q.subject, q.predicate, q.object)
-                   for q in store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
-                                        bindings={"g": graph})}
+        triples = source_triples(store, name)
         before[name] = triples
         copy.extend(ox.Quad(t.subject, t.predicate, t.object, stable) for t in triples)
     try:
@@ -94,31 +92,41 @@ def apply_update(
     after: dict[str, set[ox.Triple]] = {}
     for graph in copy.named_graphs():
         iri = graph.value if isinstance(graph, ox.NamedNode) else str(graph)
-        name = iri[len(SOURCE_GRAPH_BASE):] if iri.startswith(SOURCE_GRAPH_BASE) else ""
         triples = {ox.Triple(q.subject, q.predicate, q.object)
                    for q in copy.quads_for_pattern(None, None, None, graph)}
         if not triples:
             continue
-        if not SOURCE_NAME.match(name):
-            raise InputError("sparql_update_target", base=SOURCE_GRAPH_BASE, graph=iri)
-        after[name] = triples
+        after[source_of(iri)] = triples
     changed = sorted(n for n in set(before) | set(after) if before.get(n, set()) != after.get(n, set()))
     added = sum(len(after.get(n, set()) - before.get(n, set())) for n in changed)
     removed = sum(len(before.get(n, set()) - after.get(n, set())) for n in changed)
-    emptied = [n for n in changed if not after.get(n)]
     checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    commit_sources(store, {n: after.get(n, set()) for n in changed}, "SPARQL Update", checksum, agent)
+    return UpdateResult(changed, added, removed)
+
+
+def commit_sources(
+    store: OxigraphStore,
+    contents: dict[str, set[ox.Triple]],
+    file: str,
+    checksum: str,
+    agent: str,
+) -> None:
+    """Make `contents` the new versions of those sources: stage, validate, commit, all or
+    nothing (an empty set drops the source). Raises ViolationsFound on any violation."""
     staged: list[StagedSource] = []
+    emptied = [n for n, triples in contents.items() if not triples]
     try:
-        for name in changed:
-            if name in emptied:
+        for name, triples in sorted(contents.items()):
+            if not triples:
                 continue
-            s = store.stage(name, "SPARQL Update", checksum)
+            s = store.stage(name, file, checksum)
             staged.append(s)
-            store.write_staged(s, after[name])
+            store.write_staged(s, triples)
         data = Graph()
         for s in staged:
             graph_from_triples(store.staged_triples(s), into=data)
-        report = validate_staged(store, data, replacing=changed)
+        report = validate_staged(store, data, replacing=sorted(contents))
         if report.violations:
             raise ViolationsFound(report)
         if staged:
@@ -127,8 +135,27 @@ def apply_update(
         store.discard(staged)
         raise
     for name in emptied:
-        store.drop(name)
-    return UpdateResult(changed, added, removed)
+        if name in store.current_graphs():
+            store.drop(name)
 
 
-__all__ = ["QagraphError", "UpdateRefused", "UpdateResult", "apply_update"]
+def source_triples(store: OxigraphStore, name: str) -> set[ox.Triple]:
+    """The triples of source `name`'s current graph (empty when there is no such source)."""
+    graph = store.current_graphs().get(name)
+    if graph is None:
+        return set()
+    return {ox.Triple(q.subject, q.predicate, q.object)
+            for q in store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
+                                 bindings={"g": graph})}
+
+
+def source_of(graph_iri: str) -> str:
+    """The source name a stable graph IRI stands for; InputError for any other IRI."""
+    name = graph_iri[len(SOURCE_GRAPH_BASE):] if graph_iri.startswith(SOURCE_GRAPH_BASE) else ""
+    if not SOURCE_NAME.match(name):
+        raise InputError("sparql_update_target", base=SOURCE_GRAPH_BASE, graph=graph_iri)
+    return name
+
+
+__all__ = ["QagraphError", "UpdateRefused", "UpdateResult", "apply_update", "commit_sources",
+           "source_of", "source_triples"]

@@ -8,6 +8,8 @@ module reads the protocol's parameters, negotiates the format and writes the res
 from __future__ import annotations
 
 import atexit
+import hashlib
+import io
 import threading
 from typing import Any
 
@@ -37,7 +39,13 @@ from ..core.sparql import (
     canonical_type,
 )
 from ..core.sparql_pool import Job, QueryPool, bindings_text, prepare
-from ..core.sparql_update import UpdateRefused, apply_update
+from ..core.sparql_update import (
+    UpdateRefused,
+    apply_update,
+    commit_sources,
+    source_of,
+    source_triples,
+)
 
 bp = Blueprint("sparql", __name__)
 
@@ -236,6 +244,81 @@ def _update(text: str) -> Response:
         return _error(err)
     return _plain(200, _("Update applied: %(added)s triples added, %(removed)s removed.",
                          added=result.added, removed=result.removed))
+
+
+# -- Graph Store HTTP Protocol -------------------------------------------------------------
+
+
+GSP_ALLOW = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
+
+
+@bp.route("/graph-store", methods=ALL_METHODS)
+def graph_store() -> Response:
+    """SPARQL 1.1 Graph Store HTTP Protocol over source graphs (stable IRIs); with the
+    curator token only, and writes go through stage -> validate -> commit."""
+    from .app import get_store
+
+    if request.method not in {"GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"}:
+        return _plain(405, _("Method not allowed."), {"Allow": GSP_ALLOW})
+    if request.method == "OPTIONS":
+        return Response(status=204, headers={"Allow": GSP_ALLOW})
+    token = current_app.config.get("CURATOR_TOKEN") or ""
+    if not token:
+        return _plain(403, _("The graph store is turned off on this server."))
+    writing = request.method in {"PUT", "POST", "DELETE"}
+    if writing and request.headers.get("Authorization", "") != f"Bearer {token}":
+        return _plain(401, _("A curator token is needed to write."),
+                      {"WWW-Authenticate": 'Bearer realm="qagraph"'})
+    store = get_store(current_app)
+    graphs = request.args.getlist("graph")
+    if "default" in request.args and not graphs:
+        if writing:
+            return _plain(400, _("Write to a source graph, not to the default graph."))
+        media = _choose(list(GRAPH_TYPES), 1) or "text/turtle"
+        out = io.BytesIO()
+        store.dump(out, GRAPH_TYPES[media])
+        return Response(out.getvalue(), mimetype=media)
+    if len(graphs) != 1:
+        return _plain(400, _("Give one graph parameter or the default parameter."))
+    try:
+        name = source_of(graphs[0])
+    except QagraphError as err:
+        return _error(err)
+    exists = name in store.current_graphs()
+    if request.method in {"GET", "HEAD"}:
+        if not exists:
+            return _plain(404, _("No such graph."))
+        media = _choose(list(GRAPH_TYPES), 1)
+        if media is None:
+            return _plain(406, _("None of the accepted formats fits a graph."))
+        body = ox.serialize(sorted(source_triples(store, name), key=str), format=GRAPH_TYPES[media])
+        return Response(body or b"", mimetype=media)
+    if request.method == "DELETE":
+        if not exists:
+            return _plain(404, _("No such graph."))
+        store.drop(name)
+        return Response(status=204)
+    fmt = ox.RdfFormat.from_media_type(request.mimetype) if request.mimetype else None
+    if fmt is None or fmt.supports_datasets:
+        return _plain(415, _("Send the graph as Turtle, N-Triples, RDF/XML or JSON-LD."))
+    try:
+        incoming = {
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in ox.parse(request.get_data(), fmt, base_iri=graphs[0])
+        }
+    except (SyntaxError, ValueError) as err:
+        return _plain(400, _("The graph could not be read: %(detail)s", detail=str(err)))
+    contents = incoming if request.method == "PUT" else source_triples(store, name) | incoming
+    checksum = hashlib.sha256(request.get_data()).hexdigest()
+    try:
+        commit_sources(store, {name: contents}, "Graph Store HTTP Protocol", checksum,
+                       "curator (Graph Store HTTP Protocol)")
+    except UpdateRefused as err:
+        lang = getattr(g, "lang", "sv")
+        return _plain(err.http_status, "\n".join([err.text(lang), *err.details(lang)]))
+    except QagraphError as err:
+        return _error(err)
+    return Response(status=204 if exists else 201)
 
 
 # -- service description and editor -----------------------------------------------------
