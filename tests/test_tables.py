@@ -342,3 +342,17 @@ def test_bulk_path_gives_the_same_graph(tmp_path: Path, monkeypatch: pytest.Monk
             store.close()
     assert len(graphs[0]) > 10
     _same(graphs[0], graphs[1])
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("broken.xlsx", b"not a zip file"),
+    ("persons.csv", "id,label_sv\np,Pär\n".encode("latin-1")),
+])
+def test_unreadable_files_exit_2_without_traceback(tmp_path: Path, qagraph: Callable[..., Result],
+                                                   name: str, content: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = qagraph("load", str(path))
+    assert result.exit_code == 2
+    assert f"{name}: cannot read the file" in result.output
+    assert "Traceback" not in result.output

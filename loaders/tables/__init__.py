@@ -7,11 +7,14 @@ exporter and docs/tables.md all come from the one specification in `spec.py`.
 
 from __future__ import annotations
 
+import csv
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from zipfile import BadZipFile
 
 import pyoxigraph as ox
+from openpyxl.utils.exceptions import InvalidFileException
 from rdflib import Graph
 
 from graph_app.core import queries
@@ -32,12 +35,13 @@ __all__ = ["TableLoader", "covered", "export_graph", "export_store", "read_graph
 def read_triples(path: Path, base_iri: str, store: OxigraphStore | None = None,
                  exclude: tuple[str, ...] = ()) -> list[Triple]:
     """The triples of a CSV file or workbook; TableErrors lists every bad cell."""
+    lookup = store_lookup(store, exclude) if store is not None else None
     try:
         raw, problems = (read_xlsx if path.suffix.lower() == ".xlsx" else read_csv)(path)
-    except (OSError, ValueError, KeyError) as err:  # not a workbook, unreadable file
+        return rows_to_triples(raw, base_iri, lookup, problems)
+    except (OSError, ValueError, KeyError, csv.Error, BadZipFile, InvalidFileException) as err:
+        # not a workbook, not UTF-8, a broken file: say so, without a traceback
         raise InputError("table_unreadable", file=path.name, detail=str(err)) from None
-    lookup = store_lookup(store, exclude) if store is not None else None
-    return rows_to_triples(raw, base_iri, lookup, problems)
 
 
 def read_graph(path: Path, base_iri: str, store: OxigraphStore | None = None,

@@ -9,8 +9,11 @@ from functools import cache
 from rdflib import Literal, URIRef
 from rdflib.namespace import SKOS
 
-from graph_app.core.namespaces import compact
+from graph_app.core.namespaces import QA, compact
 from graph_app.core.resources import vocabulary_graph
+
+QA_RANK = URIRef(QA + "rank")
+QA_STRENGTH = URIRef(QA + "strength")
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,8 @@ def _text(value: object) -> str:
 
 @cache
 def concepts(scheme: str) -> tuple[Concept, ...]:
-    """The concepts of `scheme`, in notation order as the file gives them."""
+    """The concepts of `scheme`: by rank (levels) or strength (identity methods), else by
+    notation."""
     graph = vocabulary_graph()
     found = []
     for iri in graph.subjects(SKOS.inScheme, URIRef(scheme)):
@@ -35,7 +39,12 @@ def concepts(scheme: str) -> tuple[Concept, ...]:
                   if isinstance(lit, Literal)}
         notation = _text(graph.value(iri, SKOS.notation)) or str(iri).rsplit("/", 1)[-1]
         found.append(Concept(str(iri), notation, labels.get("sv", ""), labels.get("en", "")))
-    return tuple(sorted(found, key=lambda c: c.iri))
+    def order(concept: Concept) -> tuple[int, str]:  # levels by rank, methods by strength
+        node = URIRef(concept.iri)
+        value = graph.value(node, QA_RANK) or graph.value(node, QA_STRENGTH)
+        return (int(value) if isinstance(value, Literal) else 0, concept.notation)
+
+    return tuple(sorted(found, key=order))
 
 
 @cache
