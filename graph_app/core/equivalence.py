@@ -116,26 +116,33 @@ class Reasoning:
     def build(cls, mappings: Iterable[Mapping], levels: dict[str, frozenset[str]] | None = None) -> Reasoning:
         r = cls(mappings=list(mappings), levels=levels or {})
         negations: list[Mapping] = []
+        exact_edges = []
+        broad_edges = []
+        direct = r.direct
         for m in r.mappings:
             if m.negated:
                 negations.append(m)
                 continue
-            r.direct[m.subject].append(m)
-            r.direct[m.object].append(m)
+            direct[m.subject].append(m)
+            direct[m.object].append(m)
             if m.predicate == EXACT:
-                r.exact.add_edge(m.subject, m.object, record=m.record, s=m.subject)
-            elif m.predicate in (BROAD, NARROW):
-                low, high = (m.subject, m.object) if m.predicate == BROAD else (m.object, m.subject)
-                r.broader.add_edge(low, high, record=m.record, m=m)
-        for node in r.broader.nodes:
-            r.exact.add_node(node)
+                exact_edges.append((m.subject, m.object, {"record": m.record, "s": m.subject}))
+            elif m.predicate == BROAD:
+                broad_edges.append((m.subject, m.object, {"m": m}))
+            elif m.predicate == NARROW:
+                broad_edges.append((m.object, m.subject, {"m": m}))
+        # bulk insertion: networkx adds edges from a list much faster than one by one
+        r.exact.add_edges_from(exact_edges)
+        r.broader.add_edges_from(broad_edges)
+        r.exact.add_nodes_from(r.broader.nodes)
+        component_of = r.component_of
         for index, members in enumerate(nx.connected_components(r.exact)):
             r.components.append(members)
-            for node in members:
-                r.component_of[node] = index
+            component_of.update(dict.fromkeys(members, index))
         r.condensed.add_nodes_from(range(len(r.components)))
-        for low, high, data in r.broader.edges(data=True):
-            r.condensed.add_edge(r.component_of[low], r.component_of[high], edge=(low, high))
+        r.condensed.add_edges_from(
+            (component_of[low], component_of[high], {"edge": (low, high)}) for low, high in r.broader.edges
+        )
         r.conflicts = r._level_conflicts() + r._cycle_conflicts() + r._negation_conflicts(negations)
         return r
 
@@ -315,12 +322,12 @@ def accepted_mappings(store: OxigraphStore) -> list[Mapping]:
     result = store.query(queries.load("mappings-accepted").text)
     out = []
     for row in result:  # type: ignore[union-attr]
-        s, p, o = row["subject"], row["predicate"], row["object"]
-        if not all(isinstance(t, ox.NamedNode) for t in (s, p, o)):
+        s, p, o, status = row["subject"], row["predicate"], row["object"], row["status"]
+        if p.value not in KINDS or (status is not None and status.value != "accepted"):
             continue
-        negated = row["negated"]
-        out.append(Mapping(s.value, p.value, o.value, row["record"].value,
-                           negated is not None and negated.value == "true"))
+        if not isinstance(s, ox.NamedNode) or not isinstance(o, ox.NamedNode):
+            continue
+        out.append(Mapping(s.value, p.value, o.value, row["record"].value, row["modifier"] is not None))
     return out
 
 
