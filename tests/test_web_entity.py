@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -142,3 +143,21 @@ def test_resource_page_for_nodes_outside_the_base(bclient):
 def test_big_organisation_page_shows_only_a_page_of_awards(bclient):
     page = bclient.get("/id/organisation/paging-test").text
     assert page.count("/id/example/award/p0") == 20
+
+
+def test_validation_that_takes_long_does_not_hold_the_page(browse_app, bclient):
+    before = browse_app.config["VALIDATION_WAIT"]
+    browse_app.config["VALIDATION_WAIT"] = 0
+    try:
+        page = bclient.get("/id/organisation/xss?lang=en").text
+        assert page.count("<h1") == 1  # the page itself is complete
+    finally:
+        browse_app.config["VALIDATION_WAIT"] = before
+    assert "The validation of this node is still running." in page
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        page = bclient.get("/id/organisation/xss?lang=en").text
+        if "still running" not in page:
+            break
+        time.sleep(0.2)
+    assert "severity-violation" in page or "No violations of the shapes." in page

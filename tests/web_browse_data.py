@@ -53,7 +53,8 @@ def extra_inputs(tmp: Path) -> list[LoadInput]:
 @pytest.fixture(scope="module")
 def browse_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     tmp = tmp_path_factory.mktemp("browse")
-    app = create_app({"STORE": str(tmp / "store"), "TESTING": True})
+    # a slow machine must not turn the validation panel into "still running"
+    app = create_app({"STORE": str(tmp / "store"), "TESTING": True, "VALIDATION_WAIT": 120})
     store = app.extensions["qagraph.store"]
     load(store, bundled_inputs() + extra_inputs(tmp), base_iri=DEFAULT_BASE, validate=False)
     yield app

@@ -4,7 +4,11 @@ of a credential's routes, its validation results, and its description as RDF."""
 
 from __future__ import annotations
 
+import itertools
 import threading
+import weakref
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -170,29 +174,60 @@ def serialise(triples: Sequence[ox.Triple], ext: str) -> bytes:
 
 _validation_cache: OrderedDict[tuple[int, int, str], list[Result]] = OrderedDict()
 _validation_lock = threading.Lock()
-_pyshacl_lock = threading.Lock()
-VALIDATION_CACHE_SIZE = 2048
+_pending: dict[tuple[int, int, str], Future[list[Result]]] = {}
+# One worker: rdflib's SPARQL parser (pyparsing), which pyshacl uses, is not thread-safe,
+# and validations must not take every core from the pages.
+_validator = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qagraph-validate")
+VALIDATION_CACHE_SIZE = 4096
 
 
-def violations(store: OxigraphStore, iri: str) -> list[Result]:
-    """SHACL results whose focus is the node: its neighbourhood is copied into a small
-    in-memory graph and validated there (never pyshacl over the store)."""
-    key = (id(store), store.generation, iri)
+_tokens: weakref.WeakKeyDictionary[OxigraphStore, int] = weakref.WeakKeyDictionary()
+_counter = itertools.count(1)
+
+
+def _token(store: OxigraphStore) -> int:
+    """A number that names the store for the cache (an id() may be reused)."""
     with _validation_lock:
-        if key in _validation_cache:
-            _validation_cache.move_to_end(key)
-            return _validation_cache[key]
+        if store not in _tokens:
+            _tokens[store] = next(_counter)
+        return _tokens[store]
+
+
+def _validate_node(store: OxigraphStore, iri: str) -> list[Result]:
     from rdflib import URIRef
 
     # The node and what it links to, so that class constraints on its objects can see
     # the objects' types; only the node's own results are kept.
     linked = {s.value.value for s in outgoing(store, iri) if isinstance(s.value, ox.NamedNode)}
     graph = neighbourhood(store, [URIRef(i) for i in {iri, *linked}])
-    # rdflib's SPARQL parser (pyparsing), which pyshacl uses, is not thread-safe.
-    with _pyshacl_lock:
-        results = validate_graph(graph).for_node(iri) if len(graph) else []
+    return validate_graph(graph).for_node(iri) if len(graph) else []
+
+
+def violations(store: OxigraphStore, iri: str, wait: float | None = None) -> list[Result] | None:
+    """SHACL results whose focus is the node: its neighbourhood is copied into a small
+    in-memory graph and validated there (never pyshacl over the store). Waits at most
+    `wait` seconds (None: as long as it takes) and returns None when the validation is
+    still running; the result is cached until the next commit."""
+    key = (_token(store), store.generation, iri)
     with _validation_lock:
-        _validation_cache[key] = results
-        while len(_validation_cache) > VALIDATION_CACHE_SIZE:
-            _validation_cache.popitem(last=False)
-    return results
+        if key in _validation_cache:
+            _validation_cache.move_to_end(key)
+            return _validation_cache[key]
+        future = _pending.get(key)
+        if future is None:
+            future = _validator.submit(_validate_node, store, iri)
+            _pending[key] = future
+            future.add_done_callback(lambda f: _store_result(key, f))
+    try:
+        return future.result(timeout=wait)
+    except FutureTimeout:
+        return None
+
+
+def _store_result(key: tuple[int, int, str], future: Future[list[Result]]) -> None:
+    with _validation_lock:
+        _pending.pop(key, None)
+        if future.exception() is None:
+            _validation_cache[key] = future.result()
+            while len(_validation_cache) > VALIDATION_CACHE_SIZE:
+                _validation_cache.popitem(last=False)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Flask, Response, abort, render_template, request, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..core import entity as core
@@ -81,7 +81,7 @@ def _page(iri: str) -> str:
         equivalents=core.equivalents(s, iri),
         badges=_level_badges(iri) if QA + "Credential" in types else [],
         is_level=iri.startswith(LVL),
-        violations=core.violations(s, iri),
+        violations=core.violations(s, iri, wait=float(current_app.config.get("VALIDATION_WAIT", 0.5))),
         sources=sorted(sources.items()),
         is_literal=lambda t: isinstance(t, ox.Literal),
         twins=_twins(iri),
