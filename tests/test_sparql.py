@@ -363,3 +363,18 @@ def test_plain_get_without_html_gets_the_service_description(live: Live) -> None
     as_json_ld = requests.get(live.url + "/sparql", headers={"Accept": "application/ld+json"}, timeout=10)
     assert as_json_ld.headers["Content-Type"].startswith("application/ld+json")
     assert live.url + "/sparql" in as_json_ld.text
+
+
+def test_void_lists_each_mapping_set_as_a_linkset(live: Live, tmp_path: Path) -> None:
+    mapping_set = "https://w3id.org/qagraph/id/mappingset/void-test"
+    extra = tmp_path / "maps.nt"
+    extra.write_text(f"<{mapping_set}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/sssom/MappingSet> .\n")
+    load_source(live.store, "void-test-maps", extra, ox.RdfFormat.N_TRIPLES)
+    try:
+        response = requests.get(live.url + "/.well-known/void", headers={"Accept": "text/turtle"}, timeout=30)
+        void = Graph().parse(data=response.text, format="turtle")
+        dataset = next(void.subjects(RDF_TYPE, VOID.Dataset))
+        assert (URIRef(mapping_set), RDF_TYPE, VOID.Linkset) in void
+        assert URIRef(mapping_set) in set(void.objects(dataset, VOID.subset))
+    finally:
+        live.store.drop("void-test-maps")

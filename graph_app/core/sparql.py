@@ -208,22 +208,21 @@ def render(
 
 
 def _render_solutions(result: ox.QuerySolutions, media_type: str, row_limit: int) -> Rendered:
-    # The rows are written as SPARQL TSV (terms in their N-Triples form, which is what
-    # str() of a pyoxigraph term gives), parsed back by pyoxigraph and serialised in the
-    # asked format: pyoxigraph's serialisers do the formats, and the cap is applied row
-    # by row without reading the whole result.
-    variables = [v.value for v in result.variables]
-    lines = ["\t".join("?" + v for v in variables)]
-    truncated = False
-    rows = 0
-    for solution in result:
-        if rows >= row_limit:
-            truncated = True
+    # Pyoxigraph writes the whole result as SPARQL TSV (one row a line: line breaks inside
+    # literals are escaped), the text is cut after `row_limit` rows, and pyoxigraph parses
+    # it back and writes the asked format. Every step runs in pyoxigraph's own code; the
+    # worker process and the time limit bound the size.
+    tsv = result.serialize(format=ox.QueryResultsFormat.TSV) or b""
+    cut = -1
+    for _ in range(row_limit + 1):
+        cut = tsv.find(b"\n", cut + 1)
+        if cut < 0:
             break
-        lines.append("\t".join("" if t is None else str(t) for t in solution))
-        rows += 1
+    truncated = cut >= 0 and cut + 1 < len(tsv)
+    if truncated:
+        tsv = tsv[: cut + 1]
+    rows = max(0, tsv.count(b"\n") - 1)
     fmt = SOLUTION_TYPES[media_type]
-    tsv = ("\n".join(lines) + "\n").encode("utf-8")
     if fmt == ox.QueryResultsFormat.TSV:
         body = tsv
     else:
