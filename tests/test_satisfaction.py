@@ -88,3 +88,29 @@ def test_cli_satisfies_answers_yes_and_no_with_exit_codes(sample, tmp_path):
         assert bad.exit_code == 2 and "'yesterday' is not a date" in bad.output
     finally:
         sample[0].__init__(path)  # reopen for the other tests of the module
+
+
+AWARD = DEFAULT_BASE + "example/award/"
+
+
+@pytest.mark.parametrize(("award", "on", "expected"), [
+    ("karen-eksempel-varmt-arbejde", "2025-01-01", True),    # DK, issued 2023-06-30
+    ("soren-eksempel-varmt-arbejde", "2025-01-01", False),   # DK, issued 2023-08-15
+    ("ola-eksempel-varme-arbeider", "2025-01-01", True),     # NO, issued 2023-03-02
+    ("kari-eksempel-varme-arbeider", "2025-01-01", False),   # NO, issued 2023-09-14
+    ("matti-esimerkki-tulityokortti", "2025-01-01", True),   # FI, issued 2022-12-05
+    ("maija-esimerkki-tulityokortti", "2025-01-01", False),  # FI, issued 2024-04-22
+    ("mette-eksempel-varmt-arbejde", "2027-01-13", False),   # DK, covered but expired 2027-01-12
+])
+def test_awards_of_the_sample_persons_use_their_own_issue_and_expiry_dates(checker, award, on, expected):
+    answer = checker.check(AWARD + award, SE_HOT_WORK, on=on)
+    assert answer.satisfied is expected, answer.notes
+
+
+def test_an_unknown_credential_or_requirement_is_a_clear_error(checker):
+    from graph_app.core.errors import InputError
+
+    with pytest.raises(InputError, match="neither a credential nor an award"):
+        checker.check(CRED + "no-such-thing", SE_HOT_WORK)
+    with pytest.raises(InputError, match="is not a requirement"):
+        checker.check(CRED + "heta-arbeten", DEFAULT_BASE + "requirement/no-such-thing")
