@@ -356,3 +356,21 @@ def test_unreadable_files_exit_2_without_traceback(tmp_path: Path, qagraph: Call
     assert result.exit_code == 2
     assert f"{name}: cannot read the file" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_name_in_any_language_will_do(tmp_path: Path) -> None:
+    path = tmp_path / "organisations.csv"
+    path.write_text("id,label_sv,label_en,label_other,country\na,,Only English,,SE\n"
+                    "b,,,Bare norsk@nb,NO\nc,,,,DK\n", encoding="utf-8")
+    with pytest.raises(TableErrors) as caught:
+        read_graph(path, BASE)
+    assert caught.value.details("en") == [
+        "organisations.csv:organisations:4:label_sv: the row needs a name (label_sv, label_en or label_other)"]
+    path.write_text("id,label_en\na,Only English\n", encoding="utf-8")
+    graph = read_graph(path, BASE)
+    _same(graph, read_graph(_export_csv(graph, tmp_path / "out") / "organisations.csv", BASE))
+
+
+def _export_csv(graph: Graph, folder: Path) -> Path:
+    export_graph(graph, folder, BASE)
+    return folder

@@ -149,6 +149,8 @@ CATALOGUE.update({
     "cell_duplicate_id": {"sv": "identifieraren '{value}' används redan på rad {row}",
                           "en": "the identifier '{value}' is already used in row {row}"},
     "cell_no_id": {"sv": "raden behöver ett id eller ett namn", "en": "the row needs an id or a name"},
+    "cell_no_name": {"sv": "raden behöver ett namn (label_sv, label_en eller label_other)",
+                     "en": "the row needs a name (label_sv, label_en or label_other)"},
     "cell_unknown_column": {"sv": "okänd kolumn '{value}'", "en": "unknown column '{value}'"},
     "cell_missing_column": {"sv": "den obligatoriska kolumnen '{value}' saknas",
                             "en": "the required column '{value}' is missing"},

@@ -100,6 +100,8 @@ def _sheet(sheet: Sheet) -> str:
     what = f"{sheet.sv} / {sheet.en}"
     if sheet.rdf_class:
         what += f": one row per `{compact(sheet.rdf_class)}`, IRI `{{base}}{sheet.kind}/{{id}}`."
+        if sheet.needs_name:
+            what += " Each row needs a name in at least one language."
     else:
         what += ": one row per link, `organisation` —relation→ `target`."
     lines += [what, "", "| column | required | type | betydelse (sv) | meaning (en) | allowed values |",

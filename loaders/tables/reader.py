@@ -287,6 +287,8 @@ def _triples(tables: Tables, sheet: Sheet, row: _Row, lookup: StoreLookup | None
             elif subject is not None and col.predicate:
                 out.append((term, URIRef(col.predicate), subject) if col.inverse
                            else (subject, URIRef(col.predicate), term))
+    if sheet.needs_name and not any(row.cells.get(n) for n in ("label_sv", "label_en", "label_other")):
+        tables.problem(sheet.name, row.number, "label_sv", "cell_no_name")
     if sheet.is_links and len(link) == 3:
         out.append((link["organisation"], link["relation"], link["target"]))
     if sheet.name == "mappings" and subject is not None:

@@ -91,6 +91,7 @@ class Sheet:
     sv: str
     en: str
     columns: tuple[Column, ...] = field(default_factory=tuple)
+    needs_name: bool = False  # a name in at least one language (label_sv, label_en or label_other)
 
     @property
     def is_links(self) -> bool:
@@ -117,10 +118,9 @@ def _id(sv: str, en: str) -> Column:
                   "A short form (slug) or a full IRI.", "id")
 
 
-def _names(label_required: bool = True) -> tuple[Column, ...]:
+def _names() -> tuple[Column, ...]:
     return (
-        Column("label_sv", "Namn på svenska", "Name in Swedish", "langtext", LABEL,
-               required=label_required, lang="sv"),
+        Column("label_sv", "Namn på svenska", "Name in Swedish", "langtext", LABEL, lang="sv"),
         Column("label_en", "Namn på engelska", "Name in English", "langtext", LABEL, lang="en"),
         Column("label_other", "Namn på andra språk, som Text@nb", "Names in other languages, as Text@nb",
                "tagged", LABEL, multiple=True),
@@ -192,8 +192,8 @@ def entity(name: str, kind: str, rdf_class: str, sv: str, en: str, *columns: Col
            place: bool = True, label_required: bool = True) -> Sheet:
     """A sheet with one row per entity: id, names, the given columns, country and sector,
     description, comment, sources and related entries."""
-    cols = (_id(sv, en), *_names(label_required), *columns, *(_place() if place else ()), *_about())
-    return Sheet(name, kind, rdf_class, sv, en, cols)
+    cols = (_id(sv, en), *_names(), *columns, *(_place() if place else ()), *_about())
+    return Sheet(name, kind, rdf_class, sv, en, cols, needs_name=label_required)
 
 
 ORG = "organisations"
