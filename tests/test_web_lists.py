@@ -101,3 +101,17 @@ def test_statistics_follow_each_load(app, client, tmp_path: Path):
     store.drop("c")
     assert client.get("/credentials.json").get_json()["total"] == 0
     assert client.get("/search.json?q=nytt").get_json()["count"] == 0
+
+
+def test_facets_show_the_most_frequent_values_and_can_show_all(bclient):
+    few = bclient.get("/credentials.json?facet_size=2").get_json()
+    issuers = next(f for f in few["facets"] if f["facet"] == "issuer")
+    assert len(issuers["values"]) == 2 and issuers["truncated"] and issuers["distinct"] > 2
+    counts = [v["count"] for v in issuers["values"]]
+    assert counts == sorted(counts, reverse=True)
+    everything = bclient.get("/credentials.json?facet_size=2000").get_json()
+    assert len(next(f for f in everything["facets"] if f["facet"] == "issuer")["values"]) == issuers["distinct"]
+    rare = next(f for f in everything["facets"] if f["facet"] == "issuer")["values"][-1]["value"]
+    chosen = bclient.get("/credentials.json", query_string={"facet_size": 2, "issuer": rare}).get_json()
+    assert rare in {v["value"] for f in chosen["facets"] for v in f["values"]}
+    assert "facet_size=2000" in bclient.get("/credentials?facet_size=2&lang=en").text

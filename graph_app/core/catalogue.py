@@ -51,9 +51,17 @@ class Entry:
     alt: list[str] = field(default_factory=list)
     facets: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     keys: tuple[str, ...] = ()
+    _sort_keys: dict[str, str] = field(default_factory=dict, repr=False)
 
     def label(self, lang: str) -> str:
         return pick(self.labels, lang, self.iri)
+
+    def sort_key(self, lang: str) -> str:
+        """The label in `lang`, folded for sorting (computed once per language)."""
+        key = self._sort_keys.get(lang)
+        if key is None:
+            key = self._sort_keys[lang] = fold(self.label(lang))
+        return key
 
 
 @dataclass(frozen=True)

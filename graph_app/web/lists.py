@@ -27,6 +27,8 @@ LISTS: dict[str, str] = {
 }
 SORTS = ("label", "-label", "country", "level")
 PER_PAGE = 50
+FACET_SIZE = 20  # values shown per facet, the most frequent first
+MAX_FACET_SIZE = 2000
 MAX_PER_PAGE = 500
 
 
@@ -47,7 +49,7 @@ def _facet_value_label(facet: str, value: str) -> str:
 def _sorted(entries: list[Entry], sort: str) -> list[Entry]:
     language = lang()
     catalogue = cat()
-    by_label = sorted(entries, key=lambda e: (fold(e.label(language)), e.iri))
+    by_label = sorted(entries, key=lambda e: (e.sort_key(language), e.iri))
     if sort == "-label":
         return by_label[::-1]
     if sort == "country":
@@ -68,17 +70,20 @@ def _listing(name: str) -> dict[str, Any]:
     everything = cat().of_kind(kind)
     matching = _sorted(select(everything, chosen), sort)
     counts = facet_counts(matching)
+    facet_size = _int_arg("facet_size", FACET_SIZE, 1, MAX_FACET_SIZE)
     facets = []
     for f in FACETS:
-        values = [{"value": v, "label": _facet_value_label(f, v), "count": n,
-                   "selected": v in chosen.get(f, [])}
-                  for v, n in counts[f].items()]
-        for v in chosen.get(f, []):
-            if v not in counts[f]:
-                values.append({"value": v, "label": _facet_value_label(f, v), "count": 0, "selected": True})
-        if values:
-            values.sort(key=lambda x: (-x["count"], fold(x["label"])))
-            facets.append({"facet": f, "values": values})
+        chosen_here = chosen.get(f, [])
+        top = sorted(counts[f].items(), key=lambda vn: (-vn[1], vn[0]))
+        shown = top[:facet_size] + [(v, n) for v, n in top[facet_size:] if v in chosen_here]
+        shown += [(v, 0) for v in chosen_here if v not in counts[f]]
+        if not shown:
+            continue
+        values = [{"value": v, "label": _facet_value_label(f, v), "count": n, "selected": v in chosen_here}
+                  for v, n in shown]
+        values.sort(key=lambda x: (-x["count"], fold(x["label"])))
+        facets.append({"facet": f, "values": values, "distinct": len(counts[f]),
+                       "truncated": len(counts[f]) > facet_size})
     start = (page - 1) * per_page
     language = lang()
     items = [{
