@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, TextIO
 
 import curies
 import pyoxigraph as ox
@@ -33,7 +33,7 @@ from graph_app.core.errors import CellProblem, InputError, TableErrors
 from graph_app.core.messages import CATALOGUE
 from graph_app.core.namespaces import DEFAULT_BASE, SEMAPV, SH, SKOS, SSSOM, VOID
 from graph_app.core.store import OxigraphStore, StagedSource
-from graph_app.core.terms import to_ox, to_rdflib
+from graph_app.core.terms import to_rdflib, triples_from_graph
 
 from .registry import register
 
@@ -216,8 +216,8 @@ def _check_row(row: dict[str, str], prefixes: dict[str, str], file: str, line: i
                  f"'{row['predicate_modifier']}' är ingen modifierare; den enda är 'Not'")
     if row.get("confidence"):
         try:
-            value = float(row["confidence"])
-            if not 0.0 <= value <= 1.0:
+            confidence = float(row["confidence"])
+            if not 0.0 <= confidence <= 1.0:
                 raise ValueError
         except ValueError:
             _problem(problems, file, line, "confidence",
@@ -309,7 +309,7 @@ def read_file(path: Path) -> ParsedSet:
     return read(text, path.name)
 
 
-@dataclass(frozen=True)
+@dataclass
 class SssomLoader:
     """`qagraph load x.sssom.tsv`: one mapping set as one source."""
 
@@ -318,8 +318,7 @@ class SssomLoader:
     media_types: tuple[str, ...] = ("text/tab-separated-values",)
 
     def write(self, store: OxigraphStore, staged: StagedSource, path: Path, base_iri: str) -> None:
-        graph = to_graph(read_file(path))
-        store.write_staged(staged, (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph))
+        store.write_staged(staged, triples_from_graph(to_graph(read_file(path))))
 
 
 register(SssomLoader())
@@ -361,7 +360,7 @@ def set_graph(store: OxigraphStore, set_id: str) -> Graph:
     return graph
 
 
-def export(store: OxigraphStore, name: str, output: IO[str]) -> int:
+def export(store: OxigraphStore, name: str, output: TextIO) -> int:
     """Write mapping set `name` as SSSOM/TSV; return the number of mappings."""
     from sssom.parsers import from_sssom_rdf
     from sssom.writers import write_table

@@ -87,9 +87,9 @@ def test_propose_then_another_curator_accepts_and_history_is_recorded(sample_app
     assert [(c["action"], c["curator"]) for c in data["history"]] == [("propose", "alva"), ("accept", "bo")]
     assert data["history"][1]["comment"] == "Agreed by the council."
     store = sample_app.extensions["qagraph.store"]
-    ask = ("ASK { <%scredential/esa> <http://www.w3.org/2004/02/skos/core#closeMatch> <%scredential/fse> . "
-           "?a a <http://www.w3.org/ns/prov#Activity> ; <http://www.w3.org/ns/prov#wasAssociatedWith> "
-           "<%scurator/bo> }") % (DEFAULT_BASE, DEFAULT_BASE, DEFAULT_BASE)
+    ask = (f"ASK {{ <{DEFAULT_BASE}credential/esa> <http://www.w3.org/2004/02/skos/core#closeMatch> "
+           f"<{DEFAULT_BASE}credential/fse> . ?a a <http://www.w3.org/ns/prov#Activity> ; "
+           f"<http://www.w3.org/ns/prov#wasAssociatedWith> <{DEFAULT_BASE}curator/bo> }}")
     assert bool(store.query(ask))
     page = web.get("/mappings/record/" + slug + "?lang=en").text
     assert "Agreed by the council." in page and "accepted" in page

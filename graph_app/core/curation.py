@@ -24,7 +24,7 @@ from .errors import InputError, QagraphError, ViolationsFound
 from .messages import CATALOGUE
 from .namespaces import DCTERMS, DEFAULT_BASE, PAV, PROV, QA, SEMAPV, SKOS, SSSOM, VOID
 from .store import OxigraphStore
-from .terms import graph_from_triples, to_ox
+from .terms import graph_from_triples, triples_from_graph
 from .validation import validate_staged
 
 SOURCE = "curation"
@@ -147,7 +147,7 @@ def _current(store: OxigraphStore) -> Graph:
 def _save(store: OxigraphStore, graph: Graph, agent: str) -> None:
     staged = store.stage(SOURCE, "curation", "")
     try:
-        store.write_staged(staged, (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph))
+        store.write_staged(staged, triples_from_graph(graph))
         report = validate_staged(store, graph, replacing=[SOURCE])
         if report.violations:
             raise ViolationsFound(report)
@@ -158,7 +158,7 @@ def _save(store: OxigraphStore, graph: Graph, agent: str) -> None:
 
 
 def _is_credential(store: OxigraphStore, iri: str) -> bool:
-    result = store.query("PREFIX qa: <%s> ASK { ?c a qa:Credential }" % QA,
+    result = store.query(f"PREFIX qa: <{QA}> ASK {{ ?c a qa:Credential }}",
                          bindings={"c": ox.NamedNode(iri)})
     return bool(result)
 
@@ -249,7 +249,7 @@ def transition(store: OxigraphStore, curator: str, name: str, action: str, comme
         if after == "accepted" and not negated:
             graph.add(triple)  # type: ignore[arg-type]
         if after == "deprecated" and not _other_accepted(graph, record, triple):
-            graph.remove(triple)  # type: ignore[arg-type]
+            graph.remove(triple)
         _log(graph, record, action, curator, after, comment.strip())
         _save(store, graph, f"curator {curator}")
     return after

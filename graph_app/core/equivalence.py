@@ -151,7 +151,7 @@ class Reasoning:
     def _exact_path(self, a: str, b: str) -> list[Step]:
         nodes = nx.shortest_path(self.exact, a, b)
         steps = []
-        for x, y in zip(nodes, nodes[1:]):
+        for x, y in zip(nodes, nodes[1:], strict=False):
             data = self.exact.edges[x, y]
             s, o = (x, y) if data["s"] == x else (y, x)
             steps.append(Step(s, EXACT, o, data["record"]))
@@ -174,7 +174,7 @@ class Reasoning:
             return None
         steps: list[Step] = []
         here = a
-        for x, y in zip(comps, comps[1:]):
+        for x, y in zip(comps, comps[1:], strict=False):
             low, high = self.condensed.edges[x, y]["edge"]
             if here != low:
                 steps += self._exact_path(here, low)

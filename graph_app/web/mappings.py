@@ -13,8 +13,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import (Blueprint, Flask, abort, current_app, g, jsonify, redirect, render_template,
-                   request, session, url_for)
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash
