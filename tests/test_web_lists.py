@@ -39,6 +39,9 @@ def test_credential_facets_have_counts_in_both_html_and_json(bclient):
     facets = {f["facet"]: {v["value"]: v["count"] for v in f["values"]} for f in data["facets"]}
     assert set(facets) >= {"level", "country", "sector", "issuer", "standard"}
     assert facets["level"][LVL + "B"] >= 1
+    level_order = [v["value"] for f in data["facets"] if f["facet"] == "level" for v in f["values"]]
+    ladder = [LVL + n for n in ("B", "C1", "C2", "D", "E", "F")]
+    assert level_order == [lv for lv in ladder if lv in level_order]
     assert sum(facets["country"].values()) >= data["total"] - 1
     html = bclient.get("/credentials?lang=en").text
     assert 'name="level" value="https://w3id.org/qagraph/vocab/level/B"' in html

@@ -81,7 +81,11 @@ def _listing(name: str) -> dict[str, Any]:
             continue
         values = [{"value": v, "label": _facet_value_label(f, v), "count": n, "selected": v in chosen_here}
                   for v, n in shown]
-        values.sort(key=lambda x: (-x["count"], fold(x["label"])))
+        if f == "level":  # the ladder's order, strongest first
+            ranks = cat().ranks
+            values.sort(key=lambda x: (ranks.get(x["value"], 99), x["value"]))
+        else:
+            values.sort(key=lambda x: (-x["count"], fold(x["label"])))
         facets.append({"facet": f, "values": values, "distinct": len(counts[f]),
                        "truncated": len(counts[f]) > facet_size})
     start = (page - 1) * per_page
