@@ -130,3 +130,19 @@ def test_qagraph_load_reads_sssom_files_through_the_registry(qagraph):
     assert result.exit_code == 0, result.output
     assert "source 'small'" in result.output
     assert qagraph("map", "export", "golden").exit_code == 0
+
+
+def test_init_inputs_include_the_sample_mapping_sets():
+    from graph_app.cli import bundled_inputs
+
+    names = {item.source: item.loader.name for item in bundled_inputs()}
+    assert names["mappings-nordic-hot-work"] == "sssom"
+    assert names["mappings-nordic-electrical-safety"] == "sssom"
+
+
+def test_sample_mapping_sets_import_and_have_no_conflicts(qagraph):
+    for path in sorted((ROOT / "data" / "mappings").glob("*.sssom.tsv")):
+        result = qagraph("map", "import", str(path))
+        assert result.exit_code == 0, result.output
+    check = qagraph("map", "check")
+    assert check.exit_code == 0 and "7 mappings" in check.output
