@@ -319,15 +319,20 @@ class Reasoning:
 
 def accepted_mappings(store: OxigraphStore) -> list[Mapping]:
     """Every accepted mapping record in the store (imported sets and accepted curation)."""
-    result = store.query(queries.load("mappings-accepted").text)
+    negated: set[str] = set()
+    not_accepted: set[str] = set()
+    for record, modifier, status in store.query(queries.load("mappings-qualifiers").text):  # type: ignore[union-attr]
+        if modifier is not None:
+            negated.add(record.value)
+        if status is not None and status.value != "accepted":
+            not_accepted.add(record.value)
     out = []
-    for row in result:  # type: ignore[union-attr]
-        s, p, o, status = row["subject"], row["predicate"], row["object"], row["status"]
-        if p.value not in KINDS or (status is not None and status.value != "accepted"):
+    for record, s, p, o in store.query(queries.load("mappings-accepted").text):  # type: ignore[union-attr]
+        if p.value not in KINDS or record.value in not_accepted:
             continue
         if not isinstance(s, ox.NamedNode) or not isinstance(o, ox.NamedNode):
             continue
-        out.append(Mapping(s.value, p.value, o.value, row["record"].value, row["modifier"] is not None))
+        out.append(Mapping(s.value, p.value, o.value, record.value, record.value in negated))
     return out
 
 
