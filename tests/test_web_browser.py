@@ -135,3 +135,18 @@ def test_autocomplete_works_by_keyboard_and_reading_needs_no_javascript(browser,
     box.press("Enter")
     expect(pg).to_have_url(server_url + "/id/organisation/tulityotoimikunta")
     context.close()
+
+
+def test_graph_nodes_can_be_expanded_by_keyboard(page: Page):
+    page.goto("/graph?iri=https://w3id.org/qagraph/id/credential/heta-arbeten&lang=en")
+    graph = page.locator("#graph")
+    expect(graph).to_have_attribute("data-ready", "true")
+    before = page.evaluate("window.qagraphGraph.nodes().length")
+    link = page.locator("#graph-nodes a.expand[data-iri='https://w3id.org/qagraph/id/route/heta-arbeten']")
+    link.focus()
+    page.keyboard.press("Enter")
+    expect(graph).to_have_attribute("data-expanded", "2")
+    assert page.evaluate("window.qagraphGraph.nodes().length") > before
+    assert page.url.endswith("credential/heta-arbeten&lang=en")  # expanded in place
+    expect(page.locator("#graph-nodes")).to_contain_text("Swedish Fire Protection Association")
+    shot(page, "8-keyboard-expand")

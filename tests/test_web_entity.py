@@ -161,3 +161,10 @@ def test_validation_that_takes_long_does_not_hold_the_page(browse_app, bclient):
             break
         time.sleep(0.2)
     assert "severity-violation" in page or "No violations of the shapes." in page
+
+
+def test_common_properties_of_other_vocabularies_have_translated_names(bclient):
+    sv = bclient.get(HETA_PATH + "?lang=sv").text
+    en = bclient.get(HETA_PATH + "?lang=en").text
+    assert ">beskrivning</a>" in sv and ">description</a>" in en
+    assert ">annat namn</a>" in sv and ">other name</a>" in en

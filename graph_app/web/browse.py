@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from ..core import catalogue as catalogue_module
 from ..core.catalogue import Catalogue
 from ..core.labels import pick_lang
-from ..core.namespaces import LVL, compact
+from ..core.namespaces import DCTERMS, FOAF, LVL, OWL, RDF, RDFS, SKOS, compact
 from ..core.store import OxigraphStore
 
 
@@ -46,8 +46,41 @@ def href(iri: str) -> str:
     return url_for("entity.resource", iri=iri)
 
 
+def well_known() -> dict[str, str]:
+    """Names of common properties of other vocabularies, which the store has no labels for."""
+    return {
+        RDFS + "label": _("name"),
+        RDFS + "comment": _("comment"),
+        RDFS + "seeAlso": _("see also"),
+        SKOS + "prefLabel": _("preferred name"),
+        SKOS + "altLabel": _("other name"),
+        SKOS + "definition": _("definition"),
+        SKOS + "scopeNote": _("scope note"),
+        SKOS + "notation": _("notation"),
+        SKOS + "inScheme": _("in scheme"),
+        SKOS + "topConceptOf": _("top concept of"),
+        SKOS + "exactMatch": _("exact match"),
+        SKOS + "closeMatch": _("close match"),
+        SKOS + "broadMatch": _("broader match"),
+        SKOS + "narrowMatch": _("narrower match"),
+        SKOS + "relatedMatch": _("related match"),
+        DCTERMS + "description": _("description"),
+        DCTERMS + "source": _("source"),
+        DCTERMS + "title": _("title"),
+        FOAF + "homepage": _("homepage"),
+        OWL + "annotatedSource": _("mapping from"),
+        OWL + "annotatedTarget": _("mapping to"),
+        RDF + "type": _("type"),
+    }
+
+
 def label(iri: str) -> str:
-    return cat().full_label(iri, lang())
+    catalogue = cat()
+    if iri not in catalogue.labels:
+        known = well_known().get(iri)
+        if known:
+            return known
+    return catalogue.full_label(iri, lang())
 
 
 def label_lang(iri: str) -> str:

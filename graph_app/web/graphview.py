@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, Response, abort, jsonify, render_template, r
 
 from ..core import entity as core
 from ..core.namespaces import RDF, compact
-from .browse import base_iri, cat, href, kind_names, lang, store
+from .browse import base_iri, cat, href, kind_names, label, lang, store
 
 bp = Blueprint("graphview", __name__)
 
@@ -44,7 +44,7 @@ def neighbourhood(iri: str) -> dict[str, Any]:
             continue  # a web page (source, homepage), not a node of the graph
         nodes.setdefault(target, _node(target))
         edges.append({"id": f"{iri} {st.predicate} {target}", "source": iri, "target": target,
-                      "relation": compact(st.predicate), "label": cat().full_label(st.predicate, lang())})
+                      "relation": compact(st.predicate), "label": label(st.predicate)})
     more = []
     for grp in core.incoming(s, iri, limit=IN_LIMIT):
         if grp.predicate in SKIP:
@@ -52,9 +52,9 @@ def neighbourhood(iri: str) -> dict[str, Any]:
         for subject in grp.subjects:
             nodes.setdefault(subject, _node(subject))
             edges.append({"id": f"{subject} {grp.predicate} {iri}", "source": subject, "target": iri,
-                          "relation": compact(grp.predicate), "label": cat().full_label(grp.predicate, lang())})
+                          "relation": compact(grp.predicate), "label": label(grp.predicate)})
         if grp.count > len(grp.subjects):
-            more.append({"relation": compact(grp.predicate), "label": cat().full_label(grp.predicate, lang()),
+            more.append({"relation": compact(grp.predicate), "label": label(grp.predicate),
                          "shown": len(grp.subjects), "count": grp.count})
     return {"center": iri, "nodes": list(nodes.values()), "edges": edges, "more": more}
 

@@ -77,12 +77,44 @@
       .then(function (data) {
         var fresh = elements(data).filter(function (el) { return cy.getElementById(el.data.id).empty(); });
         cy.add(fresh);
+        fresh.forEach(function (el) { if (el.group === "nodes") { listNode(el.data); } });
         data.edges.forEach(function (e) { addFilter(e.relation, e.label); });
         applyFilters();
         node.addClass("expanded");
         box.setAttribute("data-expanded", Object.keys(expanded).length);
         cy.layout({ name: "cose", animate: false }).run();
       });
+  }
+
+  // Keyboard: the list of nodes under the graph; with JavaScript its links expand the
+  // node in place instead of re-centring the page.
+  var nodeList = document.getElementById("graph-nodes");
+  if (nodeList) {
+    nodeList.addEventListener("click", function (ev) {
+      var link = ev.target.closest("a.expand");
+      if (!link) { return; }
+      var node = cy.getElementById(link.getAttribute("data-iri"));
+      if (node.empty()) { return; }
+      ev.preventDefault();
+      expand(node);
+    });
+  }
+
+  function listNode(data) {
+    if (!nodeList) { return; }
+    var li = document.createElement("li");
+    var page = document.createElement("a");
+    page.href = data.href;
+    page.textContent = data.label;  // text, never HTML
+    li.appendChild(page);
+    li.appendChild(document.createTextNode(" (" + (data.kind_name || "") + (data.level ? ", " + data.level : "") + ") · "));
+    var more = document.createElement("a");
+    more.className = "expand";
+    more.setAttribute("data-iri", data.id);
+    more.href = box.getAttribute("data-view") + "?iri=" + encodeURIComponent(data.id);
+    more.textContent = box.getAttribute("data-expand-text");
+    li.appendChild(more);
+    nodeList.appendChild(li);
   }
 
   cy.on("tap", "node", function (ev) { expand(ev.target); });
