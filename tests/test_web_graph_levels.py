@@ -17,6 +17,7 @@ def test_graph_json_has_the_neighbourhood_with_kinds_and_levels(bclient):
     assert ids[route]["kind"] == "route"
     assert any(e["source"] == HETA and e["target"] == route and e["relation"] == "qa:hasRoute" for e in data["edges"])
     assert not any(n["id"].startswith("https://www.hetaarbeten.se") for n in data["nodes"])
+    assert all(n["kind_name"] for n in data["nodes"])
 
 
 def test_graph_json_of_a_neighbour_expands_it(bclient):

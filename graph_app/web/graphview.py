@@ -7,6 +7,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, abort, jsonify, render_template, request
+from flask_babel import gettext as _
 
 from ..core import entity as core
 from ..core.namespaces import RDF, compact
@@ -25,7 +26,7 @@ def _node(iri: str) -> dict[str, Any]:
     best = min(levels, key=lambda v: catalogue.ranks.get(v, 99)) if levels else ""
     kind = entry.kind if entry else "other"
     return {"id": iri, "label": catalogue.full_label(iri, lang()), "kind": kind,
-            "kind_name": kind_names().get(kind, ("", ""))[0],
+            "kind_name": kind_names().get(kind, (_("Other"), ""))[0],
             "level": catalogue.notations.get(best, "") if best else "", "href": href(iri)}
 
 
