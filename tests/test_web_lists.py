@@ -118,3 +118,15 @@ def test_facets_show_the_most_frequent_values_and_can_show_all(bclient):
     chosen = bclient.get("/credentials.json", query_string={"facet_size": 2, "issuer": rare}).get_json()
     assert rare in {v["value"] for f in chosen["facets"] for v in f["values"]}
     assert "facet_size=2000" in bclient.get("/credentials?facet_size=2&lang=en").text
+
+
+def test_a_failing_commit_hook_does_not_undo_the_load(store, tmp_path: Path):
+    def broken() -> None:
+        raise RuntimeError("cache trouble")
+
+    store.add_commit_hook(broken)
+    path = tmp_path / "a.ttl"
+    path.write_text('<https://w3id.org/qagraph/id/organisation/a> <http://www.w3.org/2000/01/rdf-schema#label> "A"@sv .\n',
+                    encoding="utf-8")
+    load(store, [LoadInput(path, "a", loaders.get("turtle"))], base_iri=DEFAULT_BASE, validate=False)
+    assert store.triple_count() == 1 and store.generation == 1

@@ -19,6 +19,7 @@ after a load that was killed half-way. See docs/decisions/0001-versioned-source-
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import threading
@@ -353,7 +354,10 @@ class OxigraphStore:
     def _committed(self) -> None:
         self.generation += 1
         for hook in self._commit_hooks:
-            hook()
+            try:
+                hook()
+            except Exception:  # the commit has happened: a cache must not undo it
+                logging.getLogger(__name__).exception("commit hook failed")
 
     def _drop_graphs(self, graphs: Sequence[ox.NamedNode]) -> None:
         for graph in graphs:
