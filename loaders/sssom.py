@@ -29,6 +29,7 @@ import pyoxigraph as ox
 import yaml
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
+from graph_app.core import queries
 from graph_app.core.errors import CellProblem, InputError, TableErrors
 from graph_app.core.messages import CATALOGUE
 from graph_app.core.namespaces import DEFAULT_BASE, SEMAPV, SH, SKOS, SSSOM, VOID
@@ -326,24 +327,11 @@ register(SssomLoader())
 
 # -- export ---------------------------------------------------------------------------
 
-_SET_TRIPLES = """
-PREFIX sssom: <https://w3id.org/sssom/>
-CONSTRUCT { ?set ?p ?o . ?m ?mp ?mo . }
-WHERE {
-  { ?set a sssom:MappingSet ; ?p ?o . }
-  UNION
-  { ?set sssom:mappings ?m . ?m ?mp ?mo . }
-  UNION
-  { ?set <http://www.w3.org/ns/shacl#declare> ?m . ?m ?mp ?mo . }
-}
-"""
 
 
 def find_set(store: OxigraphStore, name: str) -> str:
     """The IRI of the mapping set called `name` (its id, or the last segment of it)."""
-    result = store.query(
-        "PREFIX sssom: <https://w3id.org/sssom/> SELECT DISTINCT ?set WHERE { ?set a sssom:MappingSet }"
-    )
+    result = store.query(queries.load("mapping-sets").text)
     sets = [row["set"].value for row in result]  # type: ignore[union-attr]
     for candidate in sets:
         if candidate == name or set_slug(candidate) == name:
@@ -353,7 +341,7 @@ def find_set(store: OxigraphStore, name: str) -> str:
 
 def set_graph(store: OxigraphStore, set_id: str) -> Graph:
     """The set's description and mappings, as they are in the store."""
-    result = store.query(_SET_TRIPLES, bindings={"set": ox.NamedNode(set_id)})
+    result = store.query(queries.load("mapping-set-triples").text, bindings={"set": ox.NamedNode(set_id)})
     graph = Graph()
     for t in result:  # type: ignore[union-attr]
         graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
-from . import queries  # noqa: F401  (kept for symmetry with other core modules)
+from . import queries
 from .errors import InputError, QagraphError, ViolationsFound
 from .messages import CATALOGUE
 from .namespaces import DCTERMS, DEFAULT_BASE, PAV, PROV, QA, SEMAPV, SKOS, SSSOM, VOID
@@ -130,8 +130,7 @@ def _current(store: OxigraphStore) -> Graph:
     graph = Graph()
     current = store.current_graphs().get(SOURCE)
     if current is not None:
-        result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
-                             bindings={"g": current})
+        result = store.query(queries.load("graph-contents").text, bindings={"g": current})
         graph_from_triples(result, into=graph)  # type: ignore[arg-type]
     else:
         s = URIRef(SET_IRI)
@@ -158,8 +157,7 @@ def _save(store: OxigraphStore, graph: Graph, agent: str) -> None:
 
 
 def _is_credential(store: OxigraphStore, iri: str) -> bool:
-    result = store.query(f"PREFIX qa: <{QA}> ASK {{ ?c a qa:Credential }}",
-                         bindings={"c": ox.NamedNode(iri)})
+    result = store.query(queries.load("credential-exists").text, bindings={"c": ox.NamedNode(iri)})
     return bool(result)
 
 

@@ -151,13 +151,8 @@ class Checker:
 
     def routes(self, credential: str) -> list[tuple[str, str, int]]:
         """(route, level, rank) of each route of `credential`."""
-        rows = self.store.query(
-            "PREFIX qa: <https://w3id.org/qagraph/ontology#> "
-            "SELECT ?c ?route ?level ?rank WHERE { ?c qa:hasRoute ?route . "
-            "?route qa:assuranceLevel ?level . ?level qa:rank ?rank }",
-            bindings={"c": ox.NamedNode(credential)},
-        )
-        return [(r["route"].value, r["level"].value, int(r["rank"].value)) for r in rows]  # type: ignore[union-attr]
+        rows = _rows(self.store, "credential-routes", "c", credential)
+        return [(r["route"].value, r["level"].value, int(r["rank"].value)) for r in rows]
 
     def _direct(self, credential: str, req: _Requirement, route: str | None) -> Reason | None:
         if credential in req.credentials:
