@@ -135,9 +135,6 @@ class Syntax:
     def iri(self, prefix: str, local: str) -> str:
         return f"{prefix}:{local}" if self.turtle else f"<{PREFIXES[prefix]}{local}>"
 
-    def full_iri(self, iri: str) -> str:
-        return f"<{iri}>"
-
     @staticmethod
     def _quote(text: str) -> str:
         escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
