@@ -160,8 +160,18 @@ def main() -> None:
             answer = checker.check(cred, req, on="2025-01-01", issued="2023-01-01")
             times.append(time.perf_counter() - t)
             satisfied += answer.satisfied
+        cold = []
+        for _ in range(args.calls):
+            cred, req = rnd.choice(credentials), rnd.choice(requirements)
+            t = time.perf_counter()
+            Checker(store).check(cred, req, on="2025-01-01", issued="2023-01-01")
+            cold.append(time.perf_counter() - t)
+        cold.sort()
+        print(f"satisfies, one question alone (reads only its credential's exact component): "
+              f"mean {statistics.mean(cold) * 1000:.1f} ms, median {statistics.median(cold) * 1000:.1f} ms, "
+              f"p95 {cold[int(len(cold) * 0.95) - 1] * 1000:.1f} ms; target <= 50 ms")
         times.sort()
-        print(f"satisfies: {args.calls} calls, {satisfied} yes; mean {statistics.mean(times) * 1000:.1f} ms, "
+        print(f"satisfies with shared reasoning: {args.calls} calls, {satisfied} yes; mean {statistics.mean(times) * 1000:.1f} ms, "
               f"median {statistics.median(times) * 1000:.1f} ms, "
               f"p95 {times[int(len(times) * 0.95) - 1] * 1000:.1f} ms; target <= 50 ms")
         store.close()

@@ -114,3 +114,15 @@ def test_an_unknown_credential_or_requirement_is_a_clear_error(checker):
         checker.check(CRED + "no-such-thing", SE_HOT_WORK)
     with pytest.raises(InputError, match="is not a requirement"):
         checker.check(CRED + "heta-arbeten", DEFAULT_BASE + "requirement/no-such-thing")
+
+
+def test_shared_reasoning_and_the_local_component_give_the_same_answers(sample, checker):
+    from graph_app.core.equivalence import reason
+
+    shared = Checker(sample[0], reason(sample[0]))
+    for cred in ("varmt-arbejde", "varme-arbeider", "tulityokortti", "heta-arbeten", "esa"):
+        for req in (SE_HOT_WORK, NO_HOT_WORK):
+            for issued in ("2023-06-30", "2023-07-01"):
+                a = checker.check(CRED + cred, req, on="2025-01-01", issued=issued)
+                b = shared.check(CRED + cred, req, on="2025-01-01", issued=issued)
+                assert (a.satisfied, a.via, a.path) == (b.satisfied, b.via, b.path)

@@ -31,7 +31,7 @@ import isodate
 import pyoxigraph as ox
 
 from . import queries
-from .equivalence import EXACT, Reasoning, Step, reason
+from .equivalence import EXACT, Mapping, Reasoning, Step
 from .errors import InputError
 from .messages import CATALOGUE
 from .store import OxigraphStore
@@ -145,9 +145,21 @@ class Checker:
     """Answers satisfaction questions; reasoning over mappings is done once and reused."""
 
     def __init__(self, store: OxigraphStore, reasoning: Reasoning | None = None) -> None:
+        """With `reasoning` (over all accepted mappings) every question reuses it; without,
+        each question reads only the exactMatch component of its own credential, so that
+        one question costs the same however many mappings the store holds."""
         self.store = store
-        self.reasoning = reasoning if reasoning is not None else reason(store)
-        self._routes: dict[str, list[tuple[str, str, int]]] | None = None
+        self._shared = reasoning
+        self.reasoning = reasoning if reasoning is not None else Reasoning.build([])
+
+    def _component(self, credential: str) -> Reasoning:
+        if self._shared is not None:
+            return self._shared
+        mappings = [
+            Mapping(row["subject"].value, EXACT, row["object"].value, row["record"].value)
+            for row in _rows(self.store, "exact-component", "c", credential)
+        ]
+        return Reasoning.build(mappings)
 
     def routes(self, credential: str) -> list[tuple[str, str, int]]:
         """(route, level, rank) of each route of `credential`."""
@@ -187,6 +199,7 @@ class Checker:
             except (isodate.ISO8601Error, TypeError):
                 expires = None
         req = _requirement(self.store, requirement)
+        self.reasoning = self._component(credential)
         answer = Answer(False, subject, requirement, on_date, issued_date)
         if req.valid_from and on_date < req.valid_from or req.valid_until and on_date > req.valid_until:
             answer.notes.append(Reason("requirement-not-in-force", requirement, "",
@@ -257,7 +270,7 @@ class Checker:
 
 def satisfies(store: OxigraphStore, subject: str, requirement: str, on: date | str | None = None,
               issued: date | str | None = None) -> Answer:
-    """One question, with reasoning done for it (use Checker for many questions)."""
+    """One question; reads only the exactMatch component of the credential."""
     return Checker(store).check(subject, requirement, on, issued)
 
 
