@@ -8,7 +8,9 @@ processes), directly in pyoxigraph, and on rdflib's in-memory graph.
 
 Each query runs once to warm up, then `--runs` times, pyoxigraph and the endpoint taking
 turns; the median is printed. Direct pyoxigraph time is the query plus reading every row;
-endpoint time is the HTTP request until the whole JSON body is received. rdflib gets the same data (synthetic
+endpoint time is the HTTP request until the whole JSON body is received; "pool" is the
+same query handed to the worker pool in this process (no HTTP), which shows what the
+worker processes cost apart from the web layer. rdflib gets the same data (synthetic
 file, ontology and concept schemes) and the same query text with the same parameter
 values (as rdflib initBindings); each rdflib query runs in a child process that is
 stopped after `--rdflib-timeout` seconds (warm-up and runs together). Targets: the endpoint at most 1.2 x pyoxigraph
@@ -23,6 +25,7 @@ import json
 import logging
 import multiprocessing
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -40,7 +43,9 @@ from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
 from graph_app import create_app  # noqa: E402
 from graph_app.core import sparql_examples  # noqa: E402
+from graph_app.core.sparql_pool import Job, bindings_text  # noqa: E402
 from graph_app.core.store import OxigraphStore  # noqa: E402
+from graph_app.web.sparql import get_pool  # noqa: E402
 
 VOCAB_FILES = sorted((ROOT / "ontology").glob("*.ttl")) + sorted((ROOT / "ontology" / "schemes").glob("*.ttl"))
 
@@ -182,11 +187,15 @@ def main() -> int:
     # HTTP/1.1 keeps the connection open between requests, as a production server does.
     WSGIRequestHandler.protocol_version = "HTTP/1.1"
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # No Nagle delay: the dev server writes headers and body apart, and a small body would
+    # otherwise wait for the client's delayed ACK. Accepted sockets inherit the option.
+    server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"
     examples = sparql_examples.all_examples()
     params = parameters(store)
     session = requests.Session()
+    pool = get_pool(app)
 
     results: dict[str, dict[str, Any]] = {}
     for example in examples:
@@ -200,13 +209,20 @@ def main() -> int:
             response.raise_for_status()
             return response.content
 
+        job = Job(example.text, None, None, None, bindings_text(bound),
+                  "application/sparql-results+json", None, 10_000_000)
+
+        def worker(job: Job = job) -> bytes:
+            return pool.run(job).body
+
         rows = direct()
         assert len(json.loads(http())["results"]["bindings"]) == rows, example.name
         oxigraph, endpoint = paired_medians(direct, http, args.runs)
-        results[example.name] = {"rows": rows, "oxigraph": oxigraph, "endpoint": endpoint}
+        _, in_pool = paired_medians(direct, worker, args.runs)
+        results[example.name] = {"rows": rows, "oxigraph": oxigraph, "endpoint": endpoint, "pool": in_pool}
         r = results[example.name]
         print(f"  {example.name}: {rows} rows, pyoxigraph {_fmt(r['oxigraph'])}, "
-              f"endpoint {_fmt(r['endpoint'])}", flush=True)
+              f"worker pool {_fmt(r['pool'])}, endpoint {_fmt(r['endpoint'])}", flush=True)
     server.shutdown()
     app.extensions["qagraph.sparql_pool"].close()
 
@@ -215,13 +231,15 @@ def main() -> int:
         slow = rdflib_times(data, examples, params, args.rdflib_runs, args.rdflib_timeout)
 
     print()
-    print(f"{'query':38} {'rows':>7} {'pyoxigraph':>11} {'endpoint':>10} {'ratio':>6} {'rdflib':>11} {'speed-up':>9}")
+    print(f"{'query':38} {'rows':>7} {'pyoxigraph':>11} {'pool':>9} {'endpoint':>10} {'ratio':>6} "
+          f"{'rdflib':>11} {'speed-up':>9}")
     for name, r in results.items():
         ratio = r["endpoint"] / r["oxigraph"] if r["oxigraph"] else float("nan")
         rd = slow.get(name)
         speed = f"{rd / r['endpoint']:.0f}x" if rd else (f">{args.rdflib_timeout / r['endpoint']:.0f}x"
                                                          if name in slow else "-")
-        print(f"{name:38} {r['rows']:>7} {r['oxigraph'] * 1000:>9.1f}ms {r['endpoint'] * 1000:>8.1f}ms "
+        print(f"{name:38} {r['rows']:>7} {r['oxigraph'] * 1000:>9.1f}ms {r['pool'] * 1000:>7.1f}ms "
+              f"{r['endpoint'] * 1000:>8.1f}ms "
               f"{ratio:>6.2f} {(_fmt(rd) if name in slow else '-'):>11} {speed:>9}")
     over = [n for n, r in results.items() if r["oxigraph"] >= 0.010 and r["endpoint"] > 1.2 * r["oxigraph"]]
     print()
