@@ -524,14 +524,13 @@ def map_check_command(ctx: Context) -> None:
 
     reasoning = equivalence.reason(ctx.store)
     for conflict in reasoning.conflicts:
+        rule = message(f"conflict_{conflict.rule}", ctx.lang)
         click.echo(f"{conflict.rule}: {' / '.join(compact(c) for c in conflict.credentials)}"
-                   + (f" ({conflict.detail})" if conflict.detail else ""))
+                   + (f" ({conflict.detail})" if conflict.detail else "") + f" — {rule}")
         for step in conflict.path:
             click.echo(f"  {compact(step.subject)} {step.kind} {compact(step.object)}  [{compact(step.record)}]")
-    summary = {"sv": "{n} mappningar, {c} komponenter, {i} härledda, {k} konflikter",
-               "en": "{n} mappings, {c} components, {i} implied, {k} conflicts"}[ctx.lang]
-    click.echo(summary.format(n=len(reasoning.mappings), c=len(reasoning.components),
-                              i=reasoning.implied_count(), k=len(reasoning.conflicts)))
+    click.echo(message("map_check_summary", ctx.lang, n=len(reasoning.mappings), c=len(reasoning.components),
+                       i=reasoning.implied_count(), k=len(reasoning.conflicts)))
     if reasoning.conflicts:
         ctx.close()
         sys.exit(1)
@@ -572,11 +571,13 @@ def satisfies_command(ctx: Context, credential: str, requirement: str, on: str |
         click.echo(json.dumps(answer.as_json(), ensure_ascii=False, indent=2))
     else:
         yes = {"sv": ("ja", "nej"), "en": ("yes", "no")}[ctx.lang]
-        click.echo(f"{yes[0] if answer.satisfied else yes[1]}" + (f" ({answer.via})" if answer.via else ""))
+        via = f" ({message('reason_' + answer.via, ctx.lang)})" if answer.via else ""
+        click.echo(f"{yes[0] if answer.satisfied else yes[1]}{via}")
         for step in answer.steps:
             click.echo(f"  {compact(step.subject)} {step.kind} {compact(step.object)}  [{compact(step.record)}]")
         for r in answer.path + answer.notes:
-            click.echo(f"  {r.kind}: {compact(r.subject)} {compact(r.object)} {r.detail}".rstrip())
+            text = message("reason_" + r.kind, ctx.lang)
+            click.echo(f"  {text}: {compact(r.subject)} {compact(r.object)} {r.detail}".rstrip())
     if not answer.satisfied:
         ctx.close()
         sys.exit(1)

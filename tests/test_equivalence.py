@@ -96,6 +96,9 @@ def test_map_check_lists_conflicts_and_exits_1(qagraph, tmp_path):
     assert result.exit_code == 1
     assert "negation: id:credential/varmt-arbejde / id:credential/heta-arbeten" in result.output
     assert "1 conflicts" in result.output
+    assert "contradicts a 'not equivalent' mapping" in result.output
+    swedish = qagraph("map", "check", lang="sv")
+    assert swedish.exit_code == 1 and "motsäger en mappning om att bevisen inte är likvärdiga" in swedish.output
 
 
 def test_map_check_exits_0_without_conflicts(qagraph):

@@ -81,7 +81,11 @@ def test_cli_satisfies_answers_yes_and_no_with_exit_codes(sample, tmp_path):
         base = ["--lang", "en", "--store", str(path), "satisfies",
                 "id:credential/varmt-arbejde", "id:requirement/heta-arbeten-forsakringsvillkor", "--on", "2025-01-01"]
         yes = runner.invoke(main, base + ["--issued", "2023-06-30"])
-        assert yes.exit_code == 0 and yes.output.startswith("yes (recognition)")
+        assert yes.exit_code == 0
+        assert yes.output.startswith("yes (through a recognition valid on the date)")
+        swedish = runner.invoke(main, ["--lang", "sv", *base[2:], "--issued", "2023-07-01"])
+        assert swedish.exit_code == 1 and swedish.output.startswith("nej")
+        assert "beviset utfärdades utanför de datum som erkännandet omfattar" in swedish.output
         no = runner.invoke(main, base + ["--issued", "2023-07-01"])
         assert no.exit_code == 1 and no.output.startswith("no")
         bad = runner.invoke(main, base + ["--issued", "yesterday"])

@@ -33,8 +33,19 @@ import networkx as nx
 import pyoxigraph as ox
 
 from . import queries
+from .messages import CATALOGUE
 from .namespaces import SKOS
 from .store import OxigraphStore
+
+CATALOGUE.update({
+    "conflict_level": {"sv": "olika kompetenssäkringsgrader förenade av exakta motsvarigheter",
+                       "en": "different assurance levels joined by exact matches"},
+    "conflict_negation": {"sv": "motsäger en mappning om att bevisen inte är likvärdiga",
+                          "en": "contradicts a 'not equivalent' mapping"},
+    "conflict_cycle": {"sv": "cykel av bredare motsvarigheter", "en": "broad-match cycle"},
+    "map_check_summary": {"sv": "{n} mappningar, {c} komponenter, {i} härledda, {k} konflikter",
+                          "en": "{n} mappings, {c} components, {i} implied, {k} conflicts"},
+})
 
 EXACT = SKOS + "exactMatch"
 CLOSE = SKOS + "closeMatch"

@@ -51,6 +51,25 @@ CATALOGUE.update({
     },
 })
 
+REASON_TEXTS = {
+    "direct": ("direkt", "direct"),
+    "direct-credential": ("kravet gäller just detta kompetensbevis", "the requirement asks for this credential"),
+    "direct-level": ("en utfärdandeväg når den krävda nivån", "a route reaches the required level"),
+    "equivalence": ("genom en godkänd exakt likvärdighet", "through an accepted exact equivalence"),
+    "recognition": ("genom ett erkännande som gäller vid datumet", "through a recognition valid on the date"),
+    "requirement-not-in-force": ("kravet gäller inte vid datumet", "the requirement is not in force on the date"),
+    "expired": ("beviset har upphört att gälla vid datumet", "the award has expired on the date"),
+    "issue-date-needed": ("erkännandet omfattar bevis efter utfärdandedatum; ange utfärdandedatumet",
+                          "the recognition covers awards by issue date; give the issue date"),
+    "issued-outside-window": ("beviset utfärdades utanför de datum som erkännandet omfattar",
+                              "the award was issued outside the dates the recognition covers"),
+    "recognition-ended": ("erkännandet hade upphört vid datumet", "the recognition had ended on the date"),
+    "recognition-not-yet-valid": ("erkännandet gällde ännu inte vid datumet",
+                                  "the recognition was not yet valid on the date"),
+    "no-path": ("ingen direkt träff, likvärdighet eller erkännande", "no direct match, equivalence or recognition"),
+}
+CATALOGUE.update({f"reason_{k}": {"sv": sv, "en": en} for k, (sv, en) in REASON_TEXTS.items()})
+
 F_LEVEL = "https://w3id.org/qagraph/vocab/level/F"
 
 
