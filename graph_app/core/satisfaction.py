@@ -174,9 +174,13 @@ class Checker:
     def _component(self, credential: str) -> Reasoning:
         if self._shared is not None:
             return self._shared
+        nodes = [row["node"] for row in _rows(self.store, "exact-component", "c", credential)]
+        if len(nodes) < 2:
+            return Reasoning.build([])
         mappings = [
             Mapping(row["subject"].value, EXACT, row["object"].value, row["record"].value)
-            for row in _rows(self.store, "exact-component", "c", credential)
+            for node in nodes
+            for row in _rows(self.store, "exact-records", "subject", node.value)
         ]
         return Reasoning.build(mappings)
 
