@@ -61,3 +61,21 @@ def test_query_over_the_limit_gets_503_and_others_are_answered(live: Live) -> No
     for _ in range(4):
         again = requests.get(live.url + "/sparql", params={"query": FAST}, timeout=30)
         assert again.status_code == 200
+
+
+def test_closing_the_pool_kills_busy_workers_and_removes_snapshots(live: Live) -> None:
+    from graph_app.web.sparql import get_pool
+
+    pool = get_pool(live.app)
+    thread = threading.Thread(
+        target=lambda: requests.get(live.url + "/sparql", params={"query": SLOW}, timeout=30))
+    thread.start()
+    time.sleep(0.5)
+    processes = [w.process for w in pool._all]  # noqa: SLF001
+    snapshots = pool._root  # noqa: SLF001
+    assert snapshots is not None and snapshots.is_dir()
+    pool.close()
+    for process in processes:
+        assert process.wait(5) is not None
+    assert not snapshots.exists()
+    thread.join(30)

@@ -252,10 +252,16 @@ class QueryPool:
         self._root: Path | None = None
         self._closed = False
         self._counter = 0
+        self._all: set[_Worker] = set()
         if store.path is not None:
-            self._root = Path(tempfile.mkdtemp(prefix=".sparql-snapshots-", dir=store.path.parent))
+            # Only one process opens a store read-write, so snapshot folders left beside it
+            # by a server that was killed are stale.
+            for stale in store.path.parent.glob(f".{store.path.name}-snapshots-*"):
+                shutil.rmtree(stale, ignore_errors=True)
+            self._root = Path(tempfile.mkdtemp(prefix=f".{store.path.name}-snapshots-",
+                                               dir=store.path.parent))
             for _ in range(workers):
-                self._idle.put(_Worker())
+                self._idle.put(self._start())
 
     @property
     def enforced(self) -> bool:
@@ -309,23 +315,36 @@ class QueryPool:
         assert isinstance(payload, Rendered)
         return payload
 
+    def _start(self) -> _Worker:
+        worker = _Worker()
+        self._all.add(worker)
+        return worker
+
     def _replace(self, worker: _Worker) -> None:
         """Kill a worker in the background and put a fresh one in its place."""
 
         def swap() -> None:
             worker.kill()
+            self._all.discard(worker)
             if not self._closed:
-                self._idle.put(_Worker())
+                self._idle.put(self._start())
 
         threading.Thread(target=swap, daemon=True).start()
 
     def close(self) -> None:
+        """Stop idle workers, kill busy ones, remove the snapshots."""
+        if self._closed:
+            return
         self._closed = True
         while True:
             try:
-                self._idle.get_nowait().stop()
+                worker = self._idle.get_nowait()
             except queue.Empty:
                 break
+            worker.stop()
+            self._all.discard(worker)
+        for worker in list(self._all):
+            worker.kill()
         if self._root is not None:
             shutil.rmtree(self._root, ignore_errors=True)
 
