@@ -28,7 +28,8 @@ VOID = Namespace("http://rdfs.org/ns/void#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 EN = {"Accept-Language": "en"}
-COUNT_CREDENTIALS = "PREFIX qa: <%s> SELECT (COUNT(?c) AS ?n) WHERE { ?c a qa:Credential }" % QA
+COUNT_CREDENTIALS = f"PREFIX qa: <{QA}> SELECT (COUNT(?c) AS ?n) WHERE {{ ?c a qa:Credential }}"
+CONSTRUCT_CREDENTIALS = f"PREFIX qa: <{QA}> CONSTRUCT {{ ?c a qa:Credential }} WHERE {{ ?c a qa:Credential }}"
 
 
 def load_sample(store) -> None:  # type: ignore[no-untyped-def]
@@ -99,8 +100,7 @@ def test_format_parameter_overrides_accept(live: Live) -> None:
      ("application/ld+json", "application/ld+json"), ("application/rdf+xml", "application/rdf+xml")],
 )
 def test_construct_formats(live: Live, accept: str, expected: str) -> None:
-    query = "PREFIX qa: <%s> CONSTRUCT { ?c a qa:Credential } WHERE { ?c a qa:Credential }" % QA
-    response = sparql(live, query, accept=accept)
+    response = sparql(live, CONSTRUCT_CREDENTIALS, accept=accept)
     assert response.status_code == 200
     assert response.headers["Content-Type"].split(";")[0] == expected
     fmt = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
@@ -156,7 +156,7 @@ def test_unknown_graph_is_empty_and_source_graphs_can_be_named(live: Live) -> No
     assert empty.json()["results"]["bindings"][0]["n"]["value"] == "0"
     organisations = source_graph_iri("organisations")
     by_param = sparql(live, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", **{"default-graph-uri": organisations})
-    by_from = sparql(live, f"SELECT (COUNT(*) AS ?n) FROM <{organisations}> {{ ?s ?p ?o }}")
+    by_from = sparql(live, f"SELECT (COUNT(*) AS ?n) FROM <{organisations}> {{ ?s ?p ?o }}")  # noqa: S608
     size = live.store.graph_size(live.store.current_graphs()["organisations"])
     assert int(by_param.json()["results"]["bindings"][0]["n"]["value"]) == size > 0
     assert by_from.json() == by_param.json()
@@ -216,7 +216,7 @@ def test_sparqlwrapper_select_json_and_xml_and_construct_turtle(live: Live) -> N
     client.setReturnFormat(XML)
     as_xml = client.query().convert()
     assert as_xml.getElementsByTagName("literal")[0].firstChild.data == str(n)  # type: ignore[union-attr]
-    client.setQuery("PREFIX qa: <%s> CONSTRUCT { ?c a qa:Credential } WHERE { ?c a qa:Credential }" % QA)
+    client.setQuery(CONSTRUCT_CREDENTIALS)
     client.setReturnFormat(TURTLE)
     turtle = client.query().convert()
     assert len(Graph().parse(data=turtle, format="turtle")) == n
@@ -263,7 +263,7 @@ def test_research_examples_find_sample_facts(live: Live) -> None:
 
 def test_parameters_are_bound_as_terms(live: Live) -> None:
     organisation = live.store.query(
-        "PREFIX qa: <%s> SELECT ?o WHERE { ?r qa:issuer ?o } LIMIT 1" % QA)
+        f"PREFIX qa: <{QA}> SELECT ?o WHERE {{ ?r qa:issuer ?o }} LIMIT 1")
     iri = next(iter(organisation))["o"].value  # type: ignore[index]
     bound = requests.get(f"{live.url}/queries/credentials-of-organisation.json",
                          params={"organisation": iri}, timeout=30).json()

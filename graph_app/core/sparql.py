@@ -16,9 +16,9 @@ itself and reports syntax errors.
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
@@ -189,14 +189,14 @@ def render(
             chosen = BOOLEAN_TYPES[0]
         if chosen is None:
             raise NotAcceptable("boolean")
-        return Rendered("boolean", chosen, result.serialize(format=SOLUTION_TYPES[chosen]), 1)
+        return Rendered("boolean", chosen, result.serialize(format=SOLUTION_TYPES[chosen]) or b"", 1)
     if isinstance(result, ox.QuerySolutions):
         if solution_type is None:
             raise NotAcceptable("solutions")
         return _render_solutions(result, solution_type, row_limit)
     if graph_type is None:
         raise NotAcceptable("graph")
-    triples = []
+    triples: list[ox.Triple] = []
     truncated = False
     for triple in result:
         if len(triples) >= row_limit:

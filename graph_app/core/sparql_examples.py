@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from .errors import InputError
 from .messages import CATALOGUE
 from .namespaces import PREFIXES, XSD
-from .queries import QUERY_DIR, CannedQuery, _parse_header
+from .queries import QUERY_DIR, CannedQuery, Param, _parse_header
 
 EXAMPLE_DIR = QUERY_DIR / "examples"
 
@@ -57,7 +57,7 @@ class Example:
         return self.query.description
 
     @property
-    def params(self) -> tuple:  # type: ignore[type-arg]
+    def params(self) -> tuple[Param, ...]:
         return self.query.params
 
     @property

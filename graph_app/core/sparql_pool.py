@@ -30,7 +30,6 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
@@ -157,7 +156,9 @@ def run_job(store: OxigraphStore, job: Job) -> Rendered:
         # The store's own dataset rules (committed graphs only, unknown graph = empty),
         # with the endpoint's URL as base IRI for relative IRIs (SPARQL 1.1 Protocol).
         dataset = store._dataset((), default, named)  # noqa: SLF001
-        substitutions = {ox.Variable(k): v for k, v in bindings.items()}
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): v for k, v in bindings.items()
+        }
         result = store._db.query(  # noqa: SLF001
             job.query, base_iri=job.base_iri, substitutions=substitutions or None, **dataset
         )

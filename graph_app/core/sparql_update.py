@@ -87,7 +87,7 @@ def apply_update(
         raise QuerySyntaxError(str(err)) from None
     except (OSError, ValueError) as err:
         raise InputError("sparql_failed", detail=str(err)) from None
-    for quad in copy.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+    if next(iter(copy.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
         raise InputError("sparql_update_target", base=SOURCE_GRAPH_BASE, graph="DEFAULT")
     after: dict[str, set[ox.Triple]] = {}
     for graph in copy.named_graphs():
@@ -144,9 +144,9 @@ def source_triples(store: OxigraphStore, name: str) -> set[ox.Triple]:
     graph = store.current_graphs().get(name)
     if graph is None:
         return set()
-    return {ox.Triple(q.subject, q.predicate, q.object)
-            for q in store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
-                                 bindings={"g": graph})}
+    result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", bindings={"g": graph})
+    assert isinstance(result, ox.QueryTriples)
+    return set(result)
 
 
 def source_of(graph_iri: str) -> str:

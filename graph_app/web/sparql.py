@@ -23,7 +23,6 @@ from flask import (
     g,
     render_template,
     request,
-    url_for,
 )
 from flask_babel import gettext as _
 
@@ -32,7 +31,6 @@ from ..core.errors import QagraphError
 from ..core.namespaces import PREFIXES, SD, VOID, sparql_prologue
 from ..core.sparql import (
     ALIASES,
-    BOOLEAN_TYPES,
     FORMAT_NAMES,
     GRAPH_TYPES,
     SOLUTION_TYPES,
@@ -92,9 +90,8 @@ def get_pool(app: Flask) -> QueryPool:
 def _choose(offered: list[str], kind: int) -> str | None:
     """The best of `offered` media types for this request (the `format` parameter first,
     then Accept with its q-values); None when the client accepts none of them."""
-    fmt = request.values.get("format")
+    fmt = (request.values.get("format") or "").strip().lower()
     if fmt:
-        fmt = fmt.strip().lower()
         if fmt in FORMAT_NAMES:
             return FORMAT_NAMES[fmt][kind]
         fmt = ALIASES.get(fmt, fmt)
@@ -123,7 +120,7 @@ def _error(err: QagraphError) -> Response:
 
 
 @bp.route("/sparql", methods=ALL_METHODS, strict_slashes=False)
-def endpoint() -> Response:
+def endpoint() -> Response | str:
     if request.method not in {"GET", "HEAD", "POST", "OPTIONS"}:
         return _plain(405, _("Method not allowed; use GET or POST."), {"Allow": ALLOW})
     if request.method == "OPTIONS":
@@ -210,10 +207,7 @@ def run_query(
         rendered = get_pool(current_app).run(job)
     except QagraphError as err:
         return _error(err)
-    mimetype = rendered.media_type
-    response = Response(rendered.body, mimetype=mimetype)
-    if mimetype.startswith("text/") or mimetype in BOOLEAN_TYPES:
-        response.charset = "utf-8"
+    response = Response(rendered.body, mimetype=rendered.media_type)
     response.headers["X-Result-Rows"] = str(rendered.rows)
     if rendered.truncated:
         response.headers["X-SPARQL-Truncated"] = "true"
@@ -288,11 +282,11 @@ def graph_store() -> Response:
     if request.method in {"GET", "HEAD"}:
         if not exists:
             return _plain(404, _("No such graph."))
-        media = _choose(list(GRAPH_TYPES), 1)
-        if media is None:
+        chosen = _choose(list(GRAPH_TYPES), 1)
+        if chosen is None:
             return _plain(406, _("None of the accepted formats fits a graph."))
-        body = ox.serialize(sorted(source_triples(store, name), key=str), format=GRAPH_TYPES[media])
-        return Response(body or b"", mimetype=media)
+        body = ox.serialize(sorted(source_triples(store, name), key=str), format=GRAPH_TYPES[chosen])
+        return Response(body or b"", mimetype=chosen)
     if request.method == "DELETE":
         if not exists:
             return _plain(404, _("No such graph."))
@@ -363,9 +357,9 @@ def service_description_triples(endpoint_url: str) -> list[ox.Triple]:
     ]
     if current_app.config.get("CURATOR_TOKEN"):
         triples.append(ox.Triple(service, n(SD + "supportedLanguage"), n(SD + "SPARQL11Update")))
-    for media_type, name in FORMAT_IRIS.items():
+    for name in FORMAT_IRIS.values():
         triples.append(ox.Triple(service, n(SD + "resultFormat"), n(FORMATS_NS + name)))
-    for source, graph in sorted(get_store(current_app).current_graphs().items()):
+    for _source, graph in sorted(get_store(current_app).current_graphs().items()):
         named = ox.BlankNode(f"named{len(triples)}")
         triples += [
             ox.Triple(dataset, n(SD + "namedGraph"), named),

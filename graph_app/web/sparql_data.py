@@ -11,7 +11,16 @@ import threading
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_file,
+)
 
 from ..core.namespaces import DCTERMS, VOID, XSD
 from ..core.sparql import GRAPH_TYPES
