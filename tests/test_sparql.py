@@ -378,3 +378,13 @@ def test_void_lists_each_mapping_set_as_a_linkset(live: Live, tmp_path: Path) ->
         assert URIRef(mapping_set) in set(void.objects(dataset, VOID.subset))
     finally:
         live.store.drop("void-test-maps")
+
+
+def test_cors_preflight_and_head(live: Live) -> None:
+    preflight = requests.options(live.url + "/sparql", headers={
+        "Origin": "https://example.org", "Access-Control-Request-Method": "POST"}, timeout=10)
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    head = requests.head(live.url + "/sparql", params={"query": COUNT_CREDENTIALS}, timeout=30)
+    assert head.status_code == 200 and head.headers["Content-Type"].startswith("application/sparql-results+json")
