@@ -18,7 +18,7 @@ from graph_app.core.store import OxigraphStore, StagedSource
 
 from .registry import register
 
-BULK_THRESHOLD = 16 * 1024 * 1024  # bytes; larger files of triples are bulk-loaded
+BULK_THRESHOLD = 4 * 1024 * 1024  # bytes; larger files of triples are bulk-loaded
 
 
 def _parse_error(path: Path, err: SyntaxError) -> ParseError:

@@ -11,13 +11,17 @@ belong to other sources and do not block this load.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from pyshacl import validate as pyshacl_validate
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import SH
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from . import queries, resources
@@ -126,22 +130,54 @@ def _messages(results: Graph, shapes: Graph, result: Node, shape: Node) -> tuple
     return tuple(sorted(texts.items()))
 
 
+_PREPARED: dict[str, Query] = {}
+_PREPARE_LOCK = threading.Lock()
+
+
+def _prepared(text: str) -> Query:
+    """The parsed form of a SPARQL text, parsed once per process (under a lock: rdflib's
+    parser is not thread-safe)."""
+    query = _PREPARED.get(text)
+    if query is None:
+        with _PREPARE_LOCK:
+            query = _PREPARED.get(text)
+            if query is None:
+                query = prepareQuery(text)
+                _PREPARED[text] = query
+    return query
+
+
+class _ValidationGraph(Graph):
+    """A graph whose string queries are parsed once and then reused.
+
+    pyshacl hands each SPARQL-based constraint to `query()` as text, once per focus node,
+    and parsing that text was most of the validation time (measured: 50 s -> 5 s for 20k
+    triples). The shapes' queries are few, so their parsed forms are cached."""
+
+    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if isinstance(query_object, str):
+            query_object = _prepared(query_object)
+        return super().query(query_object, *args, **kwargs)
+
+
 def validate_graph(data: Graph, *, with_vocabulary: bool = True) -> Report:
     """Validate an in-memory graph against all shapes (inference off)."""
     shapes = resources.shapes_graph()
-    graph = data
+    graph = _ValidationGraph()
+    for triple in data:
+        graph.add(triple)
     if with_vocabulary:
-        graph = Graph()
-        for triple in data:
-            graph.add(triple)
         for triple in resources.vocabulary_graph():
             graph.add(triple)
+    # inplace: with inference off pyshacl does not change the graph, and a copy would be a
+    # plain Graph without the query cache.
     _conforms, results_graph, _text = pyshacl_validate(
         graph,
         shacl_graph=shapes,
         inference="none",
         allow_warnings=True,
         advanced=True,
+        inplace=True,
     )
     assert isinstance(results_graph, Graph)
     report = Report(checked_nodes=len(set(data.subjects())))
