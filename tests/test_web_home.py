@@ -35,3 +35,14 @@ def test_vendor_assets_are_served_and_others_are_not(client):
     assert client.get("/vendor/cytoscape/cytoscape.min.js").status_code == 200
     assert client.get("/vendor/../package.json").status_code == 404
     assert client.get("/vendor/cytoscape/package.json").status_code == 404
+
+
+def test_home_counts_follow_each_commit(app, client, tmp_path: Path):
+    store = app.extensions["qagraph.store"]
+    assert client.get("/index.json").get_json()["triples"] == 0
+    path = tmp_path / "org.ttl"
+    path.write_text('<https://w3id.org/qagraph/id/organisation/b> a <https://w3id.org/qagraph/ontology#Organisation> .\n', encoding="utf-8")
+    load(store, [LoadInput(path, "org", loaders.get("turtle"))], base_iri=DEFAULT_BASE, validate=False)
+    assert client.get("/index.json").get_json()["triples"] == 1
+    store.drop("org")
+    assert client.get("/index.json").get_json()["triples"] == 0

@@ -15,11 +15,11 @@ bp = Blueprint("home", __name__)
 def _summary() -> dict[str, Any]:
     from .app import get_store
 
-    store = get_store(current_app)
+    current = stats.summary(get_store(current_app))
     return {
-        "classes": [{"class": compact(c), "iri": c, "count": n} for c, n in stats.class_counts(store)],
-        "levels": [lc.__dict__ for lc in stats.level_counts(store)],
-        "triples": store.triple_count(),
+        "classes": [{"class": compact(c), "iri": c, "count": n} for c, n in current.classes],
+        "levels": [lc.__dict__ for lc in current.levels],
+        "triples": current.triples,
     }
 
 
@@ -34,4 +34,7 @@ def index_json() -> Any:
 
 
 def init_app(app: Flask) -> None:
+    from .app import get_store
+
+    stats.keep_up_to_date(get_store(app))
     app.register_blueprint(bp)
