@@ -12,8 +12,8 @@ from gunicorn.app.base import BaseApplication
 
 
 class _Server(BaseApplication):  # type: ignore[misc]
-    def __init__(self, app: Any, options: dict[str, Any]) -> None:
-        self.application = app
+    def __init__(self, overrides: dict[str, Any], options: dict[str, Any]) -> None:
+        self.overrides = overrides
         self.options = options
         super().__init__()
 
@@ -22,14 +22,15 @@ class _Server(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        return self.application
+        # Built in the worker, after the fork: the store (RocksDB, with threads of its own)
+        # must never be opened in the master and inherited through fork().
+        from .app import create_app
+
+        return create_app(self.overrides)
 
 
 def serve(overrides: dict[str, Any], *, host: str, port: int, threads: int) -> None:
-    """Build the app and serve it until interrupted."""
-    from .app import create_app
-
-    app = create_app(overrides)
+    """Serve the app until interrupted; the worker process builds it."""
     options = {
         "bind": f"{host}:{port}",
         "workers": 1,
@@ -38,4 +39,4 @@ def serve(overrides: dict[str, Any], *, host: str, port: int, threads: int) -> N
         "timeout": 120,
         "accesslog": "-",
     }
-    _Server(app, options).run()
+    _Server(overrides, options).run()

@@ -1,0 +1,42 @@
+"""`qagraph serve`: gunicorn, one process with threads, the store opened in the worker."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_serve_answers_and_stops_cleanly_without_a_store_inherited_through_fork(store_path):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "graph_app.cli", "--store", str(store_path), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        body = ""
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/?lang=en", timeout=2) as resp:
+                    body = resp.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.2)
+        assert "Contents by class" in body
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    assert "SIGABRT" not in out and "terminate called" not in out, out
