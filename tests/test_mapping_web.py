@@ -195,3 +195,24 @@ def test_entity_pages_link_to_equivalents_and_requirement_checks(web):
     requirement = web.get("/id/requirement/heta-arbeten-forsakringsvillkor?lang=sv")
     assert 'href="/requirements/heta-arbeten-forsakringsvillkor/satisfies"' in requirement.text
     assert "Vem uppfyller kravet?" in requirement.text
+
+
+def test_wrong_password_is_refused_and_no_session_is_made(web):
+    token = csrf(web, "/mappings/login")
+    refused = web.post("/mappings/login?lang=en", data={"csrf_token": token, "name": "alva", "password": "nope"})
+    assert refused.status_code == 401 and "Wrong name or password." in refused.text
+    assert web.get("/mappings/propose").status_code == 401
+
+
+def test_crosswalk_by_scheme(web):
+    data = web.get("/crosswalk.json?a=varmt-arbejde&b=tulityokortti").get_json()
+    assert data["rows"] == [DEFAULT_BASE + "credential/varmt-arbejde"]
+    assert data["columns"] == [DEFAULT_BASE + "credential/tulityokortti"]
+    assert data["cells"] == [[{"kind": "exact", "implied": False, "negated": False}]]
+
+
+def test_requirement_page_takes_an_award(web):
+    award = DEFAULT_BASE + "example/award/soren-eksempel-varmt-arbejde"
+    page = web.get(f"/requirements/heta-arbeten-forsakringsvillkor/satisfies?lang=sv&credential={award}&on=2025-01-01")
+    assert page.status_code == 200 and "<strong>Nej</strong>" in page.text
+    assert "beviset utfärdades utanför de datum som erkännandet omfattar" in page.text
