@@ -133,8 +133,9 @@ def read(text: str, file: str) -> ParsedSet:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         row = (mark.line + 1) if mark is not None else 1
-        _problem(problems, file, row, "metadata", f"the YAML metadata block cannot be read: {err}",
-                 f"YAML-metadatablocket kan inte läsas: {err}")
+        detail = getattr(err, "problem", None) or str(err).splitlines()[0]
+        _problem(problems, file, row, "metadata", f"the YAML metadata block cannot be read: {detail}",
+                 f"YAML-metadatablocket kan inte läsas: {detail}")
         raise SssomErrors(problems) from None
     if not isinstance(metadata, dict):
         _problem(problems, file, 1, "metadata", "the metadata block is not a YAML mapping",

@@ -146,3 +146,22 @@ def test_sample_mapping_sets_import_and_have_no_conflicts(qagraph):
         assert result.exit_code == 0, result.output
     check = qagraph("map", "check")
     assert check.exit_code == 0 and "7 mappings" in check.output
+
+
+def test_broken_yaml_metadata_is_named_by_its_line(qagraph, tmp_path):
+    bad = tmp_path / "yaml.sssom.tsv"
+    bad.write_text("# mapping_set_id: https://example.org/set\n# curie_map: [unclosed\n"
+                   "subject_id\tpredicate_id\tobject_id\tmapping_justification\n", encoding="utf-8")
+    result = qagraph("map", "import", str(bad))
+    assert result.exit_code == 2
+    assert "yaml.sssom.tsv:2:metadata: the YAML metadata block cannot be read" in result.output
+
+
+def test_an_unknown_curie_prefix_is_named_by_row_and_column(qagraph, tmp_path):
+    text = (HERE / "small.sssom.tsv").read_text(encoding="utf-8").replace(
+        "credential:esa\tskos:broadMatch", "nowhere:esa\tskos:broadMatch")
+    bad = tmp_path / "prefix.sssom.tsv"
+    bad.write_text(text, encoding="utf-8")
+    result = qagraph("map", "import", str(bad))
+    assert result.exit_code == 2
+    assert "prefix.sssom.tsv:15:subject_id: 'nowhere:esa' is not a CURIE with a prefix of the curie_map" in result.output
