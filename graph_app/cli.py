@@ -561,8 +561,8 @@ def satisfies_command(ctx: Context, credential: str, requirement: str, on: str |
 
     \b
     Example:
-      qagraph satisfies id:credential/varmt-arbejde id:requirement/heta-arbeten \\
-        --issued 2023-05-01 --on 2025-01-01
+      qagraph satisfies id:credential/varmt-arbejde \\
+        id:requirement/heta-arbeten-forsakringsvillkor --issued 2023-05-01 --on 2025-01-01
     """
     from .core.satisfaction import satisfies
 
