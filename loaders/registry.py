@@ -12,9 +12,14 @@ from graph_app.core.store import OxigraphStore, StagedSource
 class Loader(Protocol):
     """Reads one input format and writes its triples into a staged graph."""
 
-    name: str
-    extensions: tuple[str, ...]
-    media_types: tuple[str, ...]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def extensions(self) -> tuple[str, ...]: ...
+
+    @property
+    def media_types(self) -> tuple[str, ...]: ...
 
     def write(self, store: OxigraphStore, staged: StagedSource, path: Path, base_iri: str) -> None:
         """Parse `path` into `staged`; raise ParseError (file:line) or TableErrors."""

@@ -3,8 +3,9 @@ HTTP statuses in one place each."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Protocol
 
 from .messages import message
 

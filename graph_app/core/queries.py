@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -58,7 +58,7 @@ def _parse_header(name: str, text: str) -> CannedQuery:
     return CannedQuery(name, title, " ".join(description), text, tuple(params))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str, directory: Path = QUERY_DIR) -> CannedQuery:
     """The canned query `name` (file `name.rq`)."""
     path = directory / f"{name}.rq"

@@ -86,4 +86,8 @@ def keep_up_to_date(store: OxigraphStore) -> None:
     """Recompute the summary right after each commit, so that no request waits for it."""
     if store not in _hooked:
         _hooked.add(store)
-        store.add_commit_hook(lambda: summary(store))
+
+        def refresh() -> None:
+            summary(store)
+
+        store.add_commit_hook(refresh)

@@ -32,6 +32,7 @@ from typing import IO, Any, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
+from . import queries
 from .errors import InputError
 from .namespaces import DCTERMS, GRAPH_BASE, META_GRAPH, PROV, QA, RDF, VOID, XSD
 
@@ -164,7 +165,7 @@ class OxigraphStore:
 
     def current_graphs(self) -> dict[str, ox.NamedNode]:
         """Map source name -> its current named graph."""
-        names: dict[ox.NamedNode | ox.BlankNode, str] = {}
+        names: dict[object, str] = {}
         for q in self._db.quads_for_pattern(None, _QA_SOURCE_NAME, None, META):
             if isinstance(q.object, ox.Literal):
                 names[q.subject] = q.object.value
@@ -196,8 +197,8 @@ class OxigraphStore:
             return {"default_graph": dflt, "named_graphs": named or [empty]}
         if not exclude_sources and not self._pending():
             return {"use_default_graph_as_union": True}
-        visible = self._visible(exclude_sources)
-        return {"default_graph": visible, "named_graphs": visible}
+        committed = self._visible(exclude_sources)
+        return {"default_graph": committed, "named_graphs": committed}
 
     def _visible(self, exclude_sources: Sequence[str] = ()) -> list[ox.NamedNode]:
         current = self.current_graphs()
@@ -217,7 +218,9 @@ class OxigraphStore:
         `bindings` are bound as RDF terms (SEP-0007 substitution), never pasted into the
         query text. `exclude_sources` hides sources, e.g. the one a load replaces.
         """
-        substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): v for k, v in (bindings or {}).items()
+        }
         dataset = self._dataset(exclude_sources, default_graphs, named_graphs)
         return self._db.query(sparql, substitutions=substitutions or None, **dataset)
 
@@ -242,16 +245,7 @@ class OxigraphStore:
     def sources(self) -> list[SourceInfo]:
         """The loaded sources with the provenance of their current load."""
         result = self._db.query(
-            """
-            PREFIX qa: <%s> PREFIX prov: <%s> PREFIX void: <%s> PREFIX dcterms: <%s>
-            SELECT ?meta ?name ?g ?n ?sum ?at ?file ?agent WHERE { GRAPH ?meta {
-              ?src qa:sourceName ?name ; qa:currentGraph ?g .
-              ?g void:triples ?n ; qa:checksum ?sum ; prov:generatedAtTime ?at ;
-                 dcterms:title ?file ; prov:wasGeneratedBy ?act .
-              OPTIONAL { ?act prov:wasAssociatedWith/dcterms:title ?agent }
-            } } ORDER BY ?name
-            """
-            % (QA, PROV, VOID, DCTERMS),
+            queries.load("sources").text,
             substitutions={ox.Variable("meta"): META},
         )
         assert isinstance(result, ox.QuerySolutions)
@@ -421,7 +415,7 @@ def _provenance(
     file_entity = ox.NamedNode(f"urn:sha256:{s.checksum}")
     xint = ox.NamedNode(XSD + "integer")
     t = ox.NamedNode
-    rows = [
+    rows: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = [
         (src, _RDF_TYPE, t(QA + "Source")),
         (src, _QA_SOURCE_NAME, ox.Literal(s.name)),
         (src, _QA_CURRENT, g),

@@ -11,7 +11,10 @@ from werkzeug.exceptions import HTTPException
 from ..core.errors import QagraphError
 from ..core.settings import load_settings
 from ..core.store import OxigraphStore
-from . import browse, home, i18n, vendor
+from . import browse, crosswalk, home, i18n, mappings, sparql, vendor
+
+# Each part registers itself; order matters only for i18n, which the others use.
+PARTS = (i18n, vendor, home, browse, sparql, mappings, crosswalk)
 
 STORE_KEY = "qagraph.store"
 
@@ -24,9 +27,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or secrets.token_hex(32)
     store = config.get("STORE_OBJECT") if config else None
     app.extensions[STORE_KEY] = store if store is not None else OxigraphStore(settings["STORE"])
-
-    i18n.init_app(app)
-    vendor.init_app(app)
 
     @app.errorhandler(QagraphError)
     def user_error(err: QagraphError) -> Any:
@@ -42,10 +42,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             return jsonify({"ok": False, "status": status, "error": err.name, "errors": []}), status
         return render_template("error.html", status=status, error=err), status
 
-    home.init_app(app)
-    browse.init_app(app)
-    from . import sparql; sparql.init_app(app)  # noqa: E702
-    from . import crosswalk, mappings; mappings.init_app(app); crosswalk.init_app(app)  # noqa: E702
+    for part in PARTS:
+        part.init_app(app)
     return app
 
 
