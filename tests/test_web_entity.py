@@ -73,6 +73,14 @@ def test_equivalents_show_both_directions_with_sssom_metadata(bclient):
     assert "to here" in there and HETA_PATH in there
 
 
+def test_negated_and_unaccepted_mapping_records_are_not_shown_as_equivalents(bclient):
+    # a `Not` record and a merely proposed record annotate Heta Arbeten in the test data
+    negated = bclient.get("/id/credential/bas-p?lang=en").text
+    proposed = bclient.get("/id/credential/fse?lang=en").text
+    for page in (negated, proposed):
+        assert HETA_PATH + '"' not in page.split("Equivalents", 1)[-1].split("Validation", 1)[0]
+
+
 def test_validation_panel_lists_the_nodes_violations(bclient):
     # the test's own credential has no scheme, no standard, and its route lacks facts
     page = bclient.get("/id/route/xss?lang=en").text

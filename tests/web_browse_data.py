@@ -44,6 +44,14 @@ def extra_inputs(tmp: Path) -> list[LoadInput]:
    owl:annotatedTarget <{ID}credential/tulityokortti> ;
    sssom:mapping_justification semapv:ManualMappingCuration ;
    sssom:author_label "Test Curator" ; sssom:mapping_date "2025-05-01"^^xsd:date .
+[] a owl:Axiom ; owl:annotatedSource <{HETA}> ; owl:annotatedProperty skos:exactMatch ;
+   owl:annotatedTarget <{ID}credential/bas-p> ;
+   sssom:predicate_modifier sssom:NegatedPredicate ;
+   sssom:mapping_justification semapv:ManualMappingCuration .
+[] a owl:Axiom ; owl:annotatedSource <{HETA}> ; owl:annotatedProperty skos:exactMatch ;
+   owl:annotatedTarget <{ID}credential/fse> ;
+   <https://w3id.org/qagraph/ontology#curationStatus> "proposed" ;
+   sssom:mapping_justification semapv:ManualMappingCuration .
 """, encoding="utf-8")
     turtle = loaders.get("turtle")
     return [LoadInput(awards, "paging-awards", turtle), LoadInput(mapping, "test-mapping", turtle),
