@@ -8,8 +8,6 @@ catalogue in memory. Persons and awards are not in it: they are the bulk of a bi
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +15,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from . import queries
+from .derived import PerGeneration
 from .labels import fold, local_name, pick
 from .namespaces import QA, SKOS
 from .store import OxigraphStore
@@ -197,31 +196,14 @@ def _select(store: OxigraphStore, name: str) -> ox.QuerySolutions:
 
 # -- one catalogue per store, rebuilt after each commit ---------------------------
 
-_cache: weakref.WeakKeyDictionary[OxigraphStore, Catalogue] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
-_hooked: weakref.WeakSet[OxigraphStore] = weakref.WeakSet()
+_catalogues: PerGeneration[Catalogue] = PerGeneration(Catalogue.build)
 
 
 def catalogue(store: OxigraphStore) -> Catalogue:
     """The store's catalogue, built on first use and after each commit."""
-    cat = _cache.get(store)
-    if cat is not None and cat.generation == store.generation:
-        return cat
-    with _lock:
-        cat = _cache.get(store)
-        if cat is None or cat.generation != store.generation:
-            cat = Catalogue.build(store)
-            _cache[store] = cat
-        return cat
+    return _catalogues.get(store)
 
 
 def keep_up_to_date(store: OxigraphStore) -> None:
     """Rebuild the store's catalogue right after every commit (once per store)."""
-    if store in _hooked:
-        return
-    _hooked.add(store)
-
-    def rebuild() -> None:
-        catalogue(store)
-
-    store.add_commit_hook(rebuild)
+    _catalogues.keep_up_to_date(store)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-import weakref
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from . import queries
+from .derived import PerGeneration
 from .store import OxigraphStore
 
 
@@ -54,40 +53,25 @@ def level_counts(store: OxigraphStore) -> list[LevelCount]:
 
 @dataclass(frozen=True)
 class Summary:
-    """What the home page shows; computed once per store generation (after each commit),
-    never per request: whole-graph aggregates are slow at scale (DESIGN.md)."""
+    """What the home page shows: counts by class and level, and the triple count."""
 
-    generation: int
     classes: list[tuple[str, int]]
     levels: list[LevelCount]
     triples: int
 
 
-_summaries: weakref.WeakKeyDictionary[OxigraphStore, Summary] = weakref.WeakKeyDictionary()
-_summary_lock = threading.Lock()
-_hooked: weakref.WeakSet[OxigraphStore] = weakref.WeakSet()
+def _summarise(store: OxigraphStore) -> Summary:
+    return Summary(class_counts(store), level_counts(store), store.triple_count())
+
+
+_summaries: PerGeneration[Summary] = PerGeneration(_summarise)
 
 
 def summary(store: OxigraphStore) -> Summary:
-    """Counts by class and level and the triple count, cached until the next commit."""
-    cached = _summaries.get(store)
-    if cached is not None and cached.generation == store.generation:
-        return cached
-    with _summary_lock:
-        cached = _summaries.get(store)
-        if cached is None or cached.generation != store.generation:
-            generation = store.generation
-            cached = Summary(generation, class_counts(store), level_counts(store), store.triple_count())
-            _summaries[store] = cached
-        return cached
+    """The store's summary, computed once per commit (never per request)."""
+    return _summaries.get(store)
 
 
 def keep_up_to_date(store: OxigraphStore) -> None:
-    """Recompute the summary right after each commit, so that no request waits for it."""
-    if store not in _hooked:
-        _hooked.add(store)
-
-        def refresh() -> None:
-            summary(store)
-
-        store.add_commit_hook(refresh)
+    """Recompute the summary right after each commit."""
+    _summaries.keep_up_to_date(store)

@@ -203,16 +203,7 @@ def run_query(
         graph_type=graph_type,
         row_limit=int(current_app.config["ROW_LIMIT"]),
     )
-    try:
-        rendered = get_pool(current_app).run(job)
-    except QagraphError as err:
-        return _error(err)
-    response = Response(rendered.body, mimetype=rendered.media_type)
-    response.headers["X-Result-Rows"] = str(rendered.rows)
-    if rendered.truncated:
-        response.headers["X-SPARQL-Truncated"] = "true"
-        response.headers["X-SPARQL-Row-Limit"] = str(job.row_limit)
-    return response
+    return _run(job)
 
 
 def _update(text: str) -> Response:
@@ -447,6 +438,12 @@ def _run_fixed(text: str, bindings: dict[str, Any], media: str) -> Response:
         graph_type="text/turtle",
         row_limit=int(current_app.config["ROW_LIMIT"]),
     )
+    return _run(job)
+
+
+def _run(job: Job) -> Response:
+    """Run a query job in the worker pool and wrap its rendered result, with the row
+    count and the truncation flag as headers."""
     try:
         rendered = get_pool(current_app).run(job)
     except QagraphError as err:
