@@ -81,7 +81,7 @@ def _page(iri: str) -> str:
         equivalents=core.equivalents(s, iri),
         badges=_level_badges(iri) if QA + "Credential" in types else [],
         is_level=iri.startswith(LVL),
-        violations=core.violations(s, iri, wait=float(current_app.config.get("VALIDATION_WAIT", 0.5))),
+        violations=core.violations(s, iri, wait=float(current_app.config["VALIDATION_WAIT"])),
         sources=sorted(sources.items()),
         is_literal=lambda t: isinstance(t, ox.Literal),
         twins=_twins(iri),

@@ -75,7 +75,7 @@ def get_pool(app: Flask) -> QueryPool:
 
                 pool = QueryPool(
                     get_store(app),
-                    workers=int(app.config.get("QUERY_WORKERS", 3)),
+                    workers=int(app.config["QUERY_WORKERS"]),
                     timeout=float(app.config["QUERY_TIMEOUT"]),
                 )
                 app.extensions[POOL_KEY] = pool
