@@ -53,3 +53,10 @@ def test_search_box_is_on_every_page(bclient):
         page = bclient.get(path + "?lang=en").text
         assert 'role="search"' in page and 'id="site-search"' in page and 'role="combobox"' in page
         assert '<label for="site-search">' in page
+
+
+def test_the_group_with_the_best_match_comes_first(bclient):
+    # "Heta Arbeten" starts with the words; organisations only contain them further in
+    data = bclient.get("/search.json?q=heta").get_json()
+    assert data["groups"][0]["kind"] == "credential"
+    assert data["groups"][0]["items"][0]["iri"].endswith("/credential/heta-arbeten")

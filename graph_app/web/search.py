@@ -23,7 +23,8 @@ def _results(limit: int) -> dict[str, Any]:
     for hit in hits:
         groups.setdefault(hit.entry.kind, []).append(
             {"iri": hit.entry.iri, "label": hit.entry.label(language), "href": href(hit.entry.iri)})
-    ordered = [{"kind": k, "name": names[k][1], "items": groups[k]} for k in KIND_ORDER if k in groups]
+    # hits come best first, so the group holding the best match comes first
+    ordered = [{"kind": k, "name": names[k][1], "items": items} for k, items in groups.items()]
     return {"query": query, "count": len(hits), "groups": ordered}
 
 
