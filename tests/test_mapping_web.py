@@ -14,7 +14,7 @@ from werkzeug.security import generate_password_hash
 from graph_app import create_app
 from graph_app.cli import bundled_inputs
 from graph_app.core.loading import load
-from graph_app.core.namespaces import DEFAULT_BASE
+from graph_app.core.namespaces import CST, DEFAULT_BASE, QA
 from graph_app.core.store import OxigraphStore
 
 PASSWORDS = {"alva": "alva-secret", "bo": "bo-secret"}
@@ -62,6 +62,11 @@ def propose(client) -> str:
     return response.headers["Location"].rsplit("/", 1)[-1]
 
 
+def logout(client) -> None:
+    token = csrf(client, "/mappings")
+    assert client.post("/mappings/logout", data={"csrf_token": token}).status_code == 302
+
+
 def review(client, slug: str, action: str, comment: str = "Checked against the sources."):
     token = csrf(client, "/mappings/propose")  # one CSRF token per session
     return client.post(f"/mappings/record/{slug}/review",
@@ -79,11 +84,12 @@ def test_propose_then_another_curator_accepts_and_history_is_recorded(sample_app
     assert "föreslagen" in web.get(f"/mappings/record/{slug}?lang=sv").text
     # the proposer may not review her own mapping
     assert review(web, slug, "accept").status_code == 403
-    web.post("/mappings/logout")
+    logout(web)
     login(web, "bo")
     assert review(web, slug, "accept", "Agreed by the council.").status_code == 302
     data = web.get(f"/mappings/record/{slug}.json").get_json()
     assert data["status"] == "accepted" and data["reviewer"] == "bo"
+    assert data["status_iri"] == CST + "accepted"
     assert [(c["action"], c["curator"]) for c in data["history"]] == [("propose", "alva"), ("accept", "bo")]
     assert data["history"][1]["comment"] == "Agreed by the council."
     store = sample_app.extensions["qagraph.store"]
@@ -91,11 +97,23 @@ def test_propose_then_another_curator_accepts_and_history_is_recorded(sample_app
            f"<{DEFAULT_BASE}credential/fse> . ?a a <http://www.w3.org/ns/prov#Activity> ; "
            f"<http://www.w3.org/ns/prov#wasAssociatedWith> <{DEFAULT_BASE}curator/bo> }}")
     assert bool(store.query(ask))
+    # status and action are stored as the concepts of the curation schemes, never as strings
+    record_iri = f"<{DEFAULT_BASE}mapping/{slug}>"
+    assert bool(store.query(f"ASK {{ {record_iri} <{QA}curationStatus> <{CST}accepted> . "
+                            f"?a <http://www.w3.org/ns/prov#used> {record_iri} ; "
+                            f"<{QA}curationAction> <{CST}accept> ; <{QA}curationStatus> <{CST}accepted> }}"))
+    assert not bool(store.query(f"ASK {{ ?x <{QA}curationStatus>|<{QA}curationAction> ?v FILTER isLiteral(?v) }}"))
+    swedish = web.get(f"/mappings/record/{slug}?lang=sv").text
+    # the status and the history's actions show the concepts' Swedish skos:prefLabel
+    assert '<dd class="status">godkänd</dd>' in swedish
+    assert "<td>förslag</td>" in swedish and "<td>godkännande</td>" in swedish
     page = web.get("/mappings/record/" + slug + "?lang=en").text
     assert "Agreed by the council." in page and "accepted" in page
     # deprecate: accepted -> deprecated, and the SKOS triple is withdrawn
     assert review(web, slug, "deprecate", "Superseded.").status_code == 302
     assert web.get(f"/mappings/record/{slug}.json").get_json()["status"] == "deprecated"
+    assert '<dd class="status">avvecklad</dd>' in web.get(f"/mappings/record/{slug}?lang=sv").text
+    assert '<dd class="status">deprecated</dd>' in web.get(f"/mappings/record/{slug}?lang=en").text
     assert review(web, slug, "accept").status_code == 400  # no way back from deprecated
 
 
@@ -216,3 +234,12 @@ def test_requirement_page_takes_an_award(web):
     page = web.get(f"/requirements/heta-arbeten-forsakringsvillkor/satisfies?lang=sv&credential={award}&on=2025-01-01")
     assert page.status_code == 200 and "<strong>Nej</strong>" in page.text
     assert "beviset utfärdades utanför de datum som erkännandet omfattar" in page.text
+
+
+def test_logout_without_its_csrf_token_is_refused(web):
+    login(web, "alva")
+    assert web.post("/mappings/logout").status_code == 400
+    assert web.post("/mappings/logout", data={"csrf_token": "forged"}).status_code == 400
+    assert web.get("/mappings/propose").status_code == 200  # still logged in
+    logout(web)
+    assert web.get("/mappings/propose").status_code == 401

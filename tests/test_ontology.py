@@ -39,6 +39,7 @@ EXPECTED_SCHEMES = {
     "collaboration-kinds.ttl",
     "examination-methods.ttl",
     "sectors.ttl",
+    "curation-status.ttl",
 }
 # External terms that the core may point at without that being an alignment.
 CORE_ALLOWED_EXTERNAL = (str(SKOS.Concept),)
@@ -415,4 +416,6 @@ def test_each_scheme_file_holds_its_schemes(graph: Graph) -> None:
         "https://w3id.org/qagraph/vocab/collaboration/CollaborationKinds",
         "https://w3id.org/qagraph/vocab/examination/ExaminationMethods",
         "https://w3id.org/qagraph/vocab/sector/Sectors",
+        "https://w3id.org/qagraph/vocab/curation/CurationStatuses",
+        "https://w3id.org/qagraph/vocab/curation/CurationActions",
     }

@@ -50,7 +50,7 @@ def extra_inputs(tmp: Path) -> list[LoadInput]:
    sssom:mapping_justification semapv:ManualMappingCuration .
 [] a owl:Axiom ; owl:annotatedSource <{HETA}> ; owl:annotatedProperty skos:exactMatch ;
    owl:annotatedTarget <{ID}credential/fse> ;
-   <https://w3id.org/qagraph/ontology#curationStatus> "proposed" ;
+   <https://w3id.org/qagraph/ontology#curationStatus> <https://w3id.org/qagraph/vocab/curation/proposed> ;
    sssom:mapping_justification semapv:ManualMappingCuration .
 """, encoding="utf-8")
     turtle = loaders.get("turtle")

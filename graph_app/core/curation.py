@@ -5,7 +5,9 @@ All curated records live in one source, ``curation``: each record is an SSSOM ma
 an accepted record publishes its SKOS triple (and only accepted records count in
 reasoning, see mappings-accepted.rq). Every change is a ``prov:Activity``: who
 (prov:wasAssociatedWith), when (prov:endedAtTime), what (qa:curationAction, the status it
-left, rdfs:comment). A change rewrites the source through stage -> validate -> commit, so
+left, rdfs:comment). Statuses and actions are concepts of the schemes in
+ontology/schemes/curation-status.ttl (cst:accepted, cst:accept, ...); the code names them
+by their notation ("accepted", "accept") and stores the concept IRIs. A change rewrites the source through stage -> validate -> commit, so
 it is atomic and the store is unchanged when it fails.
 """
 
@@ -22,7 +24,8 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from . import queries
 from .errors import InputError, QagraphError, ViolationsFound
 from .messages import CATALOGUE
-from .namespaces import DCTERMS, DEFAULT_BASE, PAV, PROV, QA, SEMAPV, SKOS, SSSOM, VOID
+from .namespaces import CST, DCTERMS, DEFAULT_BASE, PAV, PROV, QA, SEMAPV, SKOS, SSSOM, VOID
+from .resources import vocabulary_graph
 from .store import OxigraphStore
 from .terms import graph_from_triples, triples_from_graph
 from .validation import validate_staged
@@ -36,8 +39,9 @@ TRANSITIONS = {"accept": ("proposed", "accepted"), "reject": ("proposed", "rejec
                "deprecate": ("accepted", "deprecated")}
 PREDICATES = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
 
-QA_NS, SSSOM_NS, PROV_NS = Namespace(QA), Namespace(SSSOM), Namespace(PROV)
+QA_NS, SSSOM_NS, PROV_NS, CST_NS = Namespace(QA), Namespace(SSSOM), Namespace(PROV), Namespace(CST)
 OWL = Namespace("http://www.w3.org/2002/07/owl#")
+SKOS_NS = Namespace(SKOS)
 DCT, PAV_NS, VOID_NS = Namespace(DCTERMS), Namespace(PAV), Namespace(VOID)
 
 _lock = threading.Lock()
@@ -117,6 +121,34 @@ class Record:
         return self.predicate.rsplit("#", 1)[-1]
 
 
+def concept(name: str) -> URIRef:
+    """The concept IRI of a status or action named by its notation ("accepted" -> cst:accepted)."""
+    return CST_NS[name]
+
+
+def notation(value: object) -> str:
+    """The notation of a stored status or action concept ("" when absent).
+
+    A value outside the curation namespace (for example a plain string left by an older
+    version) is returned as "?" + its text, so it never passes for a known status."""
+    if value is None:
+        return ""
+    text = str(value)
+    if isinstance(value, URIRef) and text.startswith(CST):
+        return text[len(CST):]
+    return "?" + text
+
+
+def concept_label(name: str, lang: str) -> str:
+    """The skos:prefLabel of a status or action concept in `lang` (then sv, en), or `name`."""
+    labels = {o.language: str(o) for o in vocabulary_graph().objects(concept(name), SKOS_NS.prefLabel)
+              if isinstance(o, Literal)}
+    for key in (lang, "sv", "en"):
+        if labels.get(key):
+            return labels[key]
+    return name
+
+
 def curator_iri(name: str) -> URIRef:
     return URIRef(CURATOR_BASE + name)
 
@@ -167,8 +199,8 @@ def _log(graph: Graph, record: URIRef, action: str, curator: str, status: str, c
     graph.add((activity, PROV_NS.wasAssociatedWith, curator_iri(curator)))
     graph.add((activity, PROV_NS.endedAtTime, _now()))
     graph.add((activity, PROV_NS.used, record))
-    graph.add((activity, QA_NS.curationAction, Literal(action)))
-    graph.add((activity, QA_NS.curationStatus, Literal(status)))
+    graph.add((activity, QA_NS.curationAction, concept(action)))
+    graph.add((activity, QA_NS.curationStatus, concept(status)))
     if comment:
         graph.add((activity, RDFS.comment, Literal(comment)))
     graph.add((curator_iri(curator), RDF.type, PROV_NS.Agent))
@@ -203,7 +235,7 @@ def propose(store: OxigraphStore, curator: str, subject: str, predicate: str, ob
         graph.add((record, SSSOM_NS.record_id, record))
         graph.add((record, PAV_NS.authoredBy, curator_iri(curator)))
         graph.add((record, DCT.created, Literal(datetime.now(UTC).date().isoformat(), datatype=XSD.date)))
-        graph.add((record, QA_NS.curationStatus, Literal("proposed")))
+        graph.add((record, QA_NS.curationStatus, concept("proposed")))
         graph.add((record, QA_NS.justificationText, Literal(justification.strip())))
         if comment.strip():
             graph.add((record, RDFS.comment, Literal(comment.strip())))
@@ -233,12 +265,12 @@ def transition(store: OxigraphStore, curator: str, name: str, action: str, comme
     with _lock:
         graph = _current(store)
         record = _resolve(graph, name)
-        state = str(graph.value(record, QA_NS.curationStatus))
+        state = notation(graph.value(record, QA_NS.curationStatus))
         if state != before:
             raise InputError("curation_bad_transition", state=state, action=action)
         if action in ("accept", "reject") and graph.value(record, PAV_NS.authoredBy) == curator_iri(curator):
             raise CurationRefused("curation_own_review")
-        graph.set((record, QA_NS.curationStatus, Literal(after)))
+        graph.set((record, QA_NS.curationStatus, concept(after)))
         if action in ("accept", "reject"):
             graph.set((record, SSSOM_NS.reviewer_id, curator_iri(curator)))
         triple = (graph.value(record, OWL.annotatedSource), graph.value(record, OWL.annotatedProperty),
@@ -254,7 +286,7 @@ def transition(store: OxigraphStore, curator: str, name: str, action: str, comme
 
 
 def _other_accepted(graph: Graph, record: URIRef, triple: tuple[object, object, object]) -> bool:
-    for other in graph.subjects(QA_NS.curationStatus, Literal("accepted")):
+    for other in graph.subjects(QA_NS.curationStatus, concept("accepted")):
         if other != record and (graph.value(other, OWL.annotatedSource), graph.value(other, OWL.annotatedProperty),
                                 graph.value(other, OWL.annotatedTarget)) == triple:
             return True
@@ -287,16 +319,16 @@ def _record(graph: Graph, node: URIRef) -> Record:
     for activity in graph.subjects(PROV_NS.used, node):
         who = _text(graph.value(activity, PROV_NS.wasAssociatedWith))
         history.append(Change(
-            _text(graph.value(activity, QA_NS.curationAction)), who.rsplit("/", 1)[-1],
+            notation(graph.value(activity, QA_NS.curationAction)), who.rsplit("/", 1)[-1],
             _text(graph.value(activity, PROV_NS.endedAtTime)),
-            _text(graph.value(activity, QA_NS.curationStatus)),
+            notation(graph.value(activity, QA_NS.curationStatus)),
             _text(graph.value(activity, RDFS.comment))))
     history.sort(key=lambda c: (c.at, STATES.index(c.status) if c.status in STATES else 9))
     return Record(
         iri=str(node), subject=v(OWL.annotatedSource), predicate=v(OWL.annotatedProperty),
         object=v(OWL.annotatedTarget),
         negated=(node, SSSOM_NS.predicate_modifier, None) in graph,
-        status=v(QA_NS.curationStatus), author=v(PAV_NS.authoredBy).rsplit("/", 1)[-1],
+        status=notation(graph.value(node, QA_NS.curationStatus)), author=v(PAV_NS.authoredBy).rsplit("/", 1)[-1],
         reviewer=v(SSSOM_NS.reviewer_id).rsplit("/", 1)[-1],
         justification=v(QA_NS.justificationText), comment=v(RDFS.comment),
         created=v(DCT.created), history=history,

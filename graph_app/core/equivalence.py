@@ -34,7 +34,7 @@ import pyoxigraph as ox
 
 from . import queries
 from .messages import CATALOGUE
-from .namespaces import SKOS
+from .namespaces import CST, SKOS
 from .store import OxigraphStore
 
 CATALOGUE.update({
@@ -52,6 +52,8 @@ CLOSE = SKOS + "closeMatch"
 BROAD = SKOS + "broadMatch"
 NARROW = SKOS + "narrowMatch"
 RELATED = SKOS + "relatedMatch"
+# the curation status under which a curated record counts (other statuses never do)
+ACCEPTED = ox.NamedNode(CST + "accepted")
 KINDS = {EXACT: "exact", CLOSE: "close", BROAD: "broad", NARROW: "narrow", RELATED: "related"}
 INVERSE = {EXACT: EXACT, CLOSE: CLOSE, BROAD: NARROW, NARROW: BROAD, RELATED: RELATED}
 
@@ -335,7 +337,7 @@ def accepted_mappings(store: OxigraphStore) -> list[Mapping]:
     for record, modifier, status in store.query(queries.load("mappings-qualifiers").text):  # type: ignore[union-attr]
         if modifier is not None:
             negated.add(record.value)
-        if status is not None and status.value != "accepted":
+        if status is not None and status != ACCEPTED:
             not_accepted.add(record.value)
     out = []
     for record, s, p, o in store.query(queries.load("mappings-accepted").text):  # type: ignore[union-attr]

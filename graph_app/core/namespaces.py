@@ -16,6 +16,7 @@ RQB: Final = VOCAB + "basis/"
 CLK: Final = VOCAB + "collaboration/"
 EXM: Final = VOCAB + "examination/"
 SEC: Final = VOCAB + "sector/"
+CST: Final = VOCAB + "curation/"
 DEFAULT_BASE: Final = "https://w3id.org/qagraph/id/"
 GRAPH_BASE: Final = "https://w3id.org/qagraph/graph/"
 META_GRAPH: Final = GRAPH_BASE + "meta"
@@ -50,6 +51,7 @@ PREFIXES: Final[dict[str, str]] = {
     "clk": CLK,
     "exm": EXM,
     "sec": SEC,
+    "cst": CST,
     "id": DEFAULT_BASE,
     "ex": DEFAULT_BASE + "example/",
     "rdf": RDF,

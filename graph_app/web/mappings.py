@@ -106,6 +106,10 @@ class ProposeForm(FlaskForm):
     see_also = StringField("see_also", validators=[Length(max=500)])
 
 
+class LogoutForm(FlaskForm):
+    """No fields: only the CSRF token, so another site cannot log a curator out."""
+
+
 class ReviewForm(FlaskForm):
     action = SelectField("action", choices=[(a, a) for a in curation.TRANSITIONS])
     comment = TextAreaField("comment", validators=[DataRequired(), Length(max=4000)])
@@ -150,7 +154,9 @@ def mapping_list_json() -> Any:
 
 def _record_json(r: curation.Record) -> dict[str, Any]:
     return {"record": r.iri, "subject": r.subject, "predicate": r.predicate, "object": r.object,
-            "negated": r.negated, "status": r.status, "author": r.author, "reviewer": r.reviewer,
+            "negated": r.negated, "status": r.status,
+            "status_iri": str(curation.concept(r.status)) if r.status in curation.STATES else None,
+            "author": r.author, "reviewer": r.reviewer,
             "justification": r.justification, "created": r.created,
             "history": [c.__dict__ for c in r.history]}
 
@@ -190,6 +196,8 @@ def login() -> Any:
 
 @bp.post("/mappings/logout")
 def logout() -> Any:
+    if not LogoutForm().validate_on_submit():
+        abort(400)
     session.pop("curator", None)
     return redirect(url_for("mappings.mapping_list"))
 
@@ -361,7 +369,13 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def mapping_helpers() -> dict[str, Any]:
-        return {"compact": compact, "kind_label": kind_label}
+        return {"compact": compact, "kind_label": kind_label, "curation_label": curation_label,
+                "logout_form": LogoutForm}
+
+
+def curation_label(name: str) -> str:
+    """The label of a curation status or action concept (by notation) in the page language."""
+    return curation.concept_label(name, getattr(g, "lang", "sv"))
 
 
 def kind_label(kind: str) -> str:
