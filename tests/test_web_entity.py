@@ -26,7 +26,7 @@ def test_credential_page_shows_label_types_badge_and_issuer_in_both_languages(bc
     assert "Accept" in sv.vary
     assert "<h1 lang=\"sv\">Heta Arbeten</h1>" in sv.text
     assert 'class="badge level-B"' in sv.text
-    assert "Assurance level" not in sv.text and "Säkerhetsnivå" in sv.text
+    assert "Assurance level" not in sv.text and "Kompetenssäkringsgrad" in sv.text
     assert 'href="/id/route/heta-arbeten"' in sv.text
     en = bclient.get(HETA_PATH + "?lang=en")
     assert "Hot work certificate (Heta Arbeten)" in en.text and "Assurance level" in en.text
