@@ -1,9 +1,8 @@
 """Validate a graph with the qagraph shapes and list the results in a form tests can read.
 
 The data graph is the data merged with the concept schemes (ontology/schemes/*.ttl), with
-no RDFS inference, as in production. Until the scheme files exist, a small fixture of the
-concept triples the shapes read stands in for them; a test checks that the fixture agrees
-with the schemes once they are there.
+no RDFS inference, as in production. CONCEPT_FIXTURE lists the concept triples the shapes
+rely on; a test checks that the schemes hold every one of them.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from rdflib.term import Node
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES_DIR = ROOT / "shapes"
-SCHEMES_DIR = ROOT / "ontology" / "schemes"
 EXAMPLES_DIR = Path(__file__).resolve().parent / "shapes"
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -102,10 +100,6 @@ class Report:
         return {r.shape for r in self.results}
 
 
-def scheme_files() -> list[Path]:
-    return sorted(SCHEMES_DIR.glob("*.ttl")) if SCHEMES_DIR.is_dir() else []
-
-
 def load_shapes(files: Iterable[Path] | None = None) -> Graph:
     graph = Graph()
     for path in files if files is not None else sorted(SHAPES_DIR.glob("*.ttl")):
@@ -114,15 +108,10 @@ def load_shapes(files: Iterable[Path] | None = None) -> Graph:
 
 
 def load_concepts() -> Graph:
-    """The concept schemes, or the fixture while they do not exist yet."""
-    graph = Graph()
-    files = scheme_files()
-    if files:
-        for path in files:
-            graph.parse(path, format="turtle")
-    else:
-        graph.parse(data=CONCEPT_FIXTURE, format="turtle")
-    return graph
+    """The concept schemes, as production validation merges them."""
+    from graph_app.core import resources
+
+    return resources.vocabulary_graph()
 
 
 def concept_fixture() -> Graph:

@@ -26,7 +26,6 @@ from tests.shapes_helper import (
     load_shapes,
     node_shapes,
     property_shapes,
-    scheme_files,
     short,
     validate,
 )
@@ -198,7 +197,6 @@ def test_every_shape_is_documented(shapes: Graph) -> None:
 # --- the concept schemes the shapes read --------------------------------------------------
 
 
-@pytest.mark.skipif(not scheme_files(), reason="concept schemes not written yet")
 def test_concept_fixture_agrees_with_the_schemes(concepts: Graph) -> None:
     """The triples the tests stood in for are in the real schemes, with the same values."""
     missing = [t for t in concept_fixture() if t not in concepts]
