@@ -25,7 +25,7 @@ from .core import resources, stats
 from .core.errors import QagraphError
 from .core.loading import LoadInput, load, source_name_for
 from .core.messages import message
-from .core.namespaces import compact
+from .core.namespaces import PREFIXES, compact, sparql_prologue
 from .core.settings import load_settings
 from .core.store import OxigraphStore
 from .core.validation import Report, validate_store
@@ -216,8 +216,6 @@ def query_command(ctx: Context, query: str, fmt: str) -> None:
     """
     path = Path(query)
     text = path.read_text(encoding="utf-8") if path.suffix == ".rq" and path.is_file() else query
-    from .core.namespaces import sparql_prologue
-
     try:
         result = ctx.store.query(sparql_prologue() + text)
     except SyntaxError as err:
@@ -537,8 +535,7 @@ def map_check_command(ctx: Context) -> None:
 
 
 def _expand_iri(text: str) -> str:
-    from .core.namespaces import PREFIXES
-
+    """A full IRI for `prefix:local` in one of our namespaces; other text unchanged."""
     prefix, sep, local = text.partition(":")
     if sep and prefix in PREFIXES and not local.startswith("//"):
         return PREFIXES[prefix] + local

@@ -25,6 +25,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from . import queries, resources
+from .errors import InputError
 from .messages import message, normalise_language
 from .namespaces import META_GRAPH
 from .store import OxigraphStore
@@ -255,8 +256,6 @@ def validate_store(store: OxigraphStore, source: str | None = None) -> Report:
         return validate_graph(data)
     graph_iri = store.current_graphs().get(source)
     if graph_iri is None:
-        from .errors import InputError
-
         raise InputError("unknown_source", name=source)
     own = graph_from_triples(
         store.query(  # type: ignore[arg-type]
