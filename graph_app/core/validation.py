@@ -161,12 +161,13 @@ class _ValidationGraph(Graph):
         return super().query(query_object, *args, **kwargs)
 
 
-def validate_graph(data: Graph, *, with_vocabulary: bool = True) -> Report:
-    """Validate an in-memory graph against all shapes (inference off)."""
+def validate_graph(data: Graph, *more: Graph, with_vocabulary: bool = True) -> Report:
+    """Validate in-memory graphs, taken together, against all shapes (inference off)."""
     shapes = resources.shapes_graph()
     graph = _ValidationGraph()
-    for triple in data:
-        graph.add(triple)
+    for part in (data, *more):
+        for triple in part:
+            graph.add(triple)
     if with_vocabulary:
         for triple in resources.vocabulary_graph():
             graph.add(triple)
@@ -234,12 +235,7 @@ def validate_staged(
     it replaces; report only what the staged data introduces."""
     nodes = set(staged.subjects()) | {o for o in staged.objects() if isinstance(o, URIRef)}
     around = neighbourhood(store, nodes, exclude_sources=replacing)
-    after = Graph()
-    for triple in around:
-        after.add(triple)
-    for triple in staged:
-        after.add(triple)
-    report_after = validate_graph(after)
+    report_after = validate_graph(staged, around)
     if len(around):
         before = {r.key for r in validate_graph(around).results}
         report_after.results = [r for r in report_after.results if r.key not in before]
