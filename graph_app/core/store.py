@@ -185,16 +185,14 @@ class OxigraphStore:
             # An explicit dataset (SPARQL protocol default-graph-uri / named-graph-uri).
             # A graph that is not committed is an empty graph.
             visible = set(self.current_graphs().values()) | {META}
-            chosen_default = [ox.NamedNode(g) for g in default_graphs or ()]
-            chosen_named = [ox.NamedNode(g) for g in named_graphs or ()]
             empty = ox.NamedNode(GRAPH_BASE + "empty")
-            dflt = [g for g in chosen_default if g in visible] or [empty]
-            if default_graphs is None:
-                dflt = self._visible(exclude_sources)
-            named = [g for g in chosen_named if g in visible]
-            if named_graphs is None:
-                named = self._visible(exclude_sources)
-            return {"default_graph": dflt, "named_graphs": named or [empty]}
+
+            def chosen(given: Sequence[str] | None) -> list[ox.NamedNode]:
+                if given is None:
+                    return self._visible(exclude_sources)
+                return [g for g in map(ox.NamedNode, given) if g in visible] or [empty]
+
+            return {"default_graph": chosen(default_graphs), "named_graphs": chosen(named_graphs)}
         if not exclude_sources and not self._pending():
             return {"use_default_graph_as_union": True}
         committed = self._visible(exclude_sources)
