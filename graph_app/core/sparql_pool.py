@@ -155,12 +155,9 @@ def run_job(store: OxigraphStore, job: Job) -> Rendered:
     try:
         # The store's own dataset rules (committed graphs only, unknown graph = empty),
         # with the endpoint's URL as base IRI for relative IRIs (SPARQL 1.1 Protocol).
-        dataset = store._dataset((), default, named)  # noqa: SLF001
-        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-            ox.Variable(k): v for k, v in bindings.items()
-        }
-        result = store._db.query(  # noqa: SLF001
-            job.query, base_iri=job.base_iri, substitutions=substitutions or None, **dataset
+        result = store.query(
+            job.query, bindings=bindings, default_graphs=default, named_graphs=named,
+            base_iri=job.base_iri,
         )
         return render(result, job.solution_type, job.graph_type, job.row_limit)
     except SyntaxError as err:
@@ -277,7 +274,7 @@ class QueryPool:
             assert self._root is not None
             self._counter += 1
             target = self._root / f"s{self._counter}"
-            self.store._db.backup(str(target))  # noqa: SLF001 - the store's own database
+            self.store.backup(target)
             self._snapshots.append((fingerprint, target))
             # Keep the newest two: a worker may still be reading the previous one.
             while len(self._snapshots) > 2:

@@ -84,6 +84,7 @@ class Store(Protocol):
         exclude_sources: Sequence[str] = (),
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult: ...
 
     def sources(self) -> list[SourceInfo]: ...
@@ -210,6 +211,7 @@ class OxigraphStore:
         exclude_sources: Sequence[str] = (),
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL query over the committed graphs.
 
@@ -220,7 +222,9 @@ class OxigraphStore:
             ox.Variable(k): v for k, v in (bindings or {}).items()
         }
         dataset = self._dataset(exclude_sources, default_graphs, named_graphs)
-        return self._db.query(sparql, substitutions=substitutions or None, **dataset)
+        return self._db.query(
+            sparql, base_iri=base_iri, substitutions=substitutions or None, **dataset
+        )
 
     def triple_count(self) -> int:
         """Number of triples in the committed source graphs (metadata excluded)."""
@@ -389,6 +393,11 @@ class OxigraphStore:
             ox.serialize(quads, output, fmt)
         else:
             ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), output, fmt)
+
+    def backup(self, target: str | os.PathLike[str]) -> None:
+        """Write a consistent copy of the database to the folder `target` (hard links
+        where possible), which `OxigraphStore(target, read_only=True)` can open."""
+        self._db.backup(str(target))
 
     def flush(self) -> None:
         if not self.read_only and self.path is not None:
