@@ -29,7 +29,7 @@ def flag_names() -> dict[str, str]:
         "requiresIndependentIssuer": _("The issuer is independent of the training providers"),
         "requiresDeclaredTrainingRelation": _("The issuer declares its relation to training"),
         "requiresLearningOutcomeExamination": _("The learning outcomes are examined"),
-        "requiresAttendanceControl": _("Attendance is controlled"),
+        "requiresAttendanceControl": _("Attendance control is required (the stronger levels examine instead)"),
     }
 
 
