@@ -254,26 +254,49 @@ def query_command(ctx: Context, query: str, fmt: str) -> None:
         out.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")
 
 
+SUFFIX_FORMAT = {".ttl": "turtle", ".nt": "ntriples", ".nq": "nquads", ".trig": "trig",
+                 ".jsonld": "jsonld", ".json": "jsonld", ".rdf": "rdfxml"}
+
+
 @main.command("export")
 @click.option("--source", default=None, help="Export only this source.")
-@click.option("--format", "fmt", type=click.Choice(sorted(RDF_OUTPUT)), default="turtle")
+@click.option("--format", "fmt", type=click.Choice(sorted(RDF_OUTPUT)), default=None,
+              help="Output format (default: from the -o file's extension, else turtle).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write (default: standard output).")
 @click.option("--tables", type=click.Path(path_type=Path), default=None,
               help="Write the store in the spreadsheet templates instead: a FILE.xlsx workbook "
                    "or a folder of CSV files.")
+@click.option("--profile", type=click.Choice(["elm", "ctdl"]), default=None,
+              help="Write in a register's model instead: elm (European Learning Model, Europass) "
+                   "or ctdl (Credential Engine's CTDL JSON-LD). See docs/interchange.md.")
+@click.option("--extensions", type=click.Choice(["graph", "inline", "none"]), default="graph",
+              show_default=True,
+              help="ELM: where qagraph's own statements (levels, routes, dependencies) go: a named "
+                   "graph (TriG, N-Quads, JSON-LD), on the nodes in the one graph, or nowhere.")
+@click.option("--shapes", "shape_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="ELM: validate the export against these SHACL files (e.g. the EU's "
+                   "LOQ-constraints.ttl and AMS-constraints.ttl); exit 1 on violations.")
 @pass_ctx
 @handles_errors
-def export_command(ctx: Context, source: str | None, fmt: str, output: Path | None,
-                   tables: Path | None) -> None:
-    """Export the whole store, or one source, in an RDF format or in the spreadsheet templates.
+def export_command(ctx: Context, source: str | None, fmt: str | None, output: Path | None,
+                   tables: Path | None, profile: str | None, extensions: str,
+                   shape_files: tuple[Path, ...]) -> None:
+    """Export the whole store, or one source, in an RDF format, in a register's model or in
+    the spreadsheet templates.
 
     \b
     Example:
       qagraph export --format nquads -o dump.nq
       qagraph export --source hot-work --format turtle
       qagraph export --tables data.xlsx
+      qagraph export --profile elm -o elm.trig --shapes LOQ-constraints.ttl
+      qagraph export --profile ctdl -o ctdl.jsonld
     """
+    fmt = fmt or (SUFFIX_FORMAT.get(output.suffix.lower(), "turtle") if output else "turtle")
+    if profile is not None:
+        _export_profile(ctx, profile, source, fmt, output, extensions, shape_files)
+        return
     if tables is not None:
         from loaders.tables import export_store
 
@@ -289,6 +312,84 @@ def export_command(ctx: Context, source: str | None, fmt: str, output: Path | No
     with tmp.open("wb") as handle:
         ctx.store.dump(handle, RDF_OUTPUT[fmt], source)
     tmp.replace(output)
+
+
+def _write(output: Path | None, body: bytes) -> None:
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
+        return
+    tmp = output.with_name(output.name + ".part")
+    tmp.write_bytes(body)
+    tmp.replace(output)
+
+
+def _graph_of(ctx: Context, source: str | None) -> str | None:
+    if source is None:
+        return None
+    graphs = ctx.store.current_graphs()
+    if source not in graphs:
+        raise QagraphError("unknown_source", name=source)
+    return graphs[source].value
+
+
+def _export_profile(ctx: Context, profile: str, source: str | None, fmt: str, output: Path | None,
+                    extensions: str, shape_files: tuple[Path, ...]) -> None:
+    from .core.interchange import elm
+
+    if profile == "ctdl":
+        from .core.interchange import ctdl
+
+        if fmt != "jsonld":
+            raise QagraphError("profile_format", profile=profile, format=fmt, formats="jsonld")
+        doc = ctdl.export(ctx.store, graph_iri=_graph_of(ctx, source))
+        _write(output, ctdl.serialise(doc))
+        click.echo(message("ctdl_written", ctx.lang, count=len(doc["@graph"])), err=True)
+        return
+    rdflib_formats = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig",
+                      "jsonld": "json-ld", "rdfxml": "xml"}
+    result = elm.export(ctx.store, graph_iri=_graph_of(ctx, source))
+    body, left_out = elm.serialise(result, rdflib_formats[fmt], extensions)
+    _write(output, body)
+    _report_elm(ctx, result)
+    if left_out:
+        click.echo(message("elm_extension_left_out", ctx.lang, count=len(result.extension)), err=True)
+    if shape_files:
+        shapes = elm.load_shapes(shape_files)
+        # What was written: with --extensions inline, qagraph's statements are in it too.
+        written = result.graph + result.extension if extensions == "inline" else result.graph
+        found = elm.conformance(written, shapes)
+        names = ", ".join(p.name for p in shape_files)
+        for r in found:
+            click.echo(message("elm_violation", ctx.lang, file=names, focus=compact(r.focus),
+                               path=compact(r.path), message=r.message), err=True)
+        if found:
+            click.echo(message("elm_violations", ctx.lang, count=len(found)), err=True)
+            ctx.close()
+            sys.exit(1)
+        click.echo(message("elm_conforms", ctx.lang, file=names), err=True)
+
+
+def _report_elm(ctx: Context, result: Any) -> None:
+    from .core.interchange.elm import ELM
+
+    def fields(keys: tuple[str, ...]) -> str:
+        return ", ".join(message(f"elm_field_{k}", ctx.lang) for k in keys)
+
+    left = 0
+    for o in result.omissions:
+        if o.kind == "left_out":
+            left += 1
+            click.echo(message("elm_left_out", ctx.lang, node=compact(o.node), fields=fields(o.fields)), err=True)
+        elif o.kind == "link":
+            click.echo(message("elm_link", ctx.lang, node=compact(o.node), target=compact(o.target)), err=True)
+        else:
+            click.echo(message("elm_agent", ctx.lang, node=compact(o.node), fields=fields(o.fields)), err=True)
+    click.echo(message(
+        "elm_written", ctx.lang,
+        specifications=result.count(ELM.Qualification) + result.count(ELM.LearningAchievementSpecification),
+        organisations=result.count(ELM.Organisation), agents=result.count(ELM.Agent),
+        accreditations=result.count(ELM.Accreditation), left_out=left), err=True)
 
 
 @main.command("template")

@@ -161,3 +161,43 @@ CATALOGUE.update({
     "tables_written": {"sv": "skrev {sheets} blad med {rows} rader till {path}",
                        "en": "wrote {sheets} sheets with {rows} rows to {path}"},
 })
+
+# Interchange with the registers (graph_app/core/interchange): ELM and CTDL.
+CATALOGUE.update({
+    "elm_left_out": {"sv": "{node}: utelämnad ur ELM-exporten; saknar {fields}",
+                     "en": "{node}: left out of the ELM export; lacks {fields}"},
+    "elm_agent": {"sv": "{node}: exporterad som elm:Agent, inte som registrerad organisation; saknar {fields}",
+                  "en": "{node}: exported as an elm:Agent, not as a registered organisation; lacks {fields}"},
+    "elm_link": {"sv": "{node}: länken till {target} utelämnad (den är inte med i exporten)",
+                 "en": "{node}: the link to {target} left out (it is not in the export)"},
+    "elm_written": {"sv": "ELM: {specifications} meriter, {organisations} organisationer, {agents} aktörer, "
+                          "{accreditations} ackrediteringar; {left_out} utelämnade",
+                    "en": "ELM: {specifications} credentials, {organisations} organisations, {agents} agents, "
+                          "{accreditations} accreditations; {left_out} left out"},
+    "elm_extension_left_out": {
+        "sv": "{count} qagraph-påståenden som ELM saknar (nivåer, vägar, beroenden) utelämnade: formatet har inga "
+              "namngivna grafer; skriv .trig, .nq eller .jsonld, eller ge --extensions inline",
+        "en": "{count} qagraph statements that ELM lacks (levels, routes, dependencies) left out: the format has "
+              "no named graphs; write .trig, .nq or .jsonld, or give --extensions inline"},
+    "elm_conforms": {"sv": "{file}: inga överträdelser", "en": "{file}: no violations"},
+    "elm_violation": {"sv": "{file}: {focus} {path}: {message}", "en": "{file}: {focus} {path}: {message}"},
+    "elm_violations": {"sv": "{count} överträdelse(r) av EU:s former", "en": "{count} violation(s) of the EU's shapes"},
+    "elm_field_title": {"sv": "titel (dc:title)", "en": "a title (dc:title)"},
+    "elm_field_isced": {"sv": "utbildningsområde enligt ISCED-F (elm:ISCEDFCode)",
+                        "en": "an ISCED-F field of education (elm:ISCEDFCode)"},
+    "elm_field_language": {"sv": "språk (dc:language)", "en": "a language (dc:language)"},
+    "elm_field_outcome": {"sv": "läranderesultat (elm:learningOutcome)", "en": "a learning outcome (elm:learningOutcome)"},
+    "elm_field_eqf": {"sv": "EQF-nivå (elm:EQFLevel)", "en": "an EQF level (elm:EQFLevel)"},
+    "elm_field_nqf": {"sv": "nationell nivå (elm:NQFLevel)", "en": "a national level (elm:NQFLevel)"},
+    "elm_field_legal_name": {"sv": "juridiskt namn (rov:legalName)", "en": "a legal name (rov:legalName)"},
+    "elm_field_location": {"sv": "plats (elm:location)", "en": "a location (elm:location)"},
+    "elm_field_accredited_organisation": {
+        "sv": "ackrediterad registrerad organisation (elm:organisation)",
+        "en": "an accredited registered organisation (elm:organisation)"},
+    "elm_field_accrediting_agent": {
+        "sv": "ackrediterande registrerad organisation (elm:accreditingAgent)",
+        "en": "an accrediting registered organisation (elm:accreditingAgent)"},
+    "elm_field_awarding_body": {"sv": "utfärdare (elm:awardingBody)", "en": "an awarding body (elm:awardingBody)"},
+    "profile_format": {"sv": "profilen {profile} kan inte skrivas som {format}; välj ett av: {formats}",
+                       "en": "the {profile} profile cannot be written as {format}; choose one of: {formats}"},
+})

@@ -237,6 +237,8 @@ MODIFIERS = (Choice("Not", "Not", "inte", "not"),)  # a literal, sssom:predicate
 SHEETS: tuple[Sheet, ...] = (
     entity(
         ORG, "organisation", QA + "Organisation", "organisationer", "organisations",
+        Column("legal_name", "Registrerat juridiskt namn, som Text@sv", "Registered legal name, as Text@sv",
+               "tagged", QA + "legalName", multiple=True),
         place=True,
     ),
     Sheet(
@@ -268,6 +270,14 @@ SHEETS: tuple[Sheet, ...] = (
               QA + "regulated"),
         _ref("regulated_by", "Myndighet som reglerar", "Authority that regulates", QA + "regulatedBy",
              ORG, multiple=True),
+        Column("field_of_education", "Utbildningsområde, ISCED-F-IRI (http://data.europa.eu/snb/isced-f/1032)",
+               "Field of education, ISCED-F IRI (http://data.europa.eu/snb/isced-f/1032)", "url",
+               QA + "fieldOfEducation", multiple=True),
+        Column("languages", "Språk, EU:s IRI (http://publications.europa.eu/resource/authority/language/SWE)",
+               "Languages, the EU's IRI (http://publications.europa.eu/resource/authority/language/SWE)",
+               "url", DCTERMS + "language", multiple=True),
+        _ref("learning_outcomes", "Läranderesultat", "Learning outcomes", QA + "learningOutcome",
+             "outcomes", multiple=True),
         place=True,
     ),
     entity(
@@ -422,6 +432,8 @@ SHEETS: tuple[Sheet, ...] = (
                "url", RDFS + "seeAlso", multiple=True),
         label_required=False, place=False,
     ),
+    entity("outcomes", "outcome", QA + "LearningOutcome", "läranderesultat", "learning outcomes",
+           place=False),
 )
 
 SHEETS_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}

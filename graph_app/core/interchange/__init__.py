@@ -1,0 +1,57 @@
+"""Interchange with the registers: the European Learning Model (ELM, Europass) in and out,
+and Credential Engine's CTDL JSON-LD out.
+
+The mappings are data: SPARQL CONSTRUCT files under `elm/` and `ctdl/`, each with a
+comment header, run by the store (export) or by an in-memory Oxigraph store (import).
+Python only selects the nodes, checks what a register profile requires, and serialises.
+See docs/interchange.md for the tables of terms and of what is lost each way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from .. import queries
+from ..store import OxigraphStore
+from ..terms import graph_from_triples
+
+HERE = Path(__file__).resolve().parent
+ELM_DIR = HERE / "elm"
+CTDL_DIR = HERE / "ctdl"
+
+
+def construct(store: OxigraphStore | ox.Store, directory: Path, name: str,
+              nodes: Iterable[str] | None = None, into: Graph | None = None) -> Graph:
+    """Run the mapping `directory/name.rq` (a CONSTRUCT) and add its triples to a graph.
+
+    `nodes` restricts the query's ?node to those IRIs (a VALUES clause); None means all."""
+    text = queries.load(name, directory).text
+    if nodes is not None:
+        chosen = sorted(set(nodes))
+        if not chosen:
+            return into if into is not None else Graph()
+        text = queries.with_values(text, "node", (ox.NamedNode(n) for n in chosen))
+    result = store.query(text)
+    assert isinstance(result, ox.QueryTriples), f"{name} is not a CONSTRUCT query"
+    return graph_from_triples(result, into=into)
+
+
+def typed(store: OxigraphStore, classes: Sequence[str], nodes: Iterable[str] | None = None,
+          graph: str | None = None) -> dict[str, set[str]]:
+    """The IRIs of instances of each class (restricted to `nodes`, or to one graph)."""
+    values = " ".join(f"<{c}>" for c in classes)
+    text = f"SELECT DISTINCT ?node ?class WHERE {{ VALUES ?class {{ {values} }} ?node a ?class FILTER(isIRI(?node)) }}"
+    if nodes is not None:
+        chosen = sorted(set(nodes))
+        if not chosen:
+            return {c: set() for c in classes}
+        text = queries.with_values(text, "node", (ox.NamedNode(n) for n in chosen))
+    result = store.query(text, default_graphs=[graph] if graph else None)
+    found: dict[str, set[str]] = {c: set() for c in classes}
+    for row in result:  # type: ignore[union-attr]
+        found[row["class"].value].add(row["node"].value)
+    return found

@@ -1,0 +1,186 @@
+"""ELM export: the sample data against the EU's own shapes (LOQ and AMS), what is left out
+and why, the extension graph, and the command line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
+
+from graph_app.cli import bundled_inputs
+from graph_app.core.interchange import elm
+from graph_app.core.loading import load
+from graph_app.core.namespaces import DEFAULT_BASE
+from graph_app.core.store import OxigraphStore
+
+ROOT = Path(__file__).resolve().parents[1]
+EU = (ROOT / ".." / "shared" / "elm").resolve()
+LOQ = EU / "LOQ-constraints.ttl"
+AMS = EU / "AMS-constraints.ttl"
+ELM = Namespace("http://data.europa.eu/snb/model/elm/")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+ID = DEFAULT_BASE
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphStore]:
+    store = OxigraphStore(tmp_path_factory.mktemp("elm") / "store")
+    load(store, bundled_inputs(), base_iri=DEFAULT_BASE)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def exported(sample: OxigraphStore) -> elm.ElmExport:
+    return elm.export(sample)
+
+
+def test_the_eu_shapes_are_there() -> None:
+    """The EU's files are the yardstick; without them the conformance tests mean nothing."""
+    assert LOQ.is_file() and AMS.is_file(), f"the EU's ELM shapes are missing from {EU}"
+
+
+def test_sample_export_conforms_to_the_loq_profile(exported: elm.ElmExport) -> None:
+    assert exported.count(ELM.LearningAchievementSpecification) >= 15
+    assert elm.conformance(exported.graph, elm.load_shapes([LOQ])) == []
+
+
+def test_sample_export_conforms_to_the_ams_profile(exported: elm.ElmExport) -> None:
+    assert exported.count(ELM.Accreditation) >= 1
+    assert elm.conformance(exported.graph, elm.load_shapes([AMS])) == []
+
+
+def test_learning_achievement_specifications_meet_the_deactivated_shape_too(exported: elm.ElmExport) -> None:
+    """LOQ deactivates its shape for learning achievement specifications; we hold our
+    credentials to it all the same (ISCED-F field, language, learning outcome)."""
+    shapes = elm.load_shapes([LOQ])
+    assert (None, SH.deactivated, None) in shapes
+    shapes.remove((None, SH.deactivated, None))
+    assert elm.conformance(exported.graph, shapes) == []
+
+
+def test_the_shapes_catch_what_the_export_leaves_out(exported: elm.ElmExport) -> None:
+    """The conformance check can fail: without its learning outcomes a specification violates
+    the (activated) shape, and an organisation without a legal name violates LOQ."""
+    broken = Graph()
+    for t in exported.graph:
+        broken.add(t)
+    heta = URIRef(ID + "credential/heta-arbeten")
+    broken.remove((heta, ELM.learningOutcome, None))
+    swedac = URIRef(ID + "organisation/swedac")
+    broken.remove((swedac, URIRef("http://www.w3.org/ns/regorg#legalName"), None))
+    shapes = elm.load_shapes([LOQ])
+    shapes.remove((None, SH.deactivated, None))
+    found = elm.conformance(broken, shapes)
+    assert {(r.focus, r.path) for r in found} == {
+        (str(heta), str(ELM.learningOutcome)),
+        (str(swedac), "http://www.w3.org/ns/regorg#legalName"),
+    }
+
+
+def test_credentials_without_a_public_learning_outcome_are_named_and_left_out(exported: elm.ElmExport) -> None:
+    left = {o.node: o.fields for o in exported.omissions if o.kind == "left_out"}
+    for slug in ("arbete-pa-vag-steg-1", "elinstallator-auktorisation-a", "elinstallator-auktorisation-b"):
+        assert left[ID + "credential/" + slug] == ("outcome",)
+        assert (URIRef(ID + "credential/" + slug), None, None) not in exported.graph
+    # An accreditation of an organisation without a known legal name cannot be said in AMS.
+    assert left[ID + "accreditation/swedac-incert"] == ("accredited_organisation",)
+    links = {(o.node, o.target) for o in exported.omissions if o.kind == "link"}
+    assert (ID + "organisation/incert", ID + "accreditation/swedac-incert") in links
+
+
+def test_organisations_without_a_legal_name_are_agents(exported: elm.ElmExport) -> None:
+    g = exported.graph
+    assert (URIRef(ID + "organisation/swedac"), RDF.type, ELM.Organisation) in g
+    brand = URIRef(ID + "organisation/brandskyddsforeningen")
+    assert (brand, RDF.type, ELM.Agent) in g
+    assert (brand, RDF.type, ELM.Organisation) not in g
+    assert any(o.node == str(brand) and o.kind == "agent" for o in exported.omissions)
+
+
+def test_a_credential_carries_title_field_language_outcomes_awarding_body_and_validity(
+        exported: elm.ElmExport) -> None:
+    g = exported.graph
+    heta = URIRef(ID + "credential/heta-arbeten")
+    assert Literal("Heta Arbeten", lang="sv") in set(g.objects(heta, URIRef("http://purl.org/dc/terms/title")))
+    assert URIRef("http://data.europa.eu/snb/isced-f/1032") in set(g.objects(heta, ELM.ISCEDFCode))
+    assert URIRef("http://publications.europa.eu/resource/authority/language/SWE") in set(
+        g.objects(heta, URIRef("http://purl.org/dc/terms/language")))
+    bodies = {b for a in g.objects(heta, ELM.awardingOpportunity) for b in g.objects(a, ELM.awardingBody)}
+    assert bodies == {URIRef(ID + "organisation/brandskyddsforeningen")}
+    notes = [n for n in g.objects(heta, ELM.additionalNote)]
+    subjects = {str(s) for n in notes for s in g.objects(n, URIRef("http://purl.org/dc/terms/subject"))}
+    assert subjects == {"https://w3id.org/qagraph/vocab/validity/P5Y"}
+
+
+def test_levels_and_routes_go_to_the_extension_on_the_same_nodes(exported: elm.ElmExport) -> None:
+    qa = Namespace("https://w3id.org/qagraph/ontology#")
+    heta = URIRef(ID + "credential/heta-arbeten")
+    route = URIRef(ID + "route/heta-arbeten")
+    assert (heta, qa.hasRoute, route) in exported.extension
+    assert (route, qa.assuranceLevel, URIRef("https://w3id.org/qagraph/vocab/level/B")) in exported.extension
+    assert not any(str(p).startswith(str(qa)) for p in exported.graph.predicates())
+
+
+def test_java_regexes_of_the_eu_shapes_are_translated_for_python() -> None:
+    shapes = elm.load_shapes([LOQ])
+    patterns = [str(p) for p in shapes.objects(None, SH.pattern)]
+    assert patterns and all(re.compile(p) for p in patterns)
+    url = next(p for p in patterns if p.startswith("(?i)^(http|https)"))
+    assert re.match(url, "HTTPS://www.swedac.se/om-swedac/")
+    assert not re.match(url, "ftp://example.org/")
+
+
+def test_export_of_one_entity_brings_what_it_refers_to(sample: OxigraphStore) -> None:
+    one = elm.export(sample, nodes=[ID + "credential/adr-forarintyg"])
+    roots = set(one.graph.subjects(RDF.type, ELM.LearningAchievementSpecification))
+    assert roots == {URIRef(ID + "credential/adr-forarintyg")}
+    assert (URIRef(ID + "organisation/msb"), RDF.type, ELM.Organisation) in one.graph
+    assert elm.conformance(one.graph, elm.load_shapes([LOQ, AMS])) == []
+
+
+# -- command line ----------------------------------------------------------------------------------
+
+
+def _init(qagraph: Callable[..., Result]) -> None:
+    result = qagraph("init")
+    assert result.exit_code == 0, result.output
+
+
+def test_cli_export_elm_checks_the_eu_shapes(qagraph: Callable[..., Result], tmp_path: Path) -> None:
+    _init(qagraph)
+    out = tmp_path / "elm.trig"
+    result = qagraph("export", "--profile", "elm", "-o", str(out), "--shapes", str(LOQ), "--shapes", str(AMS))
+    assert result.exit_code == 0, result.output
+    assert "left out of the ELM export; lacks a learning outcome (elm:learningOutcome)" in result.output
+    assert "id:credential/arbete-pa-vag-steg-1" in result.output
+    assert "no violations" in result.output
+    data = Dataset()
+    data.parse(out, format="trig")
+    extension = data.graph(URIRef(elm.EXTENSION_GRAPH))
+    assert len(extension) > 100
+    assert (URIRef(ID + "credential/heta-arbeten"), RDF.type, ELM.LearningAchievementSpecification) in data.default_graph
+
+
+def test_cli_export_elm_to_turtle_says_what_it_leaves_out(qagraph: Callable[..., Result], tmp_path: Path) -> None:
+    _init(qagraph)
+    out = tmp_path / "elm.ttl"
+    result = qagraph("export", "--profile", "elm", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "the format has no named graphs" in result.output
+    inline = tmp_path / "inline.ttl"
+    result = qagraph("export", "--profile", "elm", "-o", str(inline), "--extensions", "inline",
+                     "--shapes", str(LOQ))
+    assert result.exit_code == 1, result.output  # the EU's closed shapes reject our own terms
+    assert "violation(s) of the EU's shapes" in result.output
+
+
+def test_cli_export_elm_of_an_unknown_source_is_a_usage_error(qagraph: Callable[..., Result]) -> None:
+    _init(qagraph)
+    result = qagraph("export", "--profile", "elm", "--source", "no-such-source")
+    assert result.exit_code == 2
+    assert "no source named 'no-such-source'" in result.output
