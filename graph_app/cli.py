@@ -134,10 +134,13 @@ def _progress(label: str, length: int) -> Iterator[Callable[[str], None]]:
               help="Name of the source (one file only); default: the file name without extension.")
 @click.option("--allow-violations", is_flag=True, help="Commit even when shapes are violated.")
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation (bulk loads of trusted data).")
+@click.option("--profile", type=click.Choice(["elm"]), default=None,
+              help="Read the files as a register's model: elm (European Learning Model); the "
+                   "RDF syntax comes from the extension. See docs/interchange.md.")
 @pass_ctx
 @handles_errors
 def load_command(ctx: Context, files: tuple[Path, ...], fmt: str | None, source: str | None,
-                 allow_violations: bool, no_validate: bool) -> None:
+                 allow_violations: bool, no_validate: bool, profile: str | None) -> None:
     """Load RDF (or table) files, each as one source, in one transaction.
 
     Loading a source again replaces it. A syntax error exits 2, shape violations exit 1,
@@ -147,11 +150,12 @@ def load_command(ctx: Context, files: tuple[Path, ...], fmt: str | None, source:
     Example:
       qagraph load data/hot-work.ttl data/organisations.ttl
       qagraph load --source welding --format turtle welding.txt
+      qagraph load --profile elm register-export.ttl
     """
     if source and len(files) > 1:
         raise click.UsageError("--source takes one file")
     inputs = [
-        LoadInput(path, source or source_name_for(path), loaders.for_path(path, fmt))
+        LoadInput(path, source or source_name_for(path), loaders.for_path(path, profile or fmt))
         for path in files
     ]
     with _progress("load", len(inputs) + (0 if no_validate else 1)) as step:
@@ -162,6 +166,8 @@ def load_command(ctx: Context, files: tuple[Path, ...], fmt: str | None, source:
     report = outcome.report
     _print_report(ctx, report)
     for staged in outcome.staged:
+        for key, values in staged.notes:
+            click.echo(message(key, ctx.lang, **values), err=True)
         click.echo(message("loaded", ctx.lang, triples=staged.triples, file=staged.file,
                            source=staged.name))
     if report.violations:

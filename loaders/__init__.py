@@ -10,6 +10,7 @@ from .registry import Loader, all_loaders, for_path, get, register
 
 __all__ = ["Loader", "all_loaders", "for_path", "get", "register"]
 
+from . import elm as _elm  # noqa: E402,F401  (registers the ELM loader, chosen by --profile elm)
 from . import rdf as _rdf  # noqa: E402,F401  (registers the RDF loaders)
 from . import sssom as _sssom  # noqa: E402,F401  (registers the SSSOM/TSV loader)
 from . import tables as _tables  # noqa: E402,F401  (registers the CSV and Excel table loaders)

@@ -25,7 +25,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
@@ -70,6 +70,8 @@ class StagedSource:
     file: str
     checksum: str
     triples: int = 0
+    # What a loader read but could not map, as (message key, values) for the CLI to say.
+    notes: list[tuple[str, dict[str, str]]] = field(default_factory=list)
 
 
 @runtime_checkable

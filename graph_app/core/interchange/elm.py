@@ -366,3 +366,60 @@ def serialise(result: ElmExport, fmt: str, extensions: str = "graph") -> tuple[b
     body = target.serialize(format=fmt, encoding="utf-8", **kwargs)
     assert isinstance(body, bytes)
     return body, left_out
+
+
+# -- import ---------------------------------------------------------------------------------
+
+# What the import reads (import.rq); everything else in the input is reported as skipped.
+IMPORTED_CLASSES = {ELM.Qualification, ELM.LearningAchievementSpecification, ELM.Organisation,
+                    ELM.Agent, ELM.Accreditation}
+# Nodes that only carry parts of the above (they are read through them).
+PART_CLASSES = {ELM.LearningOutcome, ELM.WebResource, ELM.Note, DC.Location, ELM.Address,
+                ELM.LegalIdentifier, ELM.AwardingOpportunity, SKOS.Concept, SKOS.ConceptScheme}
+FOAF_HOMEPAGE = URIRef("http://xmlns.com/foaf/0.1/homepage")
+IMPORTED_PROPERTIES = {
+    RDF.type, DC.title, DC.description, SKOS.altLabel, SKOS.prefLabel, ELM.ISCEDFCode, DC.language,
+    ELM.learningOutcome, ELM.EQFLevel, ELM.NQFLevel, ELM.educationLevel, FOAF_HOMEPAGE,
+    ELM.additionalNote, ROV.legalName, ELM.location, ROV.registration, ORG.subOrganizationOf,
+    ELM.accreditingAgent, ELM.organisation, DC.valid, ELM.expiryDate, ELM.accreditation,
+    DC.type,
+}
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Input the import could not map: a node of a class qagraph has no counterpart for, or
+    a property of a node it did map."""
+
+    node: str
+    what: str  # the class or the property
+
+
+def import_graph(source: Graph, extension: Graph | None = None) -> tuple[Graph, list[Skipped]]:
+    """qagraph's description of an ELM graph (import.rq), plus our own statements from the
+    extension graph when there is one, and what was skipped, item by item."""
+    import pyoxigraph as ox
+
+    from ..terms import triples_from_graph
+
+    memory = ox.Store()
+    memory.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples_from_graph(source))
+    out = construct(memory, ELM_DIR, "import")
+    if extension is not None:
+        for t in extension:
+            out.add(t)
+    return out, skipped(source)
+
+
+def skipped(source: Graph) -> list[Skipped]:
+    found = []
+    for node, cls in source.subject_objects(RDF.type):
+        if cls in IMPORTED_CLASSES or cls in PART_CLASSES:
+            continue
+        if not set(source.objects(node, RDF.type)) & (IMPORTED_CLASSES | PART_CLASSES):
+            found.append(Skipped(str(node), str(cls)))
+    for cls in IMPORTED_CLASSES:
+        for node in source.subjects(RDF.type, cls):
+            for prop in set(source.predicates(node, None)) - IMPORTED_PROPERTIES:
+                found.append(Skipped(str(node), str(prop)))
+    return sorted(set(found), key=lambda s: (s.node, s.what))
