@@ -200,6 +200,7 @@ CATALOGUE.update({
     "elm_field_awarding_body": {"sv": "utfärdare (elm:awardingBody)", "en": "an awarding body (elm:awardingBody)"},
     "elm_skipped": {"sv": "{file}: {node}: {what} överhoppat (saknar motsvarighet i qagraph)",
                     "en": "{file}: {node}: {what} skipped (no counterpart in qagraph)"},
+    "ctdl_written": {"sv": "CTDL: {count} noder", "en": "CTDL: {count} nodes"},
     "profile_format": {"sv": "profilen {profile} kan inte skrivas som {format}; välj ett av: {formats}",
                        "en": "the {profile} profile cannot be written as {format}; choose one of: {formats}"},
 })

@@ -1,0 +1,64 @@
+"""CTDL JSON-LD export (Credential Engine's Credential Transparency Description Language),
+in the shape the Credential Registry publishes: an `@context` and an `@graph`.
+
+The mapping is `ctdl/export.rq`; the context we ship is `ctdl/context.jsonld` (remote
+contexts are never fetched). Every node gets a CTID derived from its IRI: "ce-" and the
+UUID version 5 of the IRI in the URL namespace, so an export gives the same CTIDs every time.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from functools import cache
+from typing import Any
+
+from rdflib import RDF, Graph, Literal, URIRef
+
+from ..namespaces import CETERMS
+from ..store import OxigraphStore
+from . import CTDL_DIR, construct, typed
+
+
+def ctid(iri: str) -> str:
+    """The CTID of one of our IRIs: stable, and unique as the IRI is."""
+    return "ce-" + str(uuid.uuid5(uuid.NAMESPACE_URL, iri))
+
+
+@cache
+def context() -> dict[str, Any]:
+    return json.loads((CTDL_DIR / "context.jsonld").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+@cache
+def known_terms() -> frozenset[str]:
+    """The CTDL terms the project keeps (ctdl/terms.txt), as full IRIs."""
+    lines = (CTDL_DIR / "terms.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(CETERMS + line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def graph(store: OxigraphStore, graph_iri: str | None = None) -> Graph:
+    """The CTDL triples of the store (or of the nodes one source describes), with CTIDs."""
+    nodes = None
+    if graph_iri is not None:
+        found = typed(store, ["https://w3id.org/qagraph/ontology#Credential",
+                              "https://w3id.org/qagraph/ontology#Organisation"], None, graph_iri)
+        nodes = set().union(*found.values())
+    out = construct(store, CTDL_DIR, "export", nodes)
+    for node in set(out.subjects(RDF.type, None)):
+        out.add((node, URIRef(CETERMS + "ctid"), Literal(ctid(str(node)))))
+    return out
+
+
+def export(store: OxigraphStore, graph_iri: str | None = None) -> dict[str, Any]:
+    """The CTDL JSON-LD document: the shipped @context and an @graph of nodes."""
+    data = graph(store, graph_iri)
+    compacted = json.loads(data.serialize(format="json-ld", context=context()["@context"], auto_compact=True))
+    nodes = compacted.get("@graph", [compacted] if "@id" in compacted else [])
+    nodes = [n for n in nodes if isinstance(n, dict) and "@id" in n]
+    nodes.sort(key=lambda n: n["@id"])
+    return {"@context": context()["@context"], "@graph": nodes}
+
+
+def serialise(document: dict[str, Any]) -> bytes:
+    return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")

@@ -1,0 +1,88 @@
+"""CTDL JSON-LD export: only known CTDL terms once expanded, stable CTIDs, classes by kind
+and the quality-assurance relations."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from rdflib import RDF, Graph, URIRef
+
+from graph_app.cli import bundled_inputs
+from graph_app.core.interchange import ctdl
+from graph_app.core.loading import load
+from graph_app.core.namespaces import CETERMS, DEFAULT_BASE
+from graph_app.core.store import OxigraphStore
+
+ID = DEFAULT_BASE
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphStore]:
+    store = OxigraphStore(tmp_path_factory.mktemp("ctdl") / "store")
+    load(store, bundled_inputs(), base_iri=DEFAULT_BASE)
+    yield store
+    store.close()
+
+
+def _expanded(document: dict) -> Graph:  # type: ignore[type-arg]
+    return Graph().parse(data=json.dumps(document), format="json-ld")
+
+
+def test_the_expanded_export_uses_only_known_ctdl_terms(sample: OxigraphStore) -> None:
+    doc = ctdl.export(sample)
+    assert set(doc) == {"@context", "@graph"} and len(doc["@graph"]) > 50
+    g = _expanded(doc)
+    used = {str(p) for p in g.predicates()} | {str(o) for o in g.objects(None, RDF.type)}
+    unknown = {t for t in used if t != str(RDF.type) and t not in ctdl.known_terms()}
+    assert unknown == set()
+    assert {str(p) for p in g.predicates()} - {str(RDF.type)} <= ctdl.known_terms()
+
+
+def test_the_term_check_catches_a_term_outside_ctdl(sample: OxigraphStore) -> None:
+    doc = ctdl.export(sample)
+    doc["@graph"][0]["ceterms:assuranceLevel"] = "B"
+    used = {str(p) for p in _expanded(doc).predicates()}
+    assert CETERMS + "assuranceLevel" in used - ctdl.known_terms()
+
+
+def test_ctids_are_stable_and_derived_from_the_iri(sample: OxigraphStore) -> None:
+    first, second = ctdl.export(sample), ctdl.export(sample)
+    ids = {n["@id"]: n["ceterms:ctid"] for n in first["@graph"]}
+    assert ids == {n["@id"]: n["ceterms:ctid"] for n in second["@graph"]}
+    assert all(re.fullmatch(r"ce-[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", c)
+               for c in ids.values())
+    assert len(set(ids.values())) == len(ids)
+    assert ids[ID + "credential/heta-arbeten"] == ctdl.ctid(ID + "credential/heta-arbeten")
+
+
+def test_classes_by_kind_and_the_quality_assurance_relations(sample: OxigraphStore) -> None:
+    g = _expanded(ctdl.export(sample))
+    c = URIRef(CETERMS)
+    def node(path: str) -> URIRef:
+        return URIRef(ID + path)
+    assert (node("credential/adr-forarintyg"), RDF.type, URIRef(c + "License")) in g
+    assert (node("credential/heta-arbeten"), RDF.type, URIRef(c + "Certification")) in g
+    assert (node("credential/fallskyddsutbildning"), RDF.type, URIRef(c + "Certificate")) in g
+    assert (node("organisation/swedac"), RDF.type, URIRef(c + "QACredentialOrganization")) in g
+    assert (node("organisation/brandskyddsforeningen"), RDF.type, URIRef(c + "CredentialOrganization")) in g
+    heta = node("credential/heta-arbeten")
+    assert (heta, URIRef(c + "ownedBy"), node("organisation/brandskyddsforeningen")) in g
+    assert (heta, URIRef(c + "offeredBy"), node("organisation/instruktorer-heta-arbeten")) in g
+    assert (node("credential/varmt-arbejde"), URIRef(c + "recognizedBy"), node("organisation/svensk-forsakring")) in g
+    assert (node("credential/adr-forarintyg"), URIRef(c + "regulatedBy"), node("organisation/msb")) in g
+    assert (node("organisation/dekra"), URIRef(c + "accreditedBy"), node("organisation/swedac")) in g
+
+
+def test_cli_export_ctdl(qagraph: Callable[..., Result], tmp_path: Path) -> None:
+    assert qagraph("init").exit_code == 0
+    out = tmp_path / "ctdl.jsonld"
+    result = qagraph("export", "--profile", "ctdl", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["@graph"]
+    bad = qagraph("export", "--profile", "ctdl", "-o", str(tmp_path / "ctdl.ttl"))
+    assert bad.exit_code == 2 and "cannot be written as turtle" in bad.output
