@@ -649,17 +649,26 @@ def _expand_iri(text: str) -> str:
     return text
 
 
+# Exit codes of `satisfies` (0 yes, 1 no, 2 usage or input error as everywhere).
+SATISFIES_EXIT = {"yes": 0, "no": 1, "unknown": 3, "conditional": 4}
+
+
 @main.command("satisfies")
 @click.argument("credential")
-@click.argument("requirement")
+@click.argument("requirement", required=False)
 @click.option("--on", "on", default=None, help="Date of the question (default: today), YYYY-MM-DD.")
 @click.option("--issued", default=None, help="Issue date of the holder's award, YYYY-MM-DD.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @pass_ctx
 @handles_errors
-def satisfies_command(ctx: Context, credential: str, requirement: str, on: str | None,
+def satisfies_command(ctx: Context, credential: str, requirement: str | None, on: str | None,
                       issued: str | None, fmt: str) -> None:
-    """Does a credential (or an award) satisfy a requirement on a date? Exit 0 yes, 1 no.
+    """Does a credential (or an award) satisfy a requirement on a date?
+
+    The answer is yes, yes on conditions, no, or unknown (with what is missing), and the
+    path behind it. Exit 0 yes, 1 no, 3 unknown, 4 yes on conditions, 2 bad input.
+    Without REQUIREMENT, every requirement the data knows for the credential is answered,
+    one line each (exit 0).
 
     CREDENTIAL and REQUIREMENT are IRIs or CURIEs (id:credential/…).
 
@@ -667,24 +676,40 @@ def satisfies_command(ctx: Context, credential: str, requirement: str, on: str |
     Example:
       qagraph satisfies id:credential/varmt-arbejde \\
         id:requirement/heta-arbeten-forsakringsvillkor --issued 2023-05-01 --on 2025-01-01
+      qagraph satisfies id:credential/varmt-arbejde --on 2026-11-30
     """
-    from .core.satisfaction import satisfies
+    from .core import explanation
+    from .core.entity import labels_for
+    from .core.labels import pick
+    from .core.satisfaction import answers_for, satisfies
 
-    answer = satisfies(ctx.store, _expand_iri(credential), _expand_iri(requirement), on, issued)
-    if fmt == "json":
-        click.echo(json.dumps(answer.as_json(), ensure_ascii=False, indent=2))
+    if requirement is None:
+        answers = answers_for(ctx.store, _expand_iri(credential), on, issued)
     else:
-        yes = {"sv": ("ja", "nej"), "en": ("yes", "no")}[ctx.lang]
-        via = f" ({message('reason_' + answer.via, ctx.lang)})" if answer.via else ""
-        click.echo(f"{yes[0] if answer.satisfied else yes[1]}{via}")
-        for step in answer.steps:
-            click.echo(f"  {compact(step.subject)} {step.kind} {compact(step.object)}  [{compact(step.record)}]")
-        for r in answer.path + answer.notes:
-            text = message("reason_" + r.kind, ctx.lang)
-            click.echo(f"  {text}: {compact(r.subject)} {compact(r.object)} {r.detail}".rstrip())
-    if not answer.satisfied:
+        answers = [satisfies(ctx.store, _expand_iri(credential), _expand_iri(requirement), on, issued)]
+    if fmt == "json":
+        body: object = [a.as_json() for a in answers] if requirement is None else answers[0].as_json()
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+    else:
+        iris = set().union(*(a.iris() for a in answers)) if answers else set()
+        labels = labels_for(ctx.store, iris)
+
+        def label(iri: str) -> str:
+            return pick(labels.get(iri), ctx.lang, compact(iri))
+
+        for answer in answers:
+            if requirement is None:
+                click.echo(f"{answer.country or '--'}\t{label(answer.requirement)}\t"
+                           f"{explanation.headline(answer, ctx.lang)}: {explanation.summary(answer, ctx.lang, label)}")
+                continue
+            click.echo(f"{explanation.headline(answer, ctx.lang)}: {explanation.summary(answer, ctx.lang, label)}")
+            for step in answer.steps:
+                click.echo(f"  {compact(step.subject)} {step.kind} {compact(step.object)}  [{compact(step.record)}]")
+            for line in explanation.lines(answer, ctx.lang, label):
+                click.echo(f"  {line}")
+    if requirement is not None and answers[0].value != "yes":
         ctx.close()
-        sys.exit(1)
+        sys.exit(SATISFIES_EXIT[answers[0].value])
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,6 +35,8 @@ CONCEPT_FIXTURE = """
 @prefix clk: <https://w3id.org/qagraph/vocab/collaboration/> .
 @prefix exm: <https://w3id.org/qagraph/vocab/examination/> .
 @prefix sec: <https://w3id.org/qagraph/vocab/sector/> .
+@prefix cnd: <https://w3id.org/qagraph/vocab/condition/> .
+@prefix dpk: <https://w3id.org/qagraph/vocab/dependency/> .
 
 lvl:B  a qa:AssuranceLevel ; qa:rank 1 ; qa:minimumIdentityVerification idv:PhotoId .
 lvl:C1 a qa:AssuranceLevel ; qa:rank 2 ; qa:minimumIdentityVerification idv:PhotoId .
@@ -75,6 +77,13 @@ exm:DocumentReview a qa:ExaminationMethod . exm:NoExamination a qa:ExaminationMe
 sec:FireSafety a qa:Sector . sec:ElectricalSafety a qa:Sector . sec:Construction a qa:Sector .
 sec:Transport a qa:Sector . sec:Refrigeration a qa:Sector . sec:Welding a qa:Sector .
 sec:WaterInstallation a qa:Sector . sec:Machinery a qa:Sector . sec:Accreditation a qa:Sector .
+
+cnd:Induction a qa:ConditionKind . cnd:SupplementaryCourse a qa:ConditionKind .
+cnd:LanguageTest a qa:ConditionKind . cnd:EmployerAssessment a qa:ConditionKind .
+cnd:Other a qa:ConditionKind .
+
+dpk:Ownership a qa:DependencyKind . dpk:Control a qa:DependencyKind .
+dpk:SubOrganisation a qa:DependencyKind . dpk:SharedManagement a qa:DependencyKind .
 """
 
 _PLACEHOLDER = re.compile(r"\{[?$]\w+\}")

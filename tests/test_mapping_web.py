@@ -175,9 +175,13 @@ def test_public_list_and_credential_page_show_imported_mappings(web):
 def test_api_satisfies_answers_the_hot_work_cases(web):
     base = "/api/satisfies?credential=varmt-arbejde&requirement=heta-arbeten-forsakringsvillkor&on=2025-01-01"
     yes = web.get(base + "&issued=2023-06-30").get_json()
-    assert yes["satisfied"] is True and yes["via"] == "recognition"
+    assert yes["value"] == "yes" and yes["satisfied"] is True and yes["via"] == "recognition"
+    assert yes["recognitions"][0]["covers_issued_until"] == "2023-06-30"
     no = web.get(base + "&issued=2023-07-01").get_json()
-    assert no["satisfied"] is False
+    assert no["value"] == "no" and no["satisfied"] is False
+    unknown = web.get(base).get_json()
+    assert unknown["value"] == "unknown"
+    assert unknown["missing"] == [{"input": "issued", "earliest": None, "latest": "2023-06-30", "options": []}]
     assert web.get("/api/satisfies?credential=esa").status_code == 400
     assert web.get(base + "&issued=someday").status_code == 400
 
@@ -185,10 +189,11 @@ def test_api_satisfies_answers_the_hot_work_cases(web):
 def test_requirement_page_shows_yes_or_no_with_explanation(web):
     url = "/requirements/heta-arbeten-forsakringsvillkor/satisfies?lang=en&credential=varme-arbeider&on=2025-01-01"
     yes = web.get(url + "&issued=2023-01-15")
-    assert yes.status_code == 200 and "<strong>Yes</strong>" in yes.text
-    assert "through a recognition valid on the date" in yes.text
+    assert yes.status_code == 200 and "<strong>Yes (through a recognition)</strong>" in yes.text
+    assert "accepted, recognised by Insurance Sweden" in yes.text
     no = web.get(url + "&issued=2023-08-15")
-    assert "<strong>No</strong>" in no.text and "issued outside the dates" in no.text
+    assert "<strong>No</strong>" in no.text
+    assert "the recognition covers only awards issued by 2023-06-30, and this one was not" in no.text
 
 
 def test_crosswalk_matrix_and_csv_with_labels(web):
@@ -233,7 +238,7 @@ def test_requirement_page_takes_an_award(web):
     award = DEFAULT_BASE + "example/award/soren-eksempel-varmt-arbejde"
     page = web.get(f"/requirements/heta-arbeten-forsakringsvillkor/satisfies?lang=sv&credential={award}&on=2025-01-01")
     assert page.status_code == 200 and "<strong>Nej</strong>" in page.text
-    assert "beviset utfärdades utanför de datum som erkännandet omfattar" in page.text
+    assert "erkännandet omfattar bara bevis utfärdade senast 2023-06-30, och detta utfärdades inte då" in page.text
 
 
 def test_logout_without_its_csrf_token_is_refused(web):

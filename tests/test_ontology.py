@@ -40,6 +40,8 @@ EXPECTED_SCHEMES = {
     "examination-methods.ttl",
     "sectors.ttl",
     "curation-status.ttl",
+    "condition-kinds.ttl",
+    "dependency-kinds.ttl",
 }
 # External terms that the core may point at without that being an alignment.
 CORE_ALLOWED_EXTERNAL = (str(SKOS.Concept),)
@@ -291,11 +293,12 @@ def test_dependency_and_role_properties(core: Graph) -> None:
         "ownedBy",
         "controlledBy",
         "subOrganisationOf",
-        "memberOf",
         "sharesManagementWith",
     ):
         assert (QA[name], RDFS.subPropertyOf, QA.dependsOn) in core, name
-    assert (QA.accreditedBy, RDFS.subPropertyOf, QA.dependsOn) not in core
+    # membership of an association is not a dependency, nor is accreditation
+    for name in ("memberOf", "accreditedBy"):
+        assert (QA[name], RDFS.subPropertyOf, QA.dependsOn) not in core, name
     for name in (
         "issuer",
         "trainingProvider",
@@ -418,4 +421,6 @@ def test_each_scheme_file_holds_its_schemes(graph: Graph) -> None:
         "https://w3id.org/qagraph/vocab/sector/Sectors",
         "https://w3id.org/qagraph/vocab/curation/CurationStatuses",
         "https://w3id.org/qagraph/vocab/curation/CurationActions",
+        "https://w3id.org/qagraph/vocab/condition/ConditionKinds",
+        "https://w3id.org/qagraph/vocab/dependency/DependencyKinds",
     }

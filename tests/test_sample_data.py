@@ -43,6 +43,9 @@ KINDS = {
     "award",
     "mapping",
     "mappingset",
+    "condition",
+    "dependency",
+    "validity",
 }
 SOURCED_CLASSES = [
     QA.Credential,
@@ -55,6 +58,7 @@ SOURCED_CLASSES = [
     QA.QualityScheme,
     QA.Collaboration,
     QA.Accreditation,
+    QA.Condition,
 ]
 PERSON_CLASSES = [QA.Person, FOAF.Person, SCHEMA.Person, URIRef("http://schema.org/Person")]
 

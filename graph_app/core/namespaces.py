@@ -17,6 +17,8 @@ CLK: Final = VOCAB + "collaboration/"
 EXM: Final = VOCAB + "examination/"
 SEC: Final = VOCAB + "sector/"
 CST: Final = VOCAB + "curation/"
+CND: Final = VOCAB + "condition/"
+DPK: Final = VOCAB + "dependency/"
 DEFAULT_BASE: Final = "https://w3id.org/qagraph/id/"
 GRAPH_BASE: Final = "https://w3id.org/qagraph/graph/"
 META_GRAPH: Final = GRAPH_BASE + "meta"
@@ -52,6 +54,8 @@ PREFIXES: Final[dict[str, str]] = {
     "exm": EXM,
     "sec": SEC,
     "cst": CST,
+    "cnd": CND,
+    "dpk": DPK,
     "id": DEFAULT_BASE,
     "ex": DEFAULT_BASE + "example/",
     "rdf": RDF,

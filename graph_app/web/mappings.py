@@ -32,7 +32,7 @@ from werkzeug.security import check_password_hash
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..core import curation, equivalence
+from ..core import curation, equivalence, explanation
 from ..core.entity import labels_for
 from ..core.errors import QagraphError
 from ..core.namespaces import DEFAULT_BASE, compact
@@ -357,11 +357,16 @@ def requirement_page(tail: str) -> Any:
             error = err.text(g.lang)
     iris = {requirement}
     if answer is not None:
-        iris |= {answer.credential} | {r.subject for r in answer.path} | {r.object for r in answer.path}
-        iris |= {s.subject for s in answer.steps} | {s.object for s in answer.steps}
+        iris |= answer.iris()
+    label = _labeller(iris)
+    words = None
+    if answer is not None:  # the answer in words, as the command line gives it
+        words = {"headline": explanation.headline(answer, g.lang),
+                 "summary": explanation.summary(answer, g.lang, label),
+                 "lines": explanation.lines(answer, g.lang, label)}
     return render_template("mappings/satisfies.html", requirement=requirement, credential=credential,
-                           on=on, issued=issued, answer=answer, error=error, label=_labeller(iris)), (
-        400 if error else 200)
+                           on=on, issued=issued, answer=answer, words=words, error=error,
+                           label=label), (400 if error else 200)
 
 
 def init_app(app: Flask) -> None:
