@@ -33,7 +33,8 @@ $(PY_STAMP): pyproject.toml | $(BIN)/python
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-# Debian packages the tests need (Chromium for the browser tests).
+# Debian packages the tests need (Chromium for the browser tests, Virtuoso for the
+# remote-store tests).
 $(SYS_STAMP): scripts/system-deps.sh | $(BIN)/python
 	bash scripts/system-deps.sh
 	touch $@

@@ -27,7 +27,7 @@ from .core.loading import LoadInput, load, source_name_for
 from .core.messages import message
 from .core.namespaces import PREFIXES, compact, sparql_prologue
 from .core.settings import load_settings
-from .core.store import OxigraphStore
+from .core.store import Store, open_configured
 from .core.validation import Report, validate_store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,12 +48,12 @@ class Context:
     def __init__(self, lang: str | None, store_path: str | None) -> None:
         self.settings = load_settings({"LANG": lang, "STORE": store_path})
         self.lang: str = self.settings["LANG"]
-        self._store: OxigraphStore | None = None
+        self._store: Store | None = None
 
     @property
-    def store(self) -> OxigraphStore:
+    def store(self) -> Store:
         if self._store is None:
-            self._store = OxigraphStore(self.settings["STORE"])
+            self._store = open_configured(self.settings)
         return self._store
 
     def close(self) -> None:
@@ -234,7 +234,7 @@ def query_command(ctx: Context, query: str, fmt: str) -> None:
         else:
             out.write(("true" if value else "false") + "\n")
         return
-    if isinstance(result, ox.QueryTriples):
+    if not isinstance(result, ox.QuerySolutions):  # triples (CONSTRUCT, DESCRIBE)
         rdf_fmt = ox.RdfFormat.TURTLE if fmt in {"turtle", "table"} else ox.RdfFormat.N_TRIPLES
         if fmt == "json":
             rdf_fmt = ox.RdfFormat.JSON_LD

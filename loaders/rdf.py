@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph_app.core.errors import ParseError, Position
-from graph_app.core.store import OxigraphStore, StagedSource
+from graph_app.core.store import StagedSource, Store
 
 from .registry import register
 
@@ -34,7 +34,7 @@ class RdfLoader:
     extensions: tuple[str, ...]
     media_types: tuple[str, ...]
 
-    def write(self, store: OxigraphStore, staged: StagedSource, path: Path, base_iri: str) -> None:
+    def write(self, store: Store, staged: StagedSource, path: Path, base_iri: str) -> None:
         try:
             if not self.fmt.supports_datasets and path.stat().st_size > BULK_THRESHOLD:
                 store.bulk_write_staged(staged, path, self.fmt)

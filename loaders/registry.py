@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Protocol
 
 from graph_app.core.errors import InputError
-from graph_app.core.store import OxigraphStore, StagedSource
+from graph_app.core.store import StagedSource, Store
 
 
 class Loader(Protocol):
@@ -21,7 +21,7 @@ class Loader(Protocol):
     @property
     def media_types(self) -> tuple[str, ...]: ...
 
-    def write(self, store: OxigraphStore, staged: StagedSource, path: Path, base_iri: str) -> None:
+    def write(self, store: Store, staged: StagedSource, path: Path, base_iri: str) -> None:
         """Parse `path` into `staged`; raise ParseError (file:line) or TableErrors."""
         ...
 

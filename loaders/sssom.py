@@ -33,7 +33,7 @@ from graph_app.core import queries
 from graph_app.core.errors import CellProblem, InputError, TableErrors
 from graph_app.core.messages import CATALOGUE
 from graph_app.core.namespaces import DEFAULT_BASE, SEMAPV, SH, SKOS, SSSOM, VOID
-from graph_app.core.store import OxigraphStore, StagedSource
+from graph_app.core.store import StagedSource, Store
 from graph_app.core.terms import to_rdflib, triples_from_graph
 
 from .registry import register
@@ -319,7 +319,7 @@ class SssomLoader:
     extensions: tuple[str, ...] = (".sssom.tsv",)
     media_types: tuple[str, ...] = ("text/tab-separated-values",)
 
-    def write(self, store: OxigraphStore, staged: StagedSource, path: Path, base_iri: str) -> None:
+    def write(self, store: Store, staged: StagedSource, path: Path, base_iri: str) -> None:
         store.write_staged(staged, triples_from_graph(to_graph(read_file(path))))
 
 
@@ -330,7 +330,7 @@ register(SssomLoader())
 
 
 
-def find_set(store: OxigraphStore, name: str) -> str:
+def find_set(store: Store, name: str) -> str:
     """The IRI of the mapping set called `name` (its id, or the last segment of it)."""
     result = store.query(queries.load("mapping-sets").text)
     sets = [row["set"].value for row in result]  # type: ignore[union-attr]
@@ -340,7 +340,7 @@ def find_set(store: OxigraphStore, name: str) -> str:
     raise InputError("unknown_mapping_set", name=name)
 
 
-def set_graph(store: OxigraphStore, set_id: str) -> Graph:
+def set_graph(store: Store, set_id: str) -> Graph:
     """The set's description and mappings, as they are in the store."""
     result = store.query(queries.load("mapping-set-triples").text, bindings={"set": ox.NamedNode(set_id)})
     graph = Graph()
@@ -349,7 +349,7 @@ def set_graph(store: OxigraphStore, set_id: str) -> Graph:
     return graph
 
 
-def export(store: OxigraphStore, name: str, output: TextIO) -> int:
+def export(store: Store, name: str, output: TextIO) -> int:
     """Write mapping set `name` as SSSOM/TSV; return the number of mappings."""
     from sssom.parsers import from_sssom_rdf
     from sssom.writers import write_table

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that the test suite needs, when they are missing.
+# Installs the Debian packages that the test suite needs, when they are missing:
+# Chromium for the browser tests, Virtuoso for the remote-store tests.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+# Virtuoso Open Source, for the tests of the remote store: only the server and client
+# binaries (virtuoso-t, isql-vt), not the packaged system service, which would ask for a
+# DBA password and start a server of its own. Tests start throw-away servers themselves.
+{ command -v virtuoso-t >/dev/null 2>&1 && command -v isql-vt >/dev/null 2>&1; } || need+=(virtuoso-opensource-7-bin)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -2,7 +2,7 @@
 
 Whole-store aggregates are slow at scale (DESIGN.md: a count per level takes seconds at
 10M triples), so the catalogue is built once from a few queries and rebuilt after every
-commit (`OxigraphStore.add_commit_hook`). Facet counts and search then run over the
+commit (`Store.add_commit_hook`). Facet counts and search then run over the
 catalogue in memory. Persons and awards are not in it: they are the bulk of a big store.
 """
 
@@ -18,7 +18,7 @@ from . import queries
 from .derived import PerGeneration
 from .labels import fold, local_name, pick
 from .namespaces import QA, SKOS
-from .store import OxigraphStore
+from .store import Store
 
 KINDS: dict[str, str] = {
     QA + "Organisation": "organisation",
@@ -90,7 +90,7 @@ class Catalogue:
     # -- building -----------------------------------------------------------------
 
     @classmethod
-    def build(cls, store: OxigraphStore) -> Catalogue:
+    def build(cls, store: Store) -> Catalogue:
         cat = cls(store.generation)
         kinds: dict[str, str] = {}
         for row in _select(store, "catalogue-entities"):
@@ -188,7 +188,7 @@ def select(entries: Iterable[Entry], chosen: Mapping[str, Sequence[str]]) -> lis
     return [e for e in entries if all(e.facets.get(f, set()) & vals for f, vals in wanted.items())]
 
 
-def _select(store: OxigraphStore, name: str) -> ox.QuerySolutions:
+def _select(store: Store, name: str) -> ox.QuerySolutions:
     result = store.query(queries.load(name).text)
     assert isinstance(result, ox.QuerySolutions)
     return result
@@ -199,11 +199,11 @@ def _select(store: OxigraphStore, name: str) -> ox.QuerySolutions:
 _catalogues: PerGeneration[Catalogue] = PerGeneration(Catalogue.build)
 
 
-def catalogue(store: OxigraphStore) -> Catalogue:
+def catalogue(store: Store) -> Catalogue:
     """The store's catalogue, built on first use and after each commit."""
     return _catalogues.get(store)
 
 
-def keep_up_to_date(store: OxigraphStore) -> None:
+def keep_up_to_date(store: Store) -> None:
     """Rebuild the store's catalogue right after every commit (once per store)."""
     _catalogues.keep_up_to_date(store)

@@ -26,7 +26,7 @@ from .errors import InputError, QagraphError, ViolationsFound
 from .messages import CATALOGUE
 from .namespaces import CST, DCTERMS, DEFAULT_BASE, PAV, PROV, QA, SEMAPV, SKOS, SSSOM, VOID
 from .resources import vocabulary_graph
-from .store import OxigraphStore
+from .store import Store
 from .terms import graph_from_triples, triples_from_graph
 from .validation import validate_staged
 
@@ -158,7 +158,7 @@ def _now() -> Literal:
                    datatype=XSD.dateTime)
 
 
-def _current(store: OxigraphStore) -> Graph:
+def _current(store: Store) -> Graph:
     graph = Graph()
     current = store.current_graphs().get(SOURCE)
     if current is not None:
@@ -175,7 +175,7 @@ def _current(store: OxigraphStore) -> Graph:
     return graph
 
 
-def _save(store: OxigraphStore, graph: Graph, agent: str) -> None:
+def _save(store: Store, graph: Graph, agent: str) -> None:
     staged = store.stage(SOURCE, "curation", "")
     try:
         store.write_staged(staged, triples_from_graph(graph))
@@ -188,7 +188,7 @@ def _save(store: OxigraphStore, graph: Graph, agent: str) -> None:
         raise
 
 
-def _is_credential(store: OxigraphStore, iri: str) -> bool:
+def _is_credential(store: Store, iri: str) -> bool:
     result = store.query(queries.load("credential-exists").text, bindings={"c": ox.NamedNode(iri)})
     return bool(result)
 
@@ -207,7 +207,7 @@ def _log(graph: Graph, record: URIRef, action: str, curator: str, status: str, c
     graph.add((curator_iri(curator), RDFS.label, Literal(curator)))
 
 
-def propose(store: OxigraphStore, curator: str, subject: str, predicate: str, obj: str,
+def propose(store: Store, curator: str, subject: str, predicate: str, obj: str,
             justification: str, *, negated: bool = False, comment: str = "",
             see_also: str = "") -> str:
     """Record a proposed mapping; returns its IRI."""
@@ -255,7 +255,7 @@ def _resolve(graph: Graph, name: str) -> URIRef:
     return record
 
 
-def transition(store: OxigraphStore, curator: str, name: str, action: str, comment: str) -> str:
+def transition(store: Store, curator: str, name: str, action: str, comment: str) -> str:
     """Accept, reject or deprecate a curated record; returns the new status."""
     if action not in TRANSITIONS:
         raise InputError("curation_bad_transition", state="?", action=action)
@@ -293,7 +293,7 @@ def _other_accepted(graph: Graph, record: URIRef, triple: tuple[object, object, 
     return False
 
 
-def records(store: OxigraphStore) -> list[Record]:
+def records(store: Store) -> list[Record]:
     """Every curated record with its history, newest first."""
     graph = _current(store)
     out = []
@@ -302,7 +302,7 @@ def records(store: OxigraphStore) -> list[Record]:
     return sorted(out, key=lambda r: (r.created, r.iri), reverse=True)
 
 
-def record(store: OxigraphStore, name: str) -> Record:
+def record(store: Store, name: str) -> Record:
     graph = _current(store)
     return _record(graph, _resolve(graph, name))
 

@@ -9,7 +9,7 @@ import weakref
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from .store import OxigraphStore
+from .store import Store
 
 T = TypeVar("T")
 
@@ -17,13 +17,13 @@ T = TypeVar("T")
 class PerGeneration(Generic[T]):
     """One value per store, recomputed by `compute` when the store's generation moves."""
 
-    def __init__(self, compute: Callable[[OxigraphStore], T]) -> None:
+    def __init__(self, compute: Callable[[Store], T]) -> None:
         self._compute = compute
-        self._values: weakref.WeakKeyDictionary[OxigraphStore, tuple[int, T]] = weakref.WeakKeyDictionary()
+        self._values: weakref.WeakKeyDictionary[Store, tuple[int, T]] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
-        self._hooked: weakref.WeakSet[OxigraphStore] = weakref.WeakSet()
+        self._hooked: weakref.WeakSet[Store] = weakref.WeakSet()
 
-    def get(self, store: OxigraphStore) -> T:
+    def get(self, store: Store) -> T:
         """The value for the store's current generation."""
         cached = self._values.get(store)
         if cached is not None and cached[0] == store.generation:
@@ -36,7 +36,7 @@ class PerGeneration(Generic[T]):
                 self._values[store] = cached
             return cached[1]
 
-    def keep_up_to_date(self, store: OxigraphStore) -> None:
+    def keep_up_to_date(self, store: Store) -> None:
         """Recompute right after every commit, so that no request waits (once per store)."""
         if store in self._hooked:
             return

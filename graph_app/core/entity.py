@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from . import queries
 from .namespaces import PREFIXES, RDF
-from .store import OxigraphStore
+from .store import Store
 from .validation import Result, neighbourhood, validate_graph
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -69,19 +69,19 @@ def _node(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
 
 
-def _solutions(store: OxigraphStore, name: str, iri: str, text: str | None = None,
+def _solutions(store: Store, name: str, iri: str, text: str | None = None,
                **more: Term) -> ox.QuerySolutions:
     result = store.query(text or queries.load(name).text, bindings={"node": _node(iri), **more})
     assert isinstance(result, ox.QuerySolutions)
     return result
 
 
-def exists(store: OxigraphStore, iri: str) -> bool:
+def exists(store: Store, iri: str) -> bool:
     result = store.query(queries.load("entity-exists").text, bindings={"node": _node(iri)})
     return bool(result)
 
 
-def outgoing(store: OxigraphStore, iri: str) -> list[Statement]:
+def outgoing(store: Store, iri: str) -> list[Statement]:
     """The node's statements; each names the sources (loaded files) that say it."""
     names = {g.value: name for name, g in store.current_graphs().items()}
     found: OrderedDict[tuple[str, Term], list[str]] = OrderedDict()
@@ -97,7 +97,7 @@ def types(statements: Iterable[Statement]) -> list[str]:
     return [s.value.value for s in statements if s.predicate == RDF + "type"]
 
 
-def incoming(store: OxigraphStore, iri: str, *, limit: int = 20,
+def incoming(store: Store, iri: str, *, limit: int = 20,
              page_of: str | None = None, offset: int = 0) -> list[Incoming]:
     """Incoming relations per property: the count and one page of subjects (the first,
     or the page at `offset` for the property `page_of`)."""
@@ -114,7 +114,7 @@ def incoming(store: OxigraphStore, iri: str, *, limit: int = 20,
     return out
 
 
-def labels_for(store: OxigraphStore, iris: Iterable[str]) -> dict[str, dict[str, str]]:
+def labels_for(store: Store, iris: Iterable[str]) -> dict[str, dict[str, str]]:
     """Labels (language -> text) of the given nodes, straight from the store."""
     nodes = sorted({i for i in iris if i})
     labels: dict[str, dict[str, str]] = {}
@@ -129,7 +129,7 @@ def labels_for(store: OxigraphStore, iris: Iterable[str]) -> dict[str, dict[str,
     return labels
 
 
-def equivalents(store: OxigraphStore, iri: str) -> list[Equivalent]:
+def equivalents(store: Store, iri: str) -> list[Equivalent]:
     """Mappings from and to the node, one per direction, property and other node."""
     found: dict[tuple[str, str, str], Equivalent] = {}
     for row in _solutions(store, "entity-equivalents", iri):
@@ -145,7 +145,7 @@ def equivalents(store: OxigraphStore, iri: str) -> list[Equivalent]:
     return sorted(found.values(), key=lambda e: (e.direction != "out", e.predicate, e.other))
 
 
-def route_levels(store: OxigraphStore, iri: str) -> list[RouteLevel]:
+def route_levels(store: Store, iri: str) -> list[RouteLevel]:
     out: dict[str, RouteLevel] = {}
     for row in _solutions(store, "entity-levels", iri):
         level, claimed, issuer = row["level"], row["claimed"], row["issuer"]
@@ -157,7 +157,7 @@ def route_levels(store: OxigraphStore, iri: str) -> list[RouteLevel]:
     return list(out.values())
 
 
-def description(store: OxigraphStore, iri: str) -> list[ox.Triple]:
+def description(store: Store, iri: str) -> list[ox.Triple]:
     result = store.query(queries.load("entity-describe").text, bindings={"node": _node(iri)})
     return list(result)  # type: ignore[arg-type]
 
@@ -181,11 +181,11 @@ _validator = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qagraph-valid
 VALIDATION_CACHE_SIZE = 4096
 
 
-_tokens: weakref.WeakKeyDictionary[OxigraphStore, int] = weakref.WeakKeyDictionary()
+_tokens: weakref.WeakKeyDictionary[Store, int] = weakref.WeakKeyDictionary()
 _counter = itertools.count(1)
 
 
-def _token(store: OxigraphStore) -> int:
+def _token(store: Store) -> int:
     """A number that names the store for the cache (an id() may be reused)."""
     with _validation_lock:
         if store not in _tokens:
@@ -193,7 +193,7 @@ def _token(store: OxigraphStore) -> int:
         return _tokens[store]
 
 
-def _validate_node(store: OxigraphStore, iri: str) -> list[Result]:
+def _validate_node(store: Store, iri: str) -> list[Result]:
     from rdflib import URIRef
 
     # The node and what it links to, so that class constraints on its objects can see
@@ -203,7 +203,7 @@ def _validate_node(store: OxigraphStore, iri: str) -> list[Result]:
     return validate_graph(graph).for_node(iri) if len(graph) else []
 
 
-def violations(store: OxigraphStore, iri: str, wait: float | None = None) -> list[Result] | None:
+def violations(store: Store, iri: str, wait: float | None = None) -> list[Result] | None:
     """SHACL results whose focus is the node: its neighbourhood is copied into a small
     in-memory graph and validated there (never pyshacl over the store). Waits at most
     `wait` seconds (None: as long as it takes) and returns None when the validation is

@@ -35,7 +35,7 @@ import pyoxigraph as ox
 from . import queries
 from .messages import CATALOGUE
 from .namespaces import CST, SKOS
-from .store import OxigraphStore
+from .store import Store
 
 CATALOGUE.update({
     "conflict_level": {"sv": "olika kompetenssäkringsgrader förenade av exakta motsvarigheter",
@@ -330,7 +330,7 @@ class Reasoning:
 # -- reading from the store -----------------------------------------------------------
 
 
-def accepted_mappings(store: OxigraphStore) -> list[Mapping]:
+def accepted_mappings(store: Store) -> list[Mapping]:
     """Every accepted mapping record in the store (imported sets and accepted curation)."""
     negated: set[str] = set()
     not_accepted: set[str] = set()
@@ -349,7 +349,7 @@ def accepted_mappings(store: OxigraphStore) -> list[Mapping]:
     return out
 
 
-def credential_levels(store: OxigraphStore) -> dict[str, frozenset[str]]:
+def credential_levels(store: Store) -> dict[str, frozenset[str]]:
     """Credential IRI -> the notations (or IRIs) of its routes' assurance levels."""
     levels: dict[str, set[str]] = defaultdict(set)
     for row in store.query(queries.load("credential-levels").text):  # type: ignore[union-attr]
@@ -358,7 +358,7 @@ def credential_levels(store: OxigraphStore) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in levels.items()}
 
 
-def reason(store: OxigraphStore) -> Reasoning:
+def reason(store: Store) -> Reasoning:
     """Reason over the accepted mappings in `store`."""
     return Reasoning.build(accepted_mappings(store), credential_levels(store))
 
@@ -376,7 +376,7 @@ class Cell:
     negated: bool = False
 
 
-def side_credentials(store: OxigraphStore, side: str) -> list[str]:
+def side_credentials(store: Store, side: str) -> list[str]:
     """The credentials of one side: a two-letter country code, or a scheme (IRI or the
     last segment of its IRI)."""
     out: set[str] = set()
@@ -404,7 +404,7 @@ def crosswalk_cell(reasoning: Reasoning, a: str, b: str) -> Cell:
     return Cell()
 
 
-def crosswalk(store: OxigraphStore, reasoning: Reasoning, a: str, b: str) -> tuple[list[str], list[str], list[list[Cell]]]:
+def crosswalk(store: Store, reasoning: Reasoning, a: str, b: str) -> tuple[list[str], list[str], list[list[Cell]]]:
     """Rows (side a), columns (side b) and the matrix of cells between them."""
     rows, cols = side_credentials(store, a), side_credentials(store, b)
     return rows, cols, [[crosswalk_cell(reasoning, r, c) for c in cols] for r in rows]

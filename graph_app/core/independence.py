@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from . import queries
 from .namespaces import LVL, QA
-from .store import OxigraphStore
+from .store import Store
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Dependence:
     path: tuple[Step, ...]
 
 
-def dependency_graph(store: OxigraphStore) -> nx.Graph:
+def dependency_graph(store: Store) -> nx.Graph:
     """Undirected graph of organisations; each edge keeps its directed statements."""
     graph = nx.Graph()
     result = store.query(queries.load("dependency-edges").text)
@@ -71,7 +71,7 @@ def explain(graph: nx.Graph, a: str, b: str) -> tuple[Step, ...] | None:
     return tuple(graph[x][y]["steps"][0] for x, y in zip(nodes, nodes[1:], strict=False))
 
 
-def dependences(store: OxigraphStore, levels: tuple[str, ...] = (LVL + "C1",)) -> list[Dependence]:
+def dependences(store: Store, levels: tuple[str, ...] = (LVL + "C1",)) -> list[Dependence]:
     """Routes at `levels` whose issuer or examiner depends on a trainer, with the path."""
     graph = dependency_graph(store)
     roles: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))

@@ -16,7 +16,7 @@ from typing import Protocol
 from rdflib import Graph
 
 from .errors import InputError, ViolationsFound
-from .store import OxigraphStore, StagedSource, check_source_name, sha256_of
+from .store import StagedSource, Store, check_source_name, sha256_of
 from .terms import graph_from_triples
 from .validation import Report, validate_staged
 
@@ -26,7 +26,7 @@ class Writer(Protocol):
 
     name: str
 
-    def write(self, store: OxigraphStore, staged: StagedSource, path: Path, base_iri: str) -> None: ...
+    def write(self, store: Store, staged: StagedSource, path: Path, base_iri: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def source_name_for(path: Path) -> str:
 
 
 def load(
-    store: OxigraphStore,
+    store: Store,
     inputs: Sequence[LoadInput],
     *,
     base_iri: str,

@@ -2,13 +2,20 @@
 
 The header holds `# title:`, `# description:` (continued on indented comment lines) and
 `# param: name type — text` lines. Parameters are bound as RDF terms by the store
-(substitution), or, for lists of nodes, by a VALUES clause appended after the query and
-made of terms that Oxigraph serialises itself; user text is never pasted into a query.
+(substitution), or, for lists of nodes, by a VALUES block placed first in the query's
+WHERE group and made of terms that Oxigraph serialises itself; user text is never pasted
+into a query. (A VALUES clause after the whole query is standard too, but Virtuoso 7
+accepts it only after a SELECT.)
+
+The lexer below reads only qagraph's own query texts (to place that VALUES block, and to
+substitute bindings for a SPARQL server); what a stranger's query may do is decided by a
+real parser elsewhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -65,7 +72,58 @@ def load(name: str, directory: Path = QUERY_DIR) -> CannedQuery:
     return _parse_header(name, path.read_text(encoding="utf-8"))
 
 
+_TOKEN = re.compile(
+    r"""
+      (?P<comment>\#[^\n\r]*)
+    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                 |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
+    | (?P<pname>(?:[A-Za-z\u00c0-\uffff][\w.\-\u00c0-\uffff]*)?:(?:[\w\-:%.\u00c0-\uffff]|\\.)*)
+    | (?P<word>[A-Za-z_][\w\-]*)
+    | (?P<space>\s+)
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+
+
+def tokens(text: str) -> Iterator[tuple[str, str, int]]:
+    """(kind, text, offset) of each token of a query of qagraph's own."""
+    for match in _TOKEN.finditer(text):
+        yield match.lastgroup or "other", match.group(), match.start()
+
+
+def query_form(text: str) -> str:
+    """SELECT, CONSTRUCT, DESCRIBE or ASK: the first form keyword after the prologue."""
+    for kind, value, _ in tokens(text):
+        if kind == "word" and value.upper() in FORMS:
+            return value.upper()
+    return "SELECT"
+
+
+def where_start(text: str) -> int:
+    """The offset just inside the opening brace of the query's WHERE group."""
+    form, depth, groups = "", 0, 0
+    for kind, value, offset in tokens(text):
+        if kind == "word" and not form and value.upper() in FORMS:
+            form = value.upper()
+        elif kind == "word" and value.upper() == "WHERE" and depth == 0:
+            groups = -1  # the next group is the WHERE group
+        elif value == "{":
+            if depth == 0 and form and (groups == -1 or form != "CONSTRUCT" or groups == 1):
+                return offset + 1
+            depth += 1
+        elif value == "}":
+            depth -= 1
+            if depth == 0 and groups >= 0:
+                groups += 1
+    raise ValueError("no WHERE group in the query")
+
+
 def with_values(text: str, var: str, terms: Iterable[ox.NamedNode | ox.BlankNode | ox.Literal]) -> str:
-    """`text` with a trailing VALUES clause binding `var` to `terms`."""
+    """`text` with a VALUES block binding `var` to `terms`, first in its WHERE group."""
     body = " ".join(str(t) for t in terms)
-    return f"{text}\nVALUES ?{var} {{ {body} }}"
+    at = where_start(text)
+    return f"{text[:at]} VALUES ?{var} {{ {body} }} {text[at:]}"

@@ -45,7 +45,7 @@ from .equivalence import EXACT, Mapping, Reasoning, Step
 from .errors import InputError
 from .messages import CATALOGUE
 from .namespaces import CND, IDV
-from .store import OxigraphStore
+from .store import Store
 
 CATALOGUE.update({
     "unknown_credential": {
@@ -293,7 +293,7 @@ def _subtract(day: date, duration: Any) -> date | None:
     return result if isinstance(result, date) else None
 
 
-def _rows(store: OxigraphStore, name: str, var: str, iri: str) -> list[ox.QuerySolution]:
+def _rows(store: Store, name: str, var: str, iri: str) -> list[ox.QuerySolution]:
     result = store.query(queries.load(name).text, bindings={var: ox.NamedNode(iri)})
     return list(result)  # type: ignore[arg-type]
 
@@ -361,7 +361,7 @@ class _Outcome:
 class Checker:
     """Answers satisfaction questions; reasoning over mappings is done once and reused."""
 
-    def __init__(self, store: OxigraphStore, reasoning: Reasoning | None = None) -> None:
+    def __init__(self, store: Store, reasoning: Reasoning | None = None) -> None:
         """With `reasoning` (over all accepted mappings) every question reuses it; without,
         each question reads only the exactMatch component of its own credential, so that
         one question costs the same however many mappings the store holds."""
@@ -787,13 +787,13 @@ def _worse(a: str, b: str) -> str:
     return a if ORDER[a] <= ORDER[b] else b
 
 
-def satisfies(store: OxigraphStore, subject: str, requirement: str, on: date | str | None = None,
+def satisfies(store: Store, subject: str, requirement: str, on: date | str | None = None,
               issued: date | str | None = None) -> Answer:
     """One question; reads only the exactMatch component of the credential."""
     return Checker(store).check(subject, requirement, on, issued)
 
 
-def answers_for(store: OxigraphStore, credential: str, on: date | str | None = None,
+def answers_for(store: Store, credential: str, on: date | str | None = None,
                 issued: date | str | None = None, checker: Checker | None = None) -> list[Answer]:
     """For one credential (or award), the answer for every requirement the data knows of
     that it may be asked against: the requirements that name it or an exact equivalent,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .namespaces import DEFAULT_BASE
+from .namespaces import DEFAULT_BASE, GRAPH_BASE
 from .resources import ROOT
 
 
@@ -35,6 +35,12 @@ def _bool(text: str) -> bool:
     raise ValueError("expected true or false")
 
 
+def _auth(text: str) -> str:
+    if text not in {"digest", "basic"}:
+        raise ValueError("expected digest or basic")
+    return text
+
+
 def _lang(text: str) -> str:
     if text not in {"sv", "en"}:
         raise ValueError("expected sv or en")
@@ -46,6 +52,26 @@ INSTANCE_DIR = Path(os.environ.get("QAGRAPH_INSTANCE", ROOT / "instance"))
 SETTINGS: tuple[Setting, ...] = (
     Setting("STORE", str(INSTANCE_DIR / "store"), str,
             "Folder of the embedded Oxigraph store; created when missing."),
+    Setting("STORE_URL", "", str,
+            "SPARQL query endpoint of a server to use as the store (SPARQL 1.1 Protocol); "
+            "empty: the embedded store in STORE. See docs/scale.md."),
+    Setting("STORE_UPDATE_URL", "", str,
+            "SPARQL Update endpoint of that server; empty: the query endpoint."),
+    Setting("STORE_GRAPH_STORE_URL", "", str,
+            "Graph Store HTTP Protocol endpoint of that server, for loads; empty: loads go "
+            "in by SPARQL Update."),
+    Setting("STORE_USER", "", str, "User name for the server's update and Graph Store endpoints."),
+    Setting("STORE_PASSWORD", "", str, "Password of STORE_USER."),
+    Setting("STORE_AUTH", "digest", _auth, "How STORE_USER authenticates: digest or basic."),
+    Setting("STORE_GRAPH_BASE", GRAPH_BASE, str,
+            "Prefix of the named graphs qagraph writes on the server; qagraph never touches "
+            "graphs outside it, so several instances can share one server."),
+    Setting("STORE_LEASE", 600.0, float,
+            "Seconds a load's pending graph on the server is kept after its last write; "
+            "then any qagraph process may drop it (a load that was killed)."),
+    Setting("STORE_REFRESH", 1.0, float,
+            "Seconds qagraph trusts its copy of which graphs on the server are current; "
+            "loads by other processes show within this time."),
     Setting("BASE_IRI", DEFAULT_BASE, str,
             "Base IRI of the data; the web app serves IRIs under it at /id/…"),
     Setting("LANG", "sv", _lang, "Default language of messages and pages: sv or en."),

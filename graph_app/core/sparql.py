@@ -176,7 +176,7 @@ class NotAcceptable(Exception):
 
 
 def render(
-    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple],
     solution_type: str | None,
     graph_type: str | None,
     row_limit: int,

@@ -25,7 +25,7 @@ from .errors import InputError, QagraphError, ViolationsFound
 from .messages import CATALOGUE
 from .sparql import SOURCE_GRAPH_BASE, scan
 from .sparql_pool import QuerySyntaxError, ServiceRefused
-from .store import SOURCE_NAME, OxigraphStore, StagedSource
+from .store import SOURCE_NAME, StagedSource, Store
 from .terms import graph_from_triples
 from .validation import validate_staged
 
@@ -57,7 +57,7 @@ class UpdateResult:
 
 
 def apply_update(
-    store: OxigraphStore,
+    store: Store,
     text: str,
     *,
     using: Sequence[str] | None = None,
@@ -106,7 +106,7 @@ def apply_update(
 
 
 def commit_sources(
-    store: OxigraphStore,
+    store: Store,
     contents: dict[str, set[ox.Triple]],
     file: str,
     checksum: str,
@@ -139,13 +139,13 @@ def commit_sources(
             store.drop(name)
 
 
-def source_triples(store: OxigraphStore, name: str) -> set[ox.Triple]:
+def source_triples(store: Store, name: str) -> set[ox.Triple]:
     """The triples of source `name`'s current graph (empty when there is no such source)."""
     graph = store.current_graphs().get(name)
     if graph is None:
         return set()
     result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", bindings={"g": graph})
-    assert isinstance(result, ox.QueryTriples)
+    assert not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean))
     return set(result)
 
 

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 
 from . import queries
 from .derived import PerGeneration
-from .store import OxigraphStore
+from .store import Store
 
 
 @dataclass(frozen=True)
@@ -24,14 +24,14 @@ def _int(term: object) -> int:
     return int(term.value) if isinstance(term, ox.Literal) else 0
 
 
-def class_counts(store: OxigraphStore) -> list[tuple[str, int]]:
+def class_counts(store: Store) -> list[tuple[str, int]]:
     """(class IRI, number of resources) for each qagraph class in the store."""
     result = store.query(queries.load("stats-classes").text)
     assert isinstance(result, ox.QuerySolutions)
     return [(row["class"].value, _int(row["count"])) for row in result]
 
 
-def level_counts(store: OxigraphStore) -> list[LevelCount]:
+def level_counts(store: Store) -> list[LevelCount]:
     """Routes and credentials per assurance level, strongest first."""
     result = store.query(queries.load("stats-levels").text)
     assert isinstance(result, ox.QuerySolutions)
@@ -60,18 +60,18 @@ class Summary:
     triples: int
 
 
-def _summarise(store: OxigraphStore) -> Summary:
+def _summarise(store: Store) -> Summary:
     return Summary(class_counts(store), level_counts(store), store.triple_count())
 
 
 _summaries: PerGeneration[Summary] = PerGeneration(_summarise)
 
 
-def summary(store: OxigraphStore) -> Summary:
+def summary(store: Store) -> Summary:
     """The store's summary, computed once per commit (never per request)."""
     return _summaries.get(store)
 
 
-def keep_up_to_date(store: OxigraphStore) -> None:
+def keep_up_to_date(store: Store) -> None:
     """Recompute the summary right after each commit."""
     _summaries.keep_up_to_date(store)

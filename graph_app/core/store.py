@@ -45,7 +45,9 @@ _RDF_TYPE = ox.NamedNode(RDF + "type")
 SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
-QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+# A CONSTRUCT or DESCRIBE answer is an iterable of triples: pyoxigraph's QueryTriples from
+# the embedded store, a list of triples from a server.
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,18 @@ class StagedSource:
 
 @runtime_checkable
 class Store(Protocol):
-    """What the rest of qagraph needs of a store (embedded or remote)."""
+    """What the rest of qagraph needs of a store: the embedded `OxigraphStore` and the
+    remote `core.remote.RemoteStore` (a SPARQL server) both implement it. Code above the
+    store calls only these; `fast_aggregates` tells whether whole-store aggregates are
+    cheap enough to run per request (a server) or are better kept per generation."""
+
+    path: Path | None
+    read_only: bool
+    meta_graph: str
+    fast_aggregates: bool
+
+    @property
+    def generation(self) -> int: ...
 
     def query(
         self,
@@ -89,7 +102,15 @@ class Store(Protocol):
         base_iri: str | None = None,
     ) -> QueryResult: ...
 
+    def current_graphs(self) -> dict[str, ox.NamedNode]: ...
+
+    def has_pending(self) -> bool: ...
+
+    def graph_names(self) -> set[str]: ...
+
     def sources(self) -> list[SourceInfo]: ...
+
+    def is_empty(self) -> bool: ...
 
     def stage(self, name: str, file: str, checksum: str) -> StagedSource: ...
 
@@ -99,13 +120,25 @@ class Store(Protocol):
 
     def staged_triples(self, staged: StagedSource) -> Iterator[ox.Triple]: ...
 
+    def count_staged(self, staged: StagedSource) -> int: ...
+
     def commit(self, staged: Sequence[StagedSource], agent: str = "qagraph") -> None: ...
 
     def discard(self, staged: Sequence[StagedSource]) -> None: ...
 
     def drop(self, name: str) -> int: ...
 
+    def recover(self) -> list[str]: ...
+
+    def add_commit_hook(self, hook: Callable[[], None]) -> None: ...
+
     def triple_count(self) -> int: ...
+
+    def graph_size(self, graph: ox.NamedNode) -> int: ...
+
+    def dump(self, output: IO[bytes], fmt: ox.RdfFormat, source: str | None = None) -> None: ...
+
+    def flush(self) -> None: ...
 
     def close(self) -> None: ...
 
@@ -131,12 +164,16 @@ def _now() -> ox.Literal:
     return ox.Literal(stamp, datatype=ox.NamedNode(XSD + "dateTime"))
 
 
-def _source_iri(name: str) -> ox.NamedNode:
+def source_iri(name: str) -> ox.NamedNode:
     return ox.NamedNode(f"{GRAPH_BASE}source/{name}")
 
 
 class OxigraphStore:
     """The embedded store: Oxigraph on disk (or in memory when `path` is None)."""
+
+    meta_graph = META_GRAPH
+    # Whole-store aggregates take seconds at 10M triples: pages read them per generation.
+    fast_aggregates = False
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False):
         self.path = None if path is None else Path(path)
@@ -165,6 +202,14 @@ class OxigraphStore:
             for q in self._db.quads_for_pattern(META, _QA_PENDING, None, META)
             if isinstance(q.object, ox.NamedNode)
         }
+
+    def has_pending(self) -> bool:
+        """True while a load's graph is staged and not yet committed or discarded."""
+        return bool(self._pending())
+
+    def graph_names(self) -> set[str]:
+        """Every named graph in the database (current, pending and metadata)."""
+        return {g.value for g in self._db.named_graphs() if isinstance(g, ox.NamedNode)}
 
     def current_graphs(self) -> dict[str, ox.NamedNode]:
         """Map source name -> its current named graph."""
@@ -310,7 +355,7 @@ class OxigraphStore:
             for s in staged:
                 if not s.triples:
                     self.count_staged(s)
-                src = _source_iri(s.name)
+                src = source_iri(s.name)
                 old = current.get(s.name)
                 if old is not None:
                     delete.append(ox.Quad(src, _QA_CURRENT, old, META))
@@ -318,8 +363,8 @@ class OxigraphStore:
                     insert.append(ox.Quad(old, ox.NamedNode(PROV + "invalidatedAtTime"), now, META))
                     retired.append(old)
                 delete.append(ox.Quad(META, _QA_PENDING, s.graph, META))
-                insert.extend(_provenance(s, src, now, agent))
-            self._db.update(_update_text(delete, insert))
+                insert.extend(provenance_quads(s, src, now, agent))
+            self._db.update(update_text(delete, insert))
             self._drop_graphs(retired)
         self._committed()
 
@@ -335,12 +380,12 @@ class OxigraphStore:
                 raise InputError("unknown_source", name=name)
             graph = current[name]
             size = self.graph_size(graph)
-            delete = [ox.Quad(_source_iri(name), _QA_CURRENT, graph, META)]
+            delete = [ox.Quad(source_iri(name), _QA_CURRENT, graph, META)]
             insert = [
                 ox.Quad(META, _QA_PENDING, graph, META),
                 ox.Quad(graph, ox.NamedNode(PROV + "invalidatedAtTime"), _now(), META),
             ]
-            self._db.update(_update_text(delete, insert))
+            self._db.update(update_text(delete, insert))
             self._drop_graphs([graph])
         self._committed()
         return size
@@ -406,6 +451,8 @@ class OxigraphStore:
             self._db.flush()
 
     def close(self) -> None:
+        if not hasattr(self, "_db"):  # closed already
+            return
         self.flush()
         del self._db
 
@@ -414,8 +461,8 @@ def _value(term: object) -> str:
     return getattr(term, "value", "") if term is not None else ""
 
 
-def _provenance(
-    s: StagedSource, src: ox.NamedNode, now: ox.Literal, agent: str
+def provenance_quads(
+    s: StagedSource, src: ox.NamedNode, now: ox.Literal, agent: str, meta: ox.NamedNode = META
 ) -> list[ox.Quad]:
     """PROV-O description of one load (source, file, checksum, time, count, agent)."""
     g = s.graph
@@ -447,10 +494,10 @@ def _provenance(
         (who, _RDF_TYPE, t(PROV + "Agent")),
         (who, t(DCTERMS + "title"), ox.Literal(agent)),
     ]
-    return [ox.Quad(a, b, c, META) for a, b, c in rows]
+    return [ox.Quad(a, b, c, meta) for a, b, c in rows]
 
 
-def _update_text(delete: Sequence[ox.Quad], insert: Sequence[ox.Quad]) -> str:
+def update_text(delete: Sequence[ox.Quad], insert: Sequence[ox.Quad]) -> str:
     """One SPARQL Update (one transaction) from quads serialised by Oxigraph itself."""
 
     def block(quads: Sequence[ox.Quad]) -> str:
@@ -467,3 +514,25 @@ def _update_text(delete: Sequence[ox.Quad], insert: Sequence[ox.Quad]) -> str:
 def open_store(path: str | os.PathLike[str] | None, *, read_only: bool = False) -> OxigraphStore:
     """Open the embedded store at `path` (None: in memory)."""
     return OxigraphStore(path, read_only=read_only)
+
+
+def open_configured(settings: Mapping[str, Any], *, read_only: bool = False) -> Store:
+    """The store the settings name: a SPARQL server when STORE_URL is set, else the
+    embedded store in the folder STORE."""
+    if settings.get("STORE_URL"):
+        from .remote import RemoteStore
+
+        return RemoteStore(
+            settings["STORE_URL"],
+            update_url=settings.get("STORE_UPDATE_URL", ""),
+            graph_store_url=settings.get("STORE_GRAPH_STORE_URL", ""),
+            user=settings.get("STORE_USER", ""),
+            password=settings.get("STORE_PASSWORD", ""),
+            auth=settings.get("STORE_AUTH", "digest"),
+            graph_base=settings.get("STORE_GRAPH_BASE") or GRAPH_BASE,
+            timeout=float(settings.get("QUERY_TIMEOUT", 30.0)),
+            lease=float(settings.get("STORE_LEASE", 600.0)),
+            refresh=float(settings.get("STORE_REFRESH", 1.0)),
+            read_only=read_only,
+        )
+    return OxigraphStore(settings["STORE"], read_only=read_only)

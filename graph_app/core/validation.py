@@ -28,7 +28,7 @@ from . import queries, resources
 from .errors import InputError
 from .messages import message, normalise_language
 from .namespaces import META_GRAPH
-from .store import OxigraphStore
+from .store import Store
 from .terms import graph_from_triples
 
 BATCH = 2000
@@ -206,7 +206,7 @@ def _batched(items: Sequence[ox.NamedNode]) -> Iterable[Sequence[ox.NamedNode]]:
 
 
 def neighbourhood(
-    store: OxigraphStore, nodes: Iterable[Node], exclude_sources: Sequence[str] = ()
+    store: Store, nodes: Iterable[Node], exclude_sources: Sequence[str] = ()
 ) -> Graph:
     """Copy from the store what `nodes` link to: their descriptions, the routes and
     credentials that point at them, and the dependency closure of organisations."""
@@ -218,18 +218,18 @@ def neighbourhood(
             result = store.query(
                 queries.with_values(text, "node", batch), exclude_sources=exclude_sources
             )
-            graph_from_triples(_no_meta(result), into=graph)
+            graph_from_triples(_no_meta(result, store.meta_graph), into=graph)
     return graph
 
 
-def _no_meta(triples: object) -> Iterable[object]:
+def _no_meta(triples: object, meta: str = META_GRAPH) -> Iterable[object]:
     for t in triples:  # type: ignore[attr-defined]
-        if getattr(t.subject, "value", "") != META_GRAPH:
+        if getattr(t.subject, "value", "") != meta:
             yield t
 
 
 def validate_staged(
-    store: OxigraphStore, staged: Graph, replacing: Sequence[str] = ()
+    store: Store, staged: Graph, replacing: Sequence[str] = ()
 ) -> Report:
     """Validate staged data with its neighbourhood in the store, leaving out the sources
     it replaces; report only what the staged data introduces."""
@@ -243,11 +243,11 @@ def validate_staged(
     return report_after
 
 
-def validate_store(store: OxigraphStore, source: str | None = None) -> Report:
+def validate_store(store: Store, source: str | None = None) -> Report:
     """Validate the whole store, or one source with its neighbourhood."""
     if source is None:
         data = graph_from_triples(
-            _no_meta(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
+            _no_meta(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), store.meta_graph)
         )
         return validate_graph(data)
     graph_iri = store.current_graphs().get(source)

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..core.errors import QagraphError
 from ..core.settings import load_settings
-from ..core.store import OxigraphStore
+from ..core.store import Store, open_configured
 from . import browse, crosswalk, home, i18n, mappings, sparql, vendor
 
 # Each part registers itself; order matters only for i18n, which the others use.
@@ -26,7 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings)
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or secrets.token_hex(32)
     store = config.get("STORE_OBJECT") if config else None
-    app.extensions[STORE_KEY] = store if store is not None else OxigraphStore(settings["STORE"])
+    app.extensions[STORE_KEY] = store if store is not None else open_configured(settings)
 
     @app.errorhandler(QagraphError)
     def user_error(err: QagraphError) -> Any:
@@ -47,7 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def get_store(app: Flask) -> OxigraphStore:
+def get_store(app: Flask) -> Store:
     store = app.extensions[STORE_KEY]
-    assert isinstance(store, OxigraphStore)
+    assert isinstance(store, Store)
     return store

@@ -13,10 +13,10 @@ from ..core import catalogue as catalogue_module
 from ..core.catalogue import Catalogue
 from ..core.labels import pick_lang
 from ..core.namespaces import DCTERMS, FOAF, LVL, OWL, RDF, RDFS, SKOS, compact
-from ..core.store import OxigraphStore
+from ..core.store import Store
 
 
-def store() -> OxigraphStore:
+def store() -> Store:
     from .app import get_store
 
     return get_store(current_app)

@@ -19,7 +19,7 @@ from rdflib import Graph
 
 from graph_app.core import queries
 from graph_app.core.errors import InputError
-from graph_app.core.store import OxigraphStore, StagedSource
+from graph_app.core.store import StagedSource, Store
 from graph_app.core.terms import graph_from_triples, to_ox
 
 from ..registry import register
@@ -32,7 +32,7 @@ BULK_TRIPLES = 100_000  # more triples than this are bulk-loaded into the staged
 __all__ = ["TableLoader", "covered", "export_graph", "export_store", "read_graph", "write_template"]
 
 
-def read_triples(path: Path, base_iri: str, store: OxigraphStore | None = None,
+def read_triples(path: Path, base_iri: str, store: Store | None = None,
                  exclude: tuple[str, ...] = ()) -> list[Triple]:
     """The triples of a CSV file or workbook; TableErrors lists every bad cell."""
     lookup = store_lookup(store, exclude) if store is not None else None
@@ -44,7 +44,7 @@ def read_triples(path: Path, base_iri: str, store: OxigraphStore | None = None,
         raise InputError("table_unreadable", file=path.name, detail=str(err)) from None
 
 
-def read_graph(path: Path, base_iri: str, store: OxigraphStore | None = None,
+def read_graph(path: Path, base_iri: str, store: Store | None = None,
                exclude: tuple[str, ...] = ()) -> Graph:
     """The RDF of a CSV file or workbook as an rdflib graph."""
     graph = Graph()
@@ -59,7 +59,7 @@ class TableLoader:
     extensions: tuple[str, ...]
     media_types: tuple[str, ...]
 
-    def write(self, store: OxigraphStore, staged: StagedSource, path: Path, base_iri: str) -> None:
+    def write(self, store: Store, staged: StagedSource, path: Path, base_iri: str) -> None:
         triples = read_triples(path, base_iri, store, exclude=(staged.name,))
         converted = (ox.Triple(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
                      for s, p, o in triples)
@@ -75,14 +75,14 @@ class TableLoader:
             store.bulk_write_staged(staged, dump, ox.RdfFormat.N_TRIPLES)
 
 
-def store_graph(store: OxigraphStore) -> Graph:
+def store_graph(store: Store) -> Graph:
     """What the templates can hold: every triple about an entity of a template class."""
     text = queries.load("tables-entity-triples").text
     graph = Graph()
     for sheet in SHEETS:
         if sheet.rdf_class:
             result = store.query(text, bindings={"c": ox.NamedNode(sheet.rdf_class)})
-            assert isinstance(result, ox.QueryTriples)
+            assert not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean))
             graph_from_triples(result, into=graph)
     return graph
 
@@ -93,7 +93,7 @@ def export_graph(graph: Graph, path: Path, base_iri: str) -> Rows:
     return rows
 
 
-def export_store(store: OxigraphStore, path: Path, base_iri: str) -> Rows:
+def export_store(store: Store, path: Path, base_iri: str) -> Rows:
     """Write the store out in the templates: a workbook (.xlsx) or a folder of CSV files."""
     return export_graph(store_graph(store), path, base_iri)
 

@@ -22,7 +22,7 @@ from rdflib.term import Node
 from graph_app.core import queries
 from graph_app.core.errors import CellProblem, TableErrors
 from graph_app.core.messages import message
-from graph_app.core.store import OxigraphStore
+from graph_app.core.store import Store
 
 from . import cells
 from .cells import Problem
@@ -329,7 +329,7 @@ def _sheet_order(title: str) -> int:
     return SHEETS.index(sheet) if sheet else len(SHEETS)
 
 
-def store_lookup(store: OxigraphStore, exclude: tuple[str, ...] = ()) -> StoreLookup:
+def store_lookup(store: Store, exclude: tuple[str, ...] = ()) -> StoreLookup:
     """Find references among the entities already in the store: by IRI or by name."""
     exists = queries.load("tables-entity-exists").text
     by_name = queries.load("tables-entity-by-name").text

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .. import queries
-from ..store import OxigraphStore
+from ..store import Store
 from ..terms import graph_from_triples
 
 HERE = Path(__file__).resolve().parent
@@ -24,7 +24,7 @@ ELM_DIR = HERE / "elm"
 CTDL_DIR = HERE / "ctdl"
 
 
-def construct(store: OxigraphStore | ox.Store, directory: Path, name: str,
+def construct(store: Store | ox.Store, directory: Path, name: str,
               nodes: Iterable[str] | None = None, into: Graph | None = None) -> Graph:
     """Run the mapping `directory/name.rq` (a CONSTRUCT) and add its triples to a graph.
 
@@ -36,11 +36,11 @@ def construct(store: OxigraphStore | ox.Store, directory: Path, name: str,
             return into if into is not None else Graph()
         text = queries.with_values(text, "node", (ox.NamedNode(n) for n in chosen))
     result = store.query(text)
-    assert isinstance(result, ox.QueryTriples), f"{name} is not a CONSTRUCT query"
+    assert not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)), f"{name} is not a CONSTRUCT query"
     return graph_from_triples(result, into=into)
 
 
-def typed(store: OxigraphStore, classes: Sequence[str], nodes: Iterable[str] | None = None,
+def typed(store: Store, classes: Sequence[str], nodes: Iterable[str] | None = None,
           graph: str | None = None) -> dict[str, set[str]]:
     """The IRIs of instances of each class (restricted to `nodes`, or to one graph)."""
     values = " ".join(f"<{c}>" for c in classes)

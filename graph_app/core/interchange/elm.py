@@ -19,7 +19,7 @@ from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from ..namespaces import QA
-from ..store import OxigraphStore
+from ..store import Store
 from . import ELM_DIR, construct, typed
 
 ELM = Namespace("http://data.europa.eu/snb/model/elm/")
@@ -177,7 +177,7 @@ def _referenced_organisations(graph: Graph) -> set[str]:
     return out
 
 
-def _describe(store: OxigraphStore, roots: dict[str, set[str]] | None) -> Graph:
+def _describe(store: Store, roots: dict[str, set[str]] | None) -> Graph:
     """Run the mappings for the chosen roots (None: everything) and for every organisation
     they refer to."""
     graph = Graph()
@@ -198,7 +198,7 @@ def _describe(store: OxigraphStore, roots: dict[str, set[str]] | None) -> Graph:
     return graph
 
 
-def export(store: OxigraphStore, *, nodes: Sequence[str] | None = None, source: str | None = None,
+def export(store: Store, *, nodes: Sequence[str] | None = None, source: str | None = None,
            graph_iri: str | None = None) -> ElmExport:
     """The ELM description of the store: of everything, of the given nodes, or of the
     credentials, organisations and accreditations one source describes (`graph_iri` is

@@ -1,0 +1,660 @@
+"""The remote store: the same `Store` interface over a SPARQL server's standard protocols.
+
+Everything goes over the W3C protocols, with httpx (one pooled, thread-safe client):
+
+- queries by the SPARQL 1.1 Protocol, answered as SPARQL XML results or N-Triples and
+  read by pyoxigraph's own parsers, so code above the store gets the same terms and
+  result objects as from the embedded store;
+- the metadata updates of a load (stage, commit, drop) by SPARQL 1.1 Update, each one
+  request, which the server runs as one transaction;
+- the triples of a load by the Graph Store HTTP Protocol (POST of N-Triples in chunks), or
+  by SPARQL Update `INSERT DATA` when no Graph Store endpoint is configured.
+
+Loads keep the embedded store's design (docs/decisions/0001): a versioned graph per load,
+pending until one small metadata update makes it current. Several processes may share
+one server, so a pending graph carries a *lease* that its writer renews; opening a store
+drops pending graphs whose lease ran out and graphs under the store's prefix that nothing
+points to (docs/decisions/0004-remote-loads.md).
+
+Where servers differ from the standards in what they return, the answer is repaired
+here, at the edge (see `_repair_xml`): Virtuoso 7 writes blank nodes as `nodeID://…`,
+and keeps xsd:duration values as numbers of months or seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+import pyoxigraph as ox
+
+from . import queries
+from .errors import InputError, QagraphError
+from .messages import CATALOGUE
+from .namespaces import GRAPH_BASE, PROV, QA, XSD
+from .store import (
+    QueryResult,
+    SourceInfo,
+    StagedSource,
+    Term,
+    check_source_name,
+    provenance_quads,
+    source_iri,
+    update_text,
+)
+
+CATALOGUE.update(
+    {
+        "store_unreachable": {
+            "sv": "SPARQL-servern {url} svarar inte: {detail}",
+            "en": "the SPARQL server {url} does not answer: {detail}",
+        },
+        "store_failed": {
+            "sv": "SPARQL-servern {url} svarade {status}: {detail}",
+            "en": "the SPARQL server {url} answered {status}: {detail}",
+        },
+        "store_timeout": {
+            "sv": "SPARQL-servern svarade inte inom {limit} s",
+            "en": "the SPARQL server did not answer within {limit} s",
+        },
+        "store_blank_binding": {
+            "sv": "en tom nod kan inte bindas i en fråga till en SPARQL-server",
+            "en": "a blank node cannot be bound in a query to a SPARQL server",
+        },
+        "store_read_only": {
+            "sv": "lagret är öppnat för läsning; det går inte att skriva i det",
+            "en": "the store is open for reading; it cannot be written to",
+        },
+    }
+)
+
+log = logging.getLogger(__name__)
+
+XML_RESULTS = "application/sparql-results+xml"
+N_TRIPLES = "application/n-triples"
+CHUNK = 50_000  # triples per Graph Store POST (about 5 MB of N-Triples)
+
+_PENDING = QA + "pendingGraph"
+_LEASE = QA + "leaseUntil"
+_CURRENT = QA + "currentGraph"
+_SOURCE_NAME = QA + "sourceName"
+_DATETIME = ox.NamedNode(XSD + "dateTime")
+
+
+class RemoteStoreError(QagraphError):
+    """The server could not be reached, or refused a request (HTTP 502)."""
+
+    http_status = 502
+
+
+class RemoteTimeout(RemoteStoreError):
+    http_status = 503
+
+    def __init__(self, limit: float) -> None:
+        super().__init__("store_timeout", limit=f"{limit:g}")
+
+
+# -- query text: the form, and bindings by substitution -------------------------------------
+
+def substitute(text: str, bindings: Mapping[str, Term]) -> str:
+    """`text` with each bound variable replaced by its term (SEP-0007's substitution, as
+    the embedded store does it): in a SELECT list ``?v`` becomes ``(term AS ?v)``, in GROUP
+    BY and ORDER BY ``(term)``, elsewhere the term. Terms are written by pyoxigraph in
+    N-Triples syntax, so no text of a value ever becomes query syntax. Only queries of
+    qagraph's own (canned queries, example queries) are ever given bindings."""
+    if not bindings:
+        return text
+    terms: dict[str, str] = {}
+    for name, bound in bindings.items():
+        if isinstance(bound, ox.BlankNode):
+            raise InputError("store_blank_binding")
+        terms[name] = str(bound)
+    out: list[str] = []
+    region = ""  # "select" (projection), "modifier" (GROUP BY / ORDER BY) or ""
+    depth = 0
+    previous = ""
+    for kind, value, _offset in queries.tokens(text):
+        upper = value.upper() if kind == "word" else ""
+        if kind == "word":
+            if upper == "SELECT":
+                region, depth = "select", 0
+            elif upper in {"WHERE", "FROM"} or (upper == "BY" and previous in {"GROUP", "ORDER"}):
+                region, depth = ("modifier", 0) if upper == "BY" else ("", 0)
+            elif upper in {"HAVING", "LIMIT", "OFFSET", "VALUES", "GROUP", "ORDER"}:
+                region = ""
+        elif value == "{":
+            region = ""
+        elif value == "(":
+            depth += 1
+        elif value == ")":
+            depth -= 1
+        if kind == "var" and value[1:] in terms and previous != "AS":
+            term = terms[value[1:]]
+            if region == "select" and depth == 0:
+                value = f"({term} AS ?{value[1:]})"
+            elif region == "modifier" and depth == 0:
+                value = f"({term})"
+            else:
+                value = term
+        if kind not in {"space", "comment"}:
+            previous = upper or value
+        out.append(value)
+    return "".join(out)
+
+
+# -- repairs of what servers answer ----------------------------------------------------------
+
+_XML_BNODE = re.compile(rb"<bnode>nodeID://([^<]*)</bnode>")
+_DURATIONS = ("duration", "dayTimeDuration", "yearMonthDuration")
+_XML_DURATION = re.compile(
+    rb'(<literal datatype="http://www\.w3\.org/2001/XMLSchema#(?:duration|dayTimeDuration|yearMonthDuration)">)'
+    rb"([^<]*)(</literal>)"
+)
+
+
+def canonical_duration(text: str) -> str | None:
+    """The XSD canonical form of a duration that a server wrote as a number (Virtuoso 7:
+    whole months, or seconds with a decimal point), or None when `text` is a duration."""
+    text = text.strip()
+    if not text or text.lstrip("-").startswith("P"):
+        return None
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        return None
+    sign = "-" if number < 0 else ""
+    number = abs(number)
+    if "." not in text and "e" not in text.lower():  # whole months
+        years, months = divmod(int(number), 12)
+        parts = (f"{years}Y" if years else "") + (f"{months}M" if months else "")
+        return f"{sign}P{parts or '0M'}"
+    days, rest = divmod(number, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    time_part = (f"{int(hours)}H" if hours else "") + (f"{int(minutes)}M" if minutes else "")
+    if seconds:
+        time_part += f"{seconds.normalize():f}S"
+    day_part = f"{int(days)}D" if days else ""
+    if not day_part and not time_part:
+        return "PT0S"
+    return f"{sign}P{day_part}" + (f"T{time_part}" if time_part else "")
+
+
+def _repair_xml(body: bytes) -> bytes:
+    if b"nodeID://" in body:
+        body = _XML_BNODE.sub(rb"<bnode>\1</bnode>", body)
+    if b"Duration" in body or b"#duration" in body:
+
+        def fix(match: re.Match[bytes]) -> bytes:
+            fixed = canonical_duration(match.group(2).decode())
+            return match.group(1) + fixed.encode() + match.group(3) if fixed else match.group(0)
+
+        body = _XML_DURATION.sub(fix, body)
+    return body
+
+
+def _repair_term(term: Any) -> Any:
+    if isinstance(term, ox.Literal) and term.datatype.value.rsplit("#", 1)[-1] in _DURATIONS \
+            and term.datatype.value.startswith(XSD):
+        fixed = canonical_duration(term.value)
+        if fixed is not None:
+            return ox.Literal(fixed, datatype=term.datatype)
+    if isinstance(term, ox.BlankNode) and term.value.startswith("nodeID://"):
+        return ox.BlankNode(term.value[len("nodeID://"):])
+    return term
+
+
+def _repair_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
+    return [ox.Triple(_repair_term(t.subject), t.predicate, _repair_term(t.object)) for t in triples]
+
+
+# -- the store ---------------------------------------------------------------------------------
+
+
+def _stamp(when: datetime) -> ox.Literal:
+    text = when.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return ox.Literal(text, datatype=_DATETIME)
+
+
+def _parse_stamp(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class RemoteStore:
+    """A store on a SPARQL server: queries, updates and loads over the W3C protocols."""
+
+    fast_aggregates = True  # the server answers whole-store aggregates quickly
+
+    def __init__(
+        self,
+        query_url: str,
+        *,
+        update_url: str = "",
+        graph_store_url: str = "",
+        user: str = "",
+        password: str = "",
+        auth: str = "digest",
+        graph_base: str = GRAPH_BASE,
+        timeout: float = 30.0,
+        lease: float = 600.0,
+        refresh: float = 1.0,
+        read_only: bool = False,
+        recover: bool = True,
+    ) -> None:
+        self.path: Path | None = None
+        self.url = query_url
+        self.update_url = update_url or query_url
+        self.graph_store_url = graph_store_url
+        self.graph_base = graph_base
+        self.meta = ox.NamedNode(graph_base + "meta")
+        self.meta_graph = self.meta.value
+        self.read_only = read_only
+        self.timeout = timeout
+        self.lease = lease
+        self.refresh = refresh
+        credentials: httpx.Auth | None = None
+        if user:
+            credentials = httpx.BasicAuth(user, password) if auth == "basic" else httpx.DigestAuth(user, password)
+        self._client = httpx.Client(
+            auth=credentials,
+            timeout=httpx.Timeout(timeout, connect=10.0),
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            headers={"User-Agent": "qagraph"},
+        )
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._state: tuple[float, dict[str, ox.NamedNode], dict[ox.NamedNode, datetime | None]] | None = None
+        self._fingerprint: tuple[str, ...] = ()
+        self._generation = 0
+        self._commit_hooks: list[Callable[[], None]] = []
+        if recover and not read_only:
+            self.recover()
+
+    @property
+    def retire_grace(self) -> float:
+        """Seconds a replaced or dropped graph is kept for readers that still name it."""
+        return max(2 * self.refresh, 1.0)
+
+    # -- HTTP ----------------------------------------------------------------------------
+
+    def _post(self, url: str, *, data: Any = None, content: bytes | None = None,
+              headers: Mapping[str, str] | None = None, params: Any = None,
+              timeout: float | None = None) -> httpx.Response:
+        try:
+            response = self._client.post(url, data=data, content=content, headers=headers,
+                                         params=params,
+                                         timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout)
+        except httpx.TimeoutException:
+            raise RemoteTimeout(timeout or self.timeout) from None
+        except httpx.HTTPError as err:
+            raise RemoteStoreError("store_unreachable", url=url, detail=str(err) or type(err).__name__) from None
+        if response.status_code >= 400:
+            detail = response.text.strip()[:2000]
+            if response.status_code == 400 and isinstance(data, dict) and "query" in data:
+                raise SyntaxError(detail)
+            raise RemoteStoreError("store_failed", url=url, status=response.status_code, detail=detail)
+        return response
+
+    def _dataset_params(self, default: Sequence[ox.NamedNode], named: Sequence[ox.NamedNode]) -> dict[str, list[str]]:
+        return {"default-graph-uri": [g.value for g in default],
+                "named-graph-uri": [g.value for g in named]}
+
+    def _request(self, text: str, default: Sequence[ox.NamedNode] | None,
+                 named: Sequence[ox.NamedNode] | None) -> QueryResult:
+        form = queries.query_form(text)
+        accept = N_TRIPLES if form in {"CONSTRUCT", "DESCRIBE"} else XML_RESULTS
+        data: dict[str, Any] = {"query": text}
+        if default is not None:
+            data.update(self._dataset_params(default, named if named is not None else []))
+        response = self._post(self.url, data=data, headers={"Accept": accept})
+        media = response.headers.get("content-type", "").split(";")[0].strip()
+        body = response.content
+        if accept == N_TRIPLES:
+            if media not in {N_TRIPLES, "text/plain", "text/ntriples"}:
+                raise RemoteStoreError("store_failed", url=self.url, status=response.status_code,
+                                       detail=f"expected N-Triples, got {media}")
+            return _repair_triples(ox.parse(body, ox.RdfFormat.N_TRIPLES))
+        if media not in {XML_RESULTS, "application/xml", "text/xml"}:
+            raise RemoteStoreError("store_failed", url=self.url, status=response.status_code,
+                                   detail=f"expected SPARQL XML results, got {media}")
+        return ox.parse_query_results(_repair_xml(body), ox.QueryResultsFormat.XML)
+
+    def update(self, text: str) -> None:
+        """Run one SPARQL Update request (one transaction on the server)."""
+        if self.read_only:
+            raise InputError("store_read_only")
+        self._post(self.update_url, data={"update": text}, headers={"Accept": "*/*"})
+
+    # -- which graphs are current ----------------------------------------------------------
+
+    def _read_state(self) -> tuple[dict[str, ox.NamedNode], dict[ox.NamedNode, datetime | None]]:
+        text = (
+            f"SELECT ?name ?g ?pending ?lease WHERE {{ GRAPH {self.meta} {{"
+            f" {{ ?src <{_SOURCE_NAME}> ?name ; <{_CURRENT}> ?g }}"
+            f" UNION {{ {self.meta} <{_PENDING}> ?pending OPTIONAL {{ ?pending <{_LEASE}> ?lease }} }}"
+            " } }"
+        )
+        result = self._request(text, [self.meta], [self.meta])
+        current: dict[str, ox.NamedNode] = {}
+        pending: dict[ox.NamedNode, datetime | None] = {}
+        assert isinstance(result, ox.QuerySolutions)
+        for row in result:
+            if row["g"] is not None and isinstance(row["g"], ox.NamedNode):
+                current[row["name"].value] = row["g"]
+            elif isinstance(row["pending"], ox.NamedNode):
+                lease = row["lease"]
+                until = _parse_stamp(lease.value) if isinstance(lease, ox.Literal) else None
+                if row["pending"] not in pending or until is not None:
+                    pending[row["pending"]] = until
+        return current, pending
+
+    def _snapshot(self, fresh: bool = False) -> tuple[dict[str, ox.NamedNode], dict[ox.NamedNode, datetime | None]]:
+        """The current graphs and the pending ones, read again at most every `refresh` s."""
+        with self._lock:
+            state = self._state
+            if fresh or state is None or time.monotonic() - state[0] > self.refresh:
+                current, pending = self._read_state()
+                state = (time.monotonic(), current, pending)
+                self._state = state
+                fingerprint = tuple(sorted(g.value for g in current.values()))
+                if fingerprint != self._fingerprint:
+                    self._fingerprint = fingerprint
+                    self._generation += 1
+            return state[1], state[2]
+
+    @property
+    def generation(self) -> int:
+        """A number that changes whenever the set of current graphs changes (by this
+        process or, within `refresh` seconds, by any other)."""
+        self._snapshot()
+        return self._generation
+
+    def current_graphs(self) -> dict[str, ox.NamedNode]:
+        """Map source name -> its current named graph."""
+        return dict(self._snapshot()[0])
+
+    def has_pending(self) -> bool:
+        return bool(self._snapshot()[1])
+
+    def _visible(self, exclude_sources: Sequence[str] = ()) -> list[ox.NamedNode]:
+        current = self.current_graphs()
+        return [g for name, g in current.items() if name not in exclude_sources] + [self.meta]
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        exclude_sources: Sequence[str] = (),
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        """Run a query over the committed graphs, like OxigraphStore.query. The dataset is
+        always sent explicitly (default-graph-uri and named-graph-uri): a server's own
+        default graph may hold other data."""
+        text = substitute(sparql, bindings or {})
+        if base_iri:
+            text = f"BASE {ox.NamedNode(base_iri)}\n{text}"
+        if default_graphs is not None or named_graphs is not None:
+            visible = set(self._visible())
+            empty = ox.NamedNode(self.graph_base + "empty")
+
+            def chosen(given: Sequence[str] | None) -> list[ox.NamedNode]:
+                if given is None:
+                    return self._visible(exclude_sources)
+                return [g for g in map(ox.NamedNode, given) if g in visible] or [empty]
+
+            return self._request(text, chosen(default_graphs), chosen(named_graphs))
+        committed = self._visible(exclude_sources)
+        return self._request(text, committed, committed)
+
+    def graph_size(self, graph: ox.NamedNode) -> int:
+        result = self._request(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}",
+                               [graph], [graph])
+        assert isinstance(result, ox.QuerySolutions)
+        for row in result:
+            return int(row["n"].value)
+        return 0
+
+    def triple_count(self) -> int:
+        """Number of triples in the committed source graphs (metadata excluded), as
+        counted when each was loaded."""
+        return sum(info.triples for info in self.sources())
+
+    def sources(self) -> list[SourceInfo]:
+        """The loaded sources with the provenance of their current load."""
+        text = substitute(queries.load("sources").text, {"meta": self.meta})
+        result = self._request(text, [self.meta], [self.meta])
+        assert isinstance(result, ox.QuerySolutions)
+        return [
+            SourceInfo(
+                name=row["name"].value,
+                graph=row["g"].value,
+                triples=int(row["n"].value),
+                checksum=row["sum"].value,
+                loaded_at=row["at"].value,
+                file=row["file"].value,
+                agent=row["agent"].value if row["agent"] is not None else "",
+            )
+            for row in result
+        ]
+
+    def is_empty(self) -> bool:
+        return not self.current_graphs()
+
+    def graph_names(self) -> set[str]:
+        """Every named graph on the server under this store's prefix (current, pending and
+        metadata); the clean-up on open keeps only those a source or a lease holds."""
+        prefix = ox.Literal(self.graph_base)
+        result = self._request(
+            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), {prefix})) }}",
+            None, None)
+        assert isinstance(result, ox.QuerySolutions)
+        return {row["g"].value for row in result}
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def _lease_until(self) -> ox.Literal:
+        return _stamp(datetime.now(UTC) + timedelta(seconds=self.lease))
+
+    def stage(self, name: str, file: str, checksum: str) -> StagedSource:
+        """Reserve a fresh pending graph for source `name`, leased to this process."""
+        check_source_name(name)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        graph = ox.NamedNode(f"{self.graph_base}{name}/{stamp}-{uuid.uuid4().hex[:8]}")
+        self.update(f"INSERT DATA {{ GRAPH {self.meta} {{ {self.meta} <{_PENDING}> {graph} . "
+                    f"{graph} <{_LEASE}> {self._lease_until()} }} }}")
+        with self._lock:
+            self._state = None
+        return StagedSource(name=name, graph=graph, file=file, checksum=checksum)
+
+    def _renew(self, graph: ox.NamedNode) -> None:
+        self.update(
+            f"DELETE {{ GRAPH {self.meta} {{ {graph} <{_LEASE}> ?t }} }} "
+            f"INSERT {{ GRAPH {self.meta} {{ {graph} <{_LEASE}> {self._lease_until()} }} }} "
+            f"WHERE {{ GRAPH {self.meta} {{ {self.meta} <{_PENDING}> {graph} OPTIONAL {{ {graph} <{_LEASE}> ?t }} }} }}"
+        )
+
+    def _send(self, graph: ox.NamedNode, triples: Sequence[ox.Triple]) -> None:
+        if not triples:
+            return
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+        if self.graph_store_url:
+            self._post(self.graph_store_url, params={"graph": graph.value}, content=body,
+                       headers={"Content-Type": N_TRIPLES}, timeout=max(self.timeout, 300.0))
+        else:
+            self.update(f"INSERT DATA {{ GRAPH {graph} {{ {body.decode('utf-8')} }} }}")
+
+    def write_staged(self, staged: StagedSource, triples: Iterable[ox.Triple]) -> None:
+        """Write triples into the staged (invisible) graph, in chunks. Triples with blank
+        nodes go in one last request, so that each blank node stays one node (a blank
+        node label is local to the document it is sent in)."""
+        if self.read_only:
+            raise InputError("store_read_only")
+        chunk: list[ox.Triple] = []
+        blank: list[ox.Triple] = []
+        renewed = time.monotonic()
+        for triple in triples:
+            if isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode):
+                blank.append(triple)
+                continue
+            chunk.append(triple)
+            if len(chunk) >= CHUNK:
+                self._send(staged.graph, chunk)
+                chunk = []
+                if time.monotonic() - renewed > self.lease / 4:
+                    self._renew(staged.graph)
+                    renewed = time.monotonic()
+        self._send(staged.graph, chunk)
+        self._send(staged.graph, blank)
+
+    def bulk_write_staged(self, staged: StagedSource, path: Path, fmt: ox.RdfFormat) -> None:
+        """Stream a file into the staged graph by Graph Store POSTs of N-Triples chunks
+        (the graph stays pending until commit, and is dropped on failure or expiry)."""
+        parsed = ox.parse(path=str(path), format=fmt)
+        self.write_staged(staged, (ox.Triple(q.subject, q.predicate, q.object) for q in parsed))
+
+    def staged_triples(self, staged: StagedSource) -> Iterator[ox.Triple]:
+        result = self._request(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {staged.graph} {{ ?s ?p ?o }} }}",
+                               [staged.graph], [staged.graph])
+        assert isinstance(result, list)
+        yield from result
+
+    def count_staged(self, staged: StagedSource) -> int:
+        staged.triples = self.graph_size(staged.graph)
+        return staged.triples
+
+    def commit(self, staged: Sequence[StagedSource], agent: str = "qagraph") -> None:
+        """Make the staged graphs current in one update; the graphs they replace become
+        pending, kept a few seconds for readers that still name them, then dropped."""
+        if self.read_only:
+            raise InputError("store_read_only")
+        with self._write_lock:
+            current = self._snapshot(fresh=True)[0]
+            now = datetime.now(UTC)
+            stamp = _stamp(now)
+            grace = _stamp(now + timedelta(seconds=self.retire_grace))
+            delete: list[ox.Quad] = []
+            insert: list[ox.Quad] = []
+            leases = []
+            meta = self.meta
+            for s in staged:
+                if not s.triples:
+                    self.count_staged(s)
+                src = source_iri(s.name)
+                old = current.get(s.name)
+                if old is not None:
+                    delete.append(ox.Quad(src, ox.NamedNode(_CURRENT), old, meta))
+                    insert.append(ox.Quad(meta, ox.NamedNode(_PENDING), old, meta))
+                    insert.append(ox.Quad(old, ox.NamedNode(_LEASE), grace, meta))
+                    insert.append(ox.Quad(old, ox.NamedNode(PROV + "invalidatedAtTime"), stamp, meta))
+                delete.append(ox.Quad(meta, ox.NamedNode(_PENDING), s.graph, meta))
+                leases.append(f"DELETE WHERE {{ GRAPH {meta} {{ {s.graph} <{_LEASE}> ?t }} }}")
+                insert.extend(provenance_quads(s, src, stamp, agent, meta))
+            self.update(" ;\n".join([*leases, update_text(delete, insert)]))
+            self._snapshot(fresh=True)
+        self._committed()
+        self._drop_expired()
+
+    def discard(self, staged: Sequence[StagedSource]) -> None:
+        """Throw staged graphs away; the store is as it was before `stage`."""
+        self._drop_graphs([s.graph for s in staged])
+
+    def drop(self, name: str) -> int:
+        """Remove a source; returns the number of triples it had."""
+        with self._write_lock:
+            current = self._snapshot(fresh=True)[0]
+            if name not in current:
+                raise InputError("unknown_source", name=name)
+            graph = current[name]
+            size = self.graph_size(graph)
+            meta = self.meta
+            now = datetime.now(UTC)
+            delete = [ox.Quad(source_iri(name), ox.NamedNode(_CURRENT), graph, meta)]
+            insert = [
+                ox.Quad(meta, ox.NamedNode(_PENDING), graph, meta),
+                ox.Quad(graph, ox.NamedNode(_LEASE), _stamp(now + timedelta(seconds=self.retire_grace)), meta),
+                ox.Quad(graph, ox.NamedNode(PROV + "invalidatedAtTime"), _stamp(now), meta),
+            ]
+            self.update(update_text(delete, insert))
+            self._snapshot(fresh=True)
+        self._committed()
+        self._drop_expired()
+        return size
+
+    def add_commit_hook(self, hook: Callable[[], None]) -> None:
+        """Call `hook` after every commit and drop of this process."""
+        self._commit_hooks.append(hook)
+
+    def _committed(self) -> None:
+        for hook in self._commit_hooks:
+            try:
+                hook()
+            except Exception:  # the commit has happened: a cache must not undo it
+                log.exception("commit hook failed")
+
+    def _drop_graphs(self, graphs: Sequence[ox.NamedNode]) -> None:
+        if not graphs:
+            return
+        meta = self.meta
+        parts = []
+        for graph in graphs:
+            parts.append(f"DROP SILENT GRAPH {graph}")
+            parts.append(f"DELETE WHERE {{ GRAPH {meta} {{ {graph} <{_LEASE}> ?t }} }}")
+            parts.append(f"DELETE DATA {{ GRAPH {meta} {{ {meta} <{_PENDING}> {graph} }} }}")
+        self.update(" ;\n".join(parts))
+        with self._lock:
+            self._state = None
+
+    def _drop_expired(self) -> list[str]:
+        now = datetime.now(UTC)
+        _current, pending = self._snapshot(fresh=True)
+        expired = [g for g, until in pending.items() if until is None or until <= now]
+        self._drop_graphs(expired)
+        return [g.value for g in expired]
+
+    def recover(self) -> list[str]:
+        """Drop pending graphs whose lease ran out and graphs under this store's prefix
+        that no source and no lease holds (after a load was killed)."""
+        dropped = self._drop_expired()
+        current, pending = self._snapshot(fresh=True)
+        keep = {g.value for g in current.values()} | {g.value for g in pending} | {self.meta.value}
+        orphans = [ox.NamedNode(g) for g in sorted(self.graph_names() - keep)]
+        self._drop_graphs(orphans)
+        return dropped + [g.value for g in orphans]
+
+    def dump(self, output: IO[bytes], fmt: ox.RdfFormat, source: str | None = None) -> None:
+        """Serialise the committed data (or one source) to `output`."""
+        current = self.current_graphs()
+        if source is not None:
+            if source not in current:
+                raise InputError("unknown_source", name=source)
+            graphs = [current[source]]
+        else:
+            graphs = [current[name] for name in sorted(current)]
+        quads: list[ox.Quad] = []
+        for graph in graphs:
+            for t in self.staged_triples(StagedSource("", graph, "", "")):
+                quads.append(ox.Quad(t.subject, t.predicate, t.object, graph))
+        if fmt.supports_datasets:
+            ox.serialize(quads, output, fmt)
+        else:
+            ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), output, fmt)
+
+    def flush(self) -> None:
+        """Nothing to do: the server makes each request durable."""
+
+    def close(self) -> None:
+        self._client.close()
