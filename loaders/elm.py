@@ -20,7 +20,7 @@ from rdflib import Graph
 from graph_app.core.errors import InputError, ParseError, Position
 from graph_app.core.interchange import elm
 from graph_app.core.namespaces import compact
-from graph_app.core.store import OxigraphStore, StagedSource
+from graph_app.core.store import StagedSource, Store
 from graph_app.core.terms import to_rdflib, triples_from_graph
 
 from .registry import register
@@ -57,7 +57,7 @@ class ElmLoader:
     extensions: tuple[str, ...] = ()  # chosen by --profile elm, never by the file name
     media_types: tuple[str, ...] = ()
 
-    def write(self, store: OxigraphStore, staged: StagedSource, path: Path, base_iri: str) -> None:
+    def write(self, store: Store, staged: StagedSource, path: Path, base_iri: str) -> None:
         source, extension = read(path, base_iri)
         mapped, skipped = elm.import_graph(source, extension)
         store.write_staged(staged, triples_from_graph(mapped))

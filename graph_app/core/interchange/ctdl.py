@@ -16,7 +16,7 @@ from typing import Any
 from rdflib import RDF, Graph, Literal, URIRef
 
 from ..namespaces import CETERMS
-from ..store import OxigraphStore
+from ..store import Store
 from . import CTDL_DIR, construct, typed
 
 
@@ -38,7 +38,7 @@ def known_terms() -> frozenset[str]:
     return frozenset(CETERMS + line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
-def graph(store: OxigraphStore, graph_iri: str | None = None) -> Graph:
+def graph(store: Store, graph_iri: str | None = None) -> Graph:
     """The CTDL triples of the store (or of the nodes one source describes), with CTIDs."""
     nodes = None
     if graph_iri is not None:
@@ -51,7 +51,7 @@ def graph(store: OxigraphStore, graph_iri: str | None = None) -> Graph:
     return out
 
 
-def export(store: OxigraphStore, graph_iri: str | None = None) -> dict[str, Any]:
+def export(store: Store, graph_iri: str | None = None) -> dict[str, Any]:
     """The CTDL JSON-LD document: the shipped @context and an @graph of nodes."""
     data = graph(store, graph_iri)
     compacted = json.loads(data.serialize(format="json-ld", context=context()["@context"], auto_compact=True))
