@@ -192,7 +192,7 @@ def validate_command(ctx: Context, source: str | None) -> None:
     if report.warnings:
         click.echo(message("warnings_found", ctx.lang, count=len(report.warnings)), err=True)
     if report.violations:
-        click.echo(message("violations_found", ctx.lang, count=len(report.violations)), err=True)
+        click.echo(message("violations_in_store", ctx.lang, count=len(report.violations)), err=True)
         ctx.close()
         sys.exit(1)
     click.echo(message("conforms", ctx.lang, count=report.checked_nodes))
@@ -535,27 +535,31 @@ def serve_command(ctx: Context, host: str, port: int, threads: int) -> None:
 
 
 @main.command("independence")
+@click.option("--on", "on", default=None, help="Date to judge on (default: today), YYYY-MM-DD.")
 @pass_ctx
 @handles_errors
-def independence_command(ctx: Context) -> None:
-    """List C1 routes whose issuer or examiner depends on a trainer, with the path that
-    shows it; exit 1 when there are any.
+def independence_command(ctx: Context, on: str | None) -> None:
+    """List C1 routes whose issuer or examiner depends on a trainer on a date, with the
+    whole path (kinds, shares, dates); exit 1 when there are any.
+
+    Dependencies recorded with dates count only on the days they hold; membership of an
+    association is not a dependency.
 
     \b
     Example:
-      qagraph independence
+      qagraph independence --on 2026-11-30
     """
-    from .core.independence import dependences
+    from .core.independence import dependences, path_text
+    from .core.satisfaction import parse_date
 
-    found = dependences(ctx.store)
+    found = dependences(ctx.store, on=parse_date(on))
     for d in found:
-        steps = " ; ".join(f"{compact(s.subject)} {compact(s.property)} {compact(s.object)}" for s in d.path)
-        same = {"sv": "samma organisation", "en": "the same organisation"}[ctx.lang]
-        click.echo(f"{compact(d.route)}\t{compact(d.role)} {compact(d.party)} ~ {compact(d.trainer)}\t{steps or same}")
+        click.echo(f"{compact(d.route)}\t{compact(d.role)} {compact(d.party)} ~ {compact(d.trainer)}\t"
+                   f"{path_text(d.path, ctx.lang)}")
     if found:
         ctx.close()
         sys.exit(1)
-    click.echo({"sv": "alla C1-vägar är oberoende", "en": "every C1 route is independent"}[ctx.lang])
+    click.echo(message("independence_none", ctx.lang))
 
 
 # -- mappings and requirement checks (see graph_app/core/equivalence.py) --------------

@@ -1,11 +1,13 @@
-"""Independence reasoning with networkx: paths in either direction, any depth."""
+"""Independence reasoning with networkx: paths in either direction, any depth, over kinds of
+dependency with shares and dates, on a date; membership is not a dependency."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import loaders
-from graph_app.core.independence import dependences, dependency_graph, explain
+from graph_app.core.independence import dependences, dependency_graph, explain, path_text
 from graph_app.core.loading import LoadInput, load
 from graph_app.core.namespaces import DEFAULT_BASE, QA
 
@@ -14,6 +16,9 @@ PREFIXES = """@prefix qa: <https://w3id.org/qagraph/ontology#> .
 @prefix o: <https://w3id.org/qagraph/id/organisation/> .
 @prefix r: <https://w3id.org/qagraph/id/route/> .
 @prefix c: <https://w3id.org/qagraph/id/credential/> .
+@prefix d: <https://w3id.org/qagraph/id/dependency/> .
+@prefix dpk: <https://w3id.org/qagraph/vocab/dependency/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 """
 
 
@@ -74,9 +79,73 @@ def test_cli_lists_dependences_and_exits_1(qagraph, store_path, tmp_path):
     s.close()
     result = qagraph("independence")
     assert result.exit_code == 1
-    assert "route/x1" in result.output and "qa:ownedBy" in result.output
+    assert "route/x1" in result.output
+    assert "id:organisation/school is owned by id:organisation/cert" in result.output
 
 
 def test_cli_says_all_independent(qagraph):
     result = qagraph("independence")
     assert result.exit_code == 0 and "independent" in result.output
+
+
+def test_common_membership_of_an_association_is_not_a_dependence(store, tmp_path):
+    """A federation would otherwise make every member dependent on every other."""
+    put(store, tmp_path, """
+        o:issuer qa:memberOf o:federation .
+        o:school qa:memberOf o:federation .
+        c:x qa:hasRoute r:x1 .
+        r:x1 qa:assuranceLevel lvl:C1 ; qa:issuer o:issuer ; qa:trainingProvider o:school .
+    """)
+    assert explain(dependency_graph(store), org("issuer"), org("school")) is None
+    assert dependences(store) == []
+
+
+def test_a_dated_dependency_counts_only_on_the_days_it_holds(store, tmp_path):
+    put(store, tmp_path, """
+        d:sold a qa:Dependency ; qa:dependentOrganisation o:school ; qa:onOrganisation o:cert ;
+            qa:dependencyKind dpk:Ownership ; qa:ownershipShare 60.0 ;
+            qa:startDate "2010-01-01"^^xsd:date ; qa:endDate "2015-12-31"^^xsd:date .
+        c:x qa:hasRoute r:x1 .
+        r:x1 qa:assuranceLevel lvl:C1 ; qa:issuer o:cert ; qa:trainingProvider o:school .
+    """)
+    [during] = dependences(store, on=date(2014, 6, 1))
+    assert during.path[0].share == 60.0 and during.path[0].is_majority()
+    assert during.path[0].record == f"{DEFAULT_BASE}dependency/sold"
+    assert dependences(store, on=date(2016, 1, 1)) == []
+    assert path_text(during.path, "sv") == (
+        "id:organisation/school ägs av id:organisation/cert (60 %, majoritet, från 2010-01-01, till 2015-12-31)")
+
+
+def test_every_kind_breaks_independence_at_any_depth_in_either_direction(store, tmp_path):
+    put(store, tmp_path, """
+        d:a a qa:Dependency ; qa:dependentOrganisation o:issuer ; qa:onOrganisation o:group ;
+            qa:dependencyKind dpk:SubOrganisation .
+        d:b a qa:Dependency ; qa:dependentOrganisation o:group ; qa:onOrganisation o:board ;
+            qa:dependencyKind dpk:SharedManagement .
+        d:c a qa:Dependency ; qa:dependentOrganisation o:school ; qa:onOrganisation o:board ;
+            qa:dependencyKind dpk:Control ; qa:startDate "2030-01-01"^^xsd:date .
+        o:school qa:ownedBy o:fund .
+        o:fund qa:ownedBy o:group .
+    """)
+    graph = dependency_graph(store, date(2026, 1, 1))
+    path = explain(graph, org("issuer"), org("school"))
+    assert path is not None
+    assert [s.kind.rsplit("/", 1)[1] for s in path] == ["SubOrganisation", "Ownership", "Ownership"]
+    # from 2030 the control adds a second path of the same length; either explains it
+    later = explain(dependency_graph(store, date(2031, 1, 1)), org("school"), org("issuer"))
+    assert later is not None and len(later) == 3
+
+
+def test_cli_judges_on_the_date_given(qagraph, store_path, tmp_path):
+    from graph_app.core.store import OxigraphStore
+
+    s = OxigraphStore(store_path)
+    put(s, tmp_path, """
+        d:sold a qa:Dependency ; qa:dependentOrganisation o:school ; qa:onOrganisation o:cert ;
+            qa:dependencyKind dpk:Ownership ; qa:endDate "2015-12-31"^^xsd:date .
+        c:x qa:hasRoute r:x1 .
+        r:x1 qa:assuranceLevel lvl:C1 ; qa:issuer o:cert ; qa:trainingProvider o:school .
+    """)
+    s.close()
+    assert qagraph("independence", "--on", "2015-06-01").exit_code == 1
+    assert qagraph("independence", "--on", "2016-06-01").exit_code == 0

@@ -295,3 +295,34 @@ def test_examples_cover_the_demo_cases() -> None:
         and start < e.toPython() <= start + timedelta(days=90)
     ]
     assert len(soon) >= 3
+
+
+REGISTER_CHECKS = {
+    "organisationsnummer": "stdnum.se.orgnr",
+    "organisasjonsnummer": "stdnum.no.orgnr",
+    "cvrNummer": "stdnum.dk.cvr",
+    "yTunnus": "stdnum.fi.ytunnus",
+}
+
+
+def test_organisation_numbers_pass_their_registers_checks_and_have_sources() -> None:
+    import importlib
+
+    found = 0
+    for prop, module in REGISTER_CHECKS.items():
+        check = importlib.import_module(module)
+        for org, number in graph().subject_objects(QA[prop]):
+            found += 1
+            assert check.is_valid(str(number)), f"{local(org)}: {number}"
+            assert (org, DCTERMS.source, None) in graph(), local(org)
+    assert found >= 5
+
+
+def test_every_c1_route_rests_on_an_accreditation_or_an_authority() -> None:
+    g = graph()
+    for route in g.subjects(QA.assuranceLevel, LVL.C1):
+        issuers = set(g.objects(route, QA.issuer))
+        accredited = any((None, QA.accreditedOrganisation, i) in g or (i, QA.accreditedBy, None) in g
+                         for i in issuers) or (route, QA.accreditationBody, None) in g
+        authority = any((i, QA.publicAuthority, Literal(True)) in g for i in issuers)
+        assert accredited or authority, local(route)

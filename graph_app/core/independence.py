@@ -1,33 +1,84 @@
-"""Independence of issuers and examiners from trainers, with networkx.
+"""Independence of issuers and examiners from trainers, on a date, with networkx.
 
 Two organisations depend on each other when a path of any length, in either direction,
-joins them through ownership, control, sub-organisation, membership or shared management
-(DOMAIN.md: at level C1 "no dependency between issuer and trainer"). The shortest such
-path is the explanation. The SHACL shapes reject such C1 routes on load; this module
-finds them across the whole store (data loaded with --allow-violations, or a dependency
-added later by another source) and explains each.
+joins them through ownership (with an optional share; over 50 % is a majority), control,
+sub-organisation or shared management (DOMAIN.md: at level C1 "no dependency between
+issuer and trainer"). A dependency is a shortcut property (qa:ownedBy, …) that always
+holds, or a qa:Dependency node with a kind, a share and the dates on which it holds; on a
+given date only the dependencies that hold then count. Membership of an association is
+not a dependency: two members of one federation are not dependent (a common membership
+on a C1 route is a warning of its own, qash:CommonMembershipShape).
+
+The shortest path is the explanation. The same reasoning runs over the store (`qagraph
+independence`, entity pages) and over the small in-memory graph that a load validates
+(graph_app/core/rules.py), so that the load message names the whole path.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 
 import networkx as nx
 import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib import Literal as RdfLiteral
 
 from . import queries
-from .namespaces import LVL, QA
+from .messages import CATALOGUE, message, normalise_language
+from .namespaces import DPK, LVL, QA, compact
 from .store import Store
+
+# The shortcut properties and the dependency kinds they stand for.
+SHORTCUTS = {
+    QA + "ownedBy": DPK + "Ownership",
+    QA + "controlledBy": DPK + "Control",
+    QA + "subOrganisationOf": DPK + "SubOrganisation",
+    QA + "sharesManagementWith": DPK + "SharedManagement",
+}
+PROPERTY_OF_KIND = {kind: prop for prop, kind in SHORTCUTS.items()}
+ROLES = (QA + "issuer", QA + "trainingProvider", QA + "examinationProvider")
+
+CATALOGUE.update({
+    "dep_" + DPK + "Ownership": {"sv": "{a} ägs av {b}", "en": "{a} is owned by {b}"},
+    "dep_" + DPK + "Control": {"sv": "{a} styrs av {b}", "en": "{a} is controlled by {b}"},
+    "dep_" + DPK + "SubOrganisation": {"sv": "{a} är en del av {b}", "en": "{a} is part of {b}"},
+    "dep_" + DPK + "SharedManagement": {"sv": "{a} har gemensam ledning med {b}",
+                                        "en": "{a} shares management with {b}"},
+    "dep_share": {"sv": "{share} %", "en": "{share} %"},
+    "dep_majority": {"sv": "majoritet", "en": "majority"},
+    "dep_from": {"sv": "från {date}", "en": "from {date}"},
+    "dep_until": {"sv": "till {date}", "en": "until {date}"},
+    "dep_same": {"sv": "samma organisation", "en": "the same organisation"},
+    "independence_none": {"sv": "alla C1-vägar är oberoende", "en": "every C1 route is independent"},
+})
 
 
 @dataclass(frozen=True)
 class Step:
-    """One edge of an explanation: `subject` --property--> `object`."""
+    """One edge of an explanation: `subject` depends on `object` (`property` is the
+    shortcut property of its kind), with the share and dates of a qa:Dependency node
+    (`record`) where there is one."""
 
     subject: str
     property: str
     object: str
+    kind: str = ""
+    share: float | None = None
+    start: date | None = None
+    end: date | None = None
+    record: str = ""
+
+    def is_majority(self) -> bool:
+        """Ownership of more than half."""
+        return self.share is not None and self.share > 50
+
+    def holds_on(self, day: date | None) -> bool:
+        if day is None:
+            return True
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
 
 
 @dataclass(frozen=True)
@@ -43,18 +94,86 @@ class Dependence:
     path: tuple[Step, ...]
 
 
-def dependency_graph(store: Store) -> nx.Graph:
-    """Undirected graph of organisations; each edge keeps its directed statements."""
-    graph = nx.Graph()
+def _to_date(value: object) -> date | None:
+    text = getattr(value, "value", None) if not isinstance(value, RdfLiteral) else str(value)
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return None
+
+
+def _to_float(value: object) -> float | None:
+    text = getattr(value, "value", None) if not isinstance(value, RdfLiteral) else str(value)
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+# -- reading the edges ------------------------------------------------------------------
+
+
+def edges_from_store(store: Store) -> list[Step]:
+    """Every dependency in the store: shortcut triples and qa:Dependency nodes."""
+    out = []
     result = store.query(queries.load("dependency-edges").text)
     assert isinstance(result, ox.QuerySolutions)
     for row in result:
-        a, dep, b = row["a"].value, row["dep"].value, row["b"].value
+        prop = row["dep"].value
+        out.append(Step(row["a"].value, prop, row["b"].value, SHORTCUTS[prop]))
+    result = store.query(queries.load("dependency-records").text)
+    assert isinstance(result, ox.QuerySolutions)
+    for row in result:
+        kind = row["kind"].value
+        if kind not in PROPERTY_OF_KIND:
+            continue
+        out.append(Step(row["a"].value, PROPERTY_OF_KIND[kind], row["b"].value, kind,
+                        _to_float(row["share"]), _to_date(row["start"]), _to_date(row["end"]),
+                        row["record"].value))
+    return out
+
+
+def edges_from_graph(graph: Graph) -> list[Step]:
+    """The same, read from an in-memory rdflib graph (the data a load validates)."""
+    out = []
+    for prop, kind in SHORTCUTS.items():
+        for a, b in graph.subject_objects(URIRef(prop)):
+            if isinstance(a, URIRef) and isinstance(b, URIRef):
+                out.append(Step(str(a), prop, str(b), kind))
+    for record, dependent in graph.subject_objects(URIRef(QA + "dependentOrganisation")):
+        on = graph.value(record, URIRef(QA + "onOrganisation"))
+        kind = str(graph.value(record, URIRef(QA + "dependencyKind")))
+        if not isinstance(dependent, URIRef) or not isinstance(on, URIRef) or kind not in PROPERTY_OF_KIND:
+            continue
+        out.append(Step(str(dependent), PROPERTY_OF_KIND[kind], str(on), kind,
+                        _to_float(graph.value(record, URIRef(QA + "ownershipShare"))),
+                        _to_date(graph.value(record, URIRef(QA + "startDate"))),
+                        _to_date(graph.value(record, URIRef(QA + "endDate"))), str(record)))
+    return out
+
+
+def build(edges: Iterable[Step], on: date | None = None) -> nx.Graph:
+    """Undirected graph of organisations over the dependencies that hold `on` (all of them
+    when None); each edge keeps its directed steps."""
+    graph = nx.Graph()
+    for step in edges:
+        if not step.holds_on(on):
+            continue
+        a, b = step.subject, step.object
         if graph.has_edge(a, b):
-            graph[a][b]["steps"].append(Step(a, dep, b))
+            graph[a][b]["steps"].append(step)
         else:
-            graph.add_edge(a, b, steps=[Step(a, dep, b)])
+            graph.add_edge(a, b, steps=[step])
     return graph
+
+
+def dependency_graph(store: Store, on: date | None = None) -> nx.Graph:
+    """The dependency graph of the store on `on` (every dependency when None)."""
+    return build(edges_from_store(store), on)
 
 
 def explain(graph: nx.Graph, a: str, b: str) -> tuple[Step, ...] | None:
@@ -71,9 +190,12 @@ def explain(graph: nx.Graph, a: str, b: str) -> tuple[Step, ...] | None:
     return tuple(graph[x][y]["steps"][0] for x, y in zip(nodes, nodes[1:], strict=False))
 
 
-def dependences(store: Store, levels: tuple[str, ...] = (LVL + "C1",)) -> list[Dependence]:
-    """Routes at `levels` whose issuer or examiner depends on a trainer, with the path."""
-    graph = dependency_graph(store)
+# -- routes -----------------------------------------------------------------------------
+
+Routes = dict[str, tuple[str, str, dict[str, set[str]]]]  # route -> (credential, level, role -> orgs)
+
+
+def routes_from_store(store: Store) -> Routes:
     roles: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     info: dict[str, tuple[str, str]] = {}
     result = store.query(queries.load("route-roles").text)
@@ -83,9 +205,24 @@ def dependences(store: Store, levels: tuple[str, ...] = (LVL + "C1",)) -> list[D
         credential = row["credential"].value if row["credential"] is not None else ""
         info[route] = (credential, row["level"].value)
         roles[route][row["role"].value].add(row["org"].value)
+    return {r: (*info[r], roles[r]) for r in info}
+
+
+def routes_from_graph(graph: Graph) -> Routes:
+    out: Routes = {}
+    for route, level in graph.subject_objects(URIRef(QA + "assuranceLevel")):
+        credential = graph.value(None, URIRef(QA + "hasRoute"), route)
+        roles: dict[str, set[str]] = {}
+        for role in ROLES:
+            roles[role] = {str(o) for o in graph.objects(route, URIRef(role)) if isinstance(o, URIRef)}
+        out[str(route)] = (str(credential) if credential is not None else "", str(level), roles)
+    return out
+
+
+def find(routes: Routes, graph: nx.Graph, levels: tuple[str, ...] = (LVL + "C1",)) -> list[Dependence]:
+    """Routes at `levels` whose issuer or examiner depends on a trainer, with the path."""
     found = []
-    for route, by_role in sorted(roles.items()):
-        credential, level = info[route]
+    for route, (credential, level, by_role) in sorted(routes.items()):
         if level not in levels:
             continue
         for role in (QA + "issuer", QA + "examinationProvider"):
@@ -95,3 +232,44 @@ def dependences(store: Store, levels: tuple[str, ...] = (LVL + "C1",)) -> list[D
                     if path is not None:
                         found.append(Dependence(route, credential, level, role, party, trainer, path))
     return found
+
+
+def dependences(store: Store, levels: tuple[str, ...] = (LVL + "C1",),
+                on: date | None = None) -> list[Dependence]:
+    """Routes at `levels` whose issuer or examiner depends on a trainer on `on` (today when
+    None), with the path."""
+    return find(routes_from_store(store), dependency_graph(store, on or date.today()), levels)
+
+
+def for_route(store: Store, route: str, on: date | None = None) -> list[Dependence]:
+    """The dependences of one route (any level), for an entity page."""
+    routes = {r: v for r, v in routes_from_store(store).items() if r == route}
+    levels = tuple({v[1] for v in routes.values()})
+    return find(routes, dependency_graph(store, on or date.today()), levels)
+
+
+# -- in words ---------------------------------------------------------------------------
+
+
+def step_text(step: Step, lang: str | None = None, label: Callable[[str], str] = compact) -> str:
+    """One dependency in words: "A ägs av B (60 %, majoritet, från 2019-01-01)"."""
+    lang = normalise_language(lang)
+    text = message("dep_" + step.kind, lang, a=label(step.subject), b=label(step.object))
+    extra = []
+    if step.share is not None:
+        extra.append(message("dep_share", lang, share=f"{step.share:g}"))
+        if step.is_majority():
+            extra.append(message("dep_majority", lang))
+    if step.start:
+        extra.append(message("dep_from", lang, date=step.start.isoformat()))
+    if step.end:
+        extra.append(message("dep_until", lang, date=step.end.isoformat()))
+    return text + (f" ({', '.join(extra)})" if extra else "")
+
+
+def path_text(path: tuple[Step, ...], lang: str | None = None,
+              label: Callable[[str], str] = compact) -> str:
+    """A whole path in words, steps joined by "; " ("samma organisation" when empty)."""
+    if not path:
+        return message("dep_same", lang)
+    return "; ".join(step_text(s, lang, label) for s in path)

@@ -49,6 +49,10 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "sv": "{count} överträdelse(r) av formreglerna; ingenting har ändrats i lagret",
         "en": "{count} shape violation(s); nothing in the store has changed",
     },
+    "violations_in_store": {
+        "sv": "{count} överträdelse(r) av formreglerna i lagret",
+        "en": "{count} shape violation(s) in the store",
+    },
     "violations_allowed": {
         "sv": "{count} överträdelse(r) av formreglerna; laddat ändå (--allow-violations)",
         "en": "{count} shape violation(s); loaded anyway (--allow-violations)",

@@ -14,6 +14,7 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pyoxigraph as ox
@@ -24,7 +25,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-from . import queries, resources
+from . import queries, resources, rules
 from .errors import InputError
 from .messages import message, normalise_language
 from .namespaces import META_GRAPH
@@ -161,8 +162,10 @@ class _ValidationGraph(Graph):
         return super().query(query_object, *args, **kwargs)
 
 
-def validate_graph(data: Graph, *more: Graph, with_vocabulary: bool = True) -> Report:
-    """Validate in-memory graphs, taken together, against all shapes (inference off)."""
+def validate_graph(data: Graph, *more: Graph, with_vocabulary: bool = True,
+                   on: date | None = None) -> Report:
+    """Validate in-memory graphs, taken together, against all shapes (inference off), and
+    run the rules SHACL cannot compute (graph_app/core/rules.py) on `on` (today)."""
     shapes = resources.shapes_graph()
     graph = _ValidationGraph()
     for part in (data, *more):
@@ -196,6 +199,8 @@ def validate_graph(data: Graph, *more: Graph, with_vocabulary: bool = True) -> R
                 value=str(results_graph.value(res, SH.value) or ""),
             )
         )
+    report.results.extend(Result(f.focus, f.shape, f.severity, f.messages, f.path, f.value)
+                          for f in rules.check(graph, on))
     report.results.sort(key=lambda r: (r.severity != "Violation", r.focus, r.shape))
     return report
 
@@ -213,13 +218,23 @@ def neighbourhood(
     iris = sorted({ox.NamedNode(str(n)) for n in nodes if isinstance(n, URIRef)}, key=str)
     graph = Graph()
     for name in ("neighbourhood-out", "neighbourhood-in", "dependency-closure"):
-        text = queries.load(name).text
-        for batch in _batched(iris):
-            result = store.query(
-                queries.with_values(text, "node", batch), exclude_sources=exclude_sources
-            )
-            graph_from_triples(_no_meta(result, store.meta_graph), into=graph)
+        _copy(store, graph, name, iris, exclude_sources)
+    # One more step out: the descriptions of what the nodes link to (a credential's routes
+    # and their levels, the class of its scheme), so that a source that only adds to a
+    # node defined elsewhere is judged with that node's links, not without them.
+    seen = {str(i.value) for i in iris}
+    linked = sorted({ox.NamedNode(str(o)) for s, _p, o in graph
+                     if isinstance(o, URIRef) and str(s) in seen and str(o) not in seen}, key=str)
+    _copy(store, graph, "neighbourhood-out", linked, exclude_sources)
     return graph
+
+
+def _copy(store: Store, graph: Graph, name: str, iris: Sequence[ox.NamedNode],
+          exclude_sources: Sequence[str]) -> None:
+    text = queries.load(name).text
+    for batch in _batched(iris):
+        result = store.query(queries.with_values(text, "node", batch), exclude_sources=exclude_sources)
+        graph_from_triples(_no_meta(result, store.meta_graph), into=graph)
 
 
 def _no_meta(triples: object, meta: str = META_GRAPH) -> Iterable[object]:
@@ -259,12 +274,7 @@ def validate_store(store: Store, source: str | None = None) -> Report:
             bindings={"g": graph_iri},
         )
     )
-    nodes = set(own.subjects()) | {o for o in own.objects() if isinstance(o, URIRef)}
-    data = neighbourhood(store, nodes)
-    for triple in own:
-        data.add(triple)
-    report = validate_graph(data)
-    subjects = {str(s) for s in own.subjects()}
-    report.results = [r for r in report.results if r.focus in subjects]
-    report.checked_nodes = len(subjects)
-    return report
+    # Judged as a load of the source would be: with its neighbourhood from the other
+    # sources, reporting only what the source itself introduces, so that a source that
+    # adds a claim to a credential defined elsewhere is not blamed for that credential.
+    return validate_staged(store, own, replacing=[source])

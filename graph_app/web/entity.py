@@ -11,6 +11,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, render_templat
 from flask_babel import gettext as _
 
 from ..core import entity as core
+from ..core import level_check
 from ..core.namespaces import LVL, QA, RDF
 from .browse import base_iri, cat, lang, store
 
@@ -38,6 +39,9 @@ def _twin(iri: str, ext: str) -> Response:
 def _level_badges(iri: str) -> list[dict[str, Any]]:
     catalogue = cat()
     badges = []
+    # what each route's level rests on, and at C1 the independence verdict with its path
+    facts = {check.route: level_check.texts(check, lang(), lambda i: catalogue.label(i, lang()))
+             for check in level_check.route_checks(store(), iri)}
     for rl in core.route_levels(store(), iri):
         if not rl.level:
             continue
@@ -48,6 +52,7 @@ def _level_badges(iri: str) -> list[dict[str, Any]]:
             "meaning": catalogue.full_label(rl.level, lang()),
             "claimed": rl.claimed,
             "issuers": rl.issuers,
+            "facts": facts.get(rl.route, []),
         })
     return badges
 
