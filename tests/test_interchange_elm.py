@@ -240,6 +240,9 @@ def _carried(ours: Graph, exported: elm.ElmExport) -> Graph:
             for parent in ours.objects(o, QA.subOrganisationOf):
                 if parent in registered:
                     out.add((o, QA.subOrganisationOf, parent))
+            for register in (QA.organisationsnummer, QA.organisasjonsnummer, QA.cvrNummer, QA.yTunnus):
+                for number in ours.objects(o, register):
+                    out.add((o, register, number))
     for a in set(e.subjects(RDF.type, ELM.Accreditation)):
         out.add((a, RDF.type, QA.Accreditation))
         for p in (RDFS.label, DCT.description, QA.accreditingBody, QA.accreditedOrganisation,
