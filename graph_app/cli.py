@@ -28,7 +28,7 @@ from .core.messages import message
 from .core.namespaces import PREFIXES, compact, sparql_prologue
 from .core.settings import load_settings
 from .core.store import Store, open_configured
-from .core.validation import Report, validate_store
+from .core.validation import Report, validate_store, write_report
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -178,17 +178,34 @@ def load_command(ctx: Context, files: tuple[Path, ...], fmt: str | None, source:
 
 @main.command("validate")
 @click.option("--source", default=None, help="Validate only this source (with its neighbourhood).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the report to this file: Turtle (sh:ValidationReport) or CSV.")
+@click.option("--format", "report_format", type=click.Choice(["turtle", "csv"]), default=None,
+              help="Format of --report (default: from the file extension, .csv or Turtle).")
 @pass_ctx
 @handles_errors
-def validate_command(ctx: Context, source: str | None) -> None:
-    """Validate the store against the shapes; exit 1 when there are violations.
+def validate_command(ctx: Context, source: str | None, report_path: Path | None,
+                     report_format: str | None) -> None:
+    """Validate the store against the shapes, in the store (SHACL compiled to SPARQL);
+    exit 1 when there are violations. A progress bar follows the shapes.
 
     \b
     Example:
+      qagraph validate
       qagraph validate --source hot-work
+      qagraph validate --report report.ttl
+      qagraph validate --report report.csv
     """
-    report = validate_store(ctx.store, source)
+    with _shape_progress() as progress:
+        report = validate_store(ctx.store, source, progress=progress)
     _print_report(ctx, report)
+    for failure in report.failures:
+        click.echo(message("shape_failed", ctx.lang, detail=failure), err=True)
+    if report_path is not None:
+        fmt = report_format or ("csv" if report_path.suffix.lower() == ".csv" else "turtle")
+        write_report(report, report_path, fmt)
+        click.echo(message("report_written", ctx.lang, path=str(report_path),
+                           count=len(report.results)), err=True)
     if report.warnings:
         click.echo(message("warnings_found", ctx.lang, count=len(report.warnings)), err=True)
     if report.violations:
@@ -196,6 +213,28 @@ def validate_command(ctx: Context, source: str | None) -> None:
         ctx.close()
         sys.exit(1)
     click.echo(message("conforms", ctx.lang, count=report.checked_nodes))
+
+
+@contextmanager
+def _shape_progress() -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress bar over the checks of a validation, naming the shape being checked."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bar: Any = None
+    try:
+        def step(shape: str, done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = click.progressbar(length=total, label="validate", file=sys.stderr,
+                                        item_show_func=lambda item: item or "")
+                bar.__enter__()
+            bar.update(1, current_item=shape)
+
+        yield step
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
 
 
 def _term_text(term: object) -> str:

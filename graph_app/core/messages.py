@@ -93,6 +93,18 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "severity_Warning": {"sv": "varning", "en": "warning"},
     "severity_Info": {"sv": "information", "en": "info"},
     "no_sources": {"sv": "inga källor är laddade", "en": "no sources are loaded"},
+    "shape_failed": {
+        "sv": "en form kunde inte valideras: {detail}",
+        "en": "a shape could not be validated: {detail}",
+    },
+    "report_written": {
+        "sv": "skrev valideringsrapporten ({count} resultat) till {path}",
+        "en": "wrote the validation report ({count} results) to {path}",
+    },
+    "shacl_generic": {
+        "sv": "värdet uppfyller inte villkoret {component}",
+        "en": "the value does not satisfy the constraint {component}",
+    },
     "bad_setting": {
         "sv": "inställningen {name} har ett ogiltigt värde '{value}': {detail}",
         "en": "setting {name} has an invalid value '{value}': {detail}",

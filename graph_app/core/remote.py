@@ -400,10 +400,11 @@ class RemoteStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
+        staged: Sequence[StagedSource] = (),
     ) -> QueryResult:
         """Run a query over the committed graphs, like OxigraphStore.query. The dataset is
         always sent explicitly (default-graph-uri and named-graph-uri): a server's own
-        default graph may hold other data."""
+        default graph may hold other data. `staged` adds pending graphs (a load's)."""
         text = substitute(sparql, bindings or {})
         if base_iri:
             text = f"BASE {ox.NamedNode(base_iri)}\n{text}"
@@ -417,7 +418,7 @@ class RemoteStore:
                 return [g for g in map(ox.NamedNode, given) if g in visible] or [empty]
 
             return self._request(text, chosen(default_graphs), chosen(named_graphs))
-        committed = self._visible(exclude_sources)
+        committed = self._visible(exclude_sources) + [s.graph for s in staged]
         return self._request(text, committed, committed)
 
     def graph_size(self, graph: ox.NamedNode) -> int:

@@ -17,7 +17,7 @@ severity, messages, path, value).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -105,19 +105,24 @@ def _fill(template: str, values: dict[str, str]) -> str:
 
 def independence_findings(graph: Graph, on: date) -> list[Finding]:
     """C1 routes whose issuer or examiner depends on a trainer on `on`, with the path."""
-    routes = independence.routes_from_graph(graph)
-    dependencies = independence.build(independence.edges_from_graph(graph), on)
+    return findings_of(independence.find(independence.routes_from_graph(graph),
+                                         independence.build(independence.edges_from_graph(graph), on)),
+                       on)
+
+
+def findings_of(found: Iterable[independence.Dependence], on: date) -> list[Finding]:
+    """Findings for dependences found by `independence.find` (from a graph or a store)."""
     out = []
-    for found in independence.find(routes, dependencies):
-        issuer = found.role == QA + "issuer"
+    for dependence in found:
+        issuer = dependence.role == QA + "issuer"
         shape = C1_ISSUER if issuer else C1_EXAMINER
         name = "issuer" if issuer else "examiner"
 
-        def fill(lang: str, found: independence.Dependence = found, name: str = name) -> dict[str, str]:
+        def fill(lang: str, found: independence.Dependence = dependence, name: str = name) -> dict[str, str]:
             return {name: found.party, "trainer": found.trainer, "date": on.isoformat(),
                     "path": independence.path_text(found.path, lang, str)}
 
-        out.append(_finding(shape, found.route, QA + "trainingProvider", found.trainer, fill))
+        out.append(_finding(shape, dependence.route, QA + "trainingProvider", dependence.trainer, fill))
     return out
 
 
@@ -130,17 +135,24 @@ def _same_in_every_language(values: dict[str, str]) -> Callable[[str], dict[str,
 
 def number_findings(graph: Graph) -> list[Finding]:
     """Organisation numbers of the right form whose check digits are wrong."""
+    return number_findings_of((org, register.property, value) for register in REGISTERS
+                              for org, value in graph.subject_objects(URIRef(register.property)))
+
+
+def number_findings_of(numbers: Iterable[tuple[object, str, object]]) -> list[Finding]:
+    """The same for (organisation, register property, value) from a graph or a store."""
+    by_property = {r.property: r for r in REGISTERS}
     out = []
-    for register in REGISTERS:
-        for org, value in graph.subject_objects(URIRef(register.property)):
-            text = str(value)
-            if not isinstance(value, Literal) or not register.form.match(text):
-                continue  # the form is the shape's to report
-            if register.validator(text):
-                continue
-            values = {"value": text, "register": register.name, "rule": register.rule}
-            out.append(_finding(NUMBER_CHECKSUM, str(org), register.property, text,
-                                _same_in_every_language(values)))
+    for org, prop, value in numbers:
+        register = by_property[prop]
+        text = str(value)
+        if not isinstance(value, Literal) or not register.form.match(text):
+            continue  # the form is the shape's to report
+        if register.validator(text):
+            continue
+        values = {"value": text, "register": register.name, "rule": register.rule}
+        out.append(_finding(NUMBER_CHECKSUM, str(org), register.property, text,
+                            _same_in_every_language(values)))
     return out
 
 

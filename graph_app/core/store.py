@@ -100,6 +100,7 @@ class Store(Protocol):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
+        staged: Sequence[StagedSource] = (),
     ) -> QueryResult: ...
 
     def current_graphs(self) -> dict[str, ox.NamedNode]: ...
@@ -228,7 +229,13 @@ class OxigraphStore:
         exclude_sources: Sequence[str],
         default_graphs: Sequence[str] | None,
         named_graphs: Sequence[str] | None,
+        staged: Sequence[StagedSource] = (),
     ) -> dict[str, Any]:
+        if staged:
+            # The store as a pending load would leave it: the committed graphs (less the
+            # sources it replaces) and the staged graphs, for validating the load.
+            graphs = self._visible(exclude_sources) + [s.graph for s in staged]
+            return {"default_graph": graphs, "named_graphs": graphs}
         if default_graphs is not None or named_graphs is not None:
             # An explicit dataset (SPARQL protocol default-graph-uri / named-graph-uri).
             # A graph that is not committed is an empty graph.
@@ -259,16 +266,18 @@ class OxigraphStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
+        staged: Sequence[StagedSource] = (),
     ) -> QueryResult:
         """Run a SPARQL query over the committed graphs.
 
         `bindings` are bound as RDF terms (SEP-0007 substitution), never pasted into the
-        query text. `exclude_sources` hides sources, e.g. the one a load replaces.
+        query text. `exclude_sources` hides sources, e.g. the one a load replaces;
+        `staged` adds pending graphs, to see the store as a load would leave it.
         """
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): v for k, v in (bindings or {}).items()
         }
-        dataset = self._dataset(exclude_sources, default_graphs, named_graphs)
+        dataset = self._dataset(exclude_sources, default_graphs, named_graphs, staged)
         return self._db.query(
             sparql, base_iri=base_iri, substitutions=substitutions or None, **dataset
         )

@@ -1,208 +1,289 @@
-"""SHACL validation of staged data together with what it links to in the store.
+"""SHACL validation of the store, of a pending load, and of in-memory graphs.
 
-pyshacl is never run over the Oxigraph-backed graph (10-100x slower, see DESIGN.md).
-Instead the neighbourhood of the staged nodes is copied into a small rdflib graph:
-the nodes' own descriptions, the routes and credentials that point at them, and the
-closure of organisational dependencies that independence at C1 is judged on. The report
-lists only results that the staged data introduces: results already present without it
-belong to other sources and do not block this load.
+The shapes are compiled to SPARQL and run by the store over its indexes (`shacl`); only
+a shape the compiler does not support is validated by pySHACL, on a subgraph copied out
+of the store. The data graph is the data together with the concept schemes
+(`resources.vocabulary_graph()`), as docs/shapes.md says: when the store does not hold
+the schemes, their triples are staged in a pending graph for the validation.
+
+A pending load is validated as the store would be after it; only results that the
+staged data introduces are reported: results already present without it belong to
+other sources and do not block this load.
 """
 
 from __future__ import annotations
 
-import re
-import threading
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from pathlib import Path
 
 import pyoxigraph as ox
-from pyshacl import validate as pyshacl_validate
-from rdflib import RDF, Graph, Literal, URIRef
-from rdflib.namespace import SH
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from . import queries, resources, rules
+from . import independence, queries, resources, rules
 from .errors import InputError
-from .messages import message, normalise_language
 from .namespaces import META_GRAPH
-from .store import Store
+from .shacl import engine, fallback
+from .shacl.engine import MemoryView, Row, Term, rows
+from .shacl.model import Shape, ShapesModel, read_shapes
+from .shacl.report import Report, Result, to_csv, to_turtle
+from .store import QueryResult, StagedSource, Store
 from .terms import graph_from_triples
 
+__all__ = ["Report", "Result", "StoreView", "neighbourhood", "pyshacl_graph",
+           "shapes_model", "validate_graph", "validate_staged", "validate_store", "write_report"]
+
 BATCH = 2000
+Progress = Callable[[str, int, int], None]
 
 
-@dataclass(frozen=True)
-class Result:
-    """One SHACL result: focus node, shape id, severity and messages by language."""
-
-    focus: str
-    shape: str
-    severity: str
-    messages: tuple[tuple[str, str], ...]
-    path: str = ""
-    value: str = ""
-
-    def message(self, lang: str | None = None) -> str:
-        wanted = normalise_language(lang)
-        by_lang = dict(self.messages)
-        for key in (wanted, "en", "sv", ""):
-            if key in by_lang:
-                return by_lang[key]
-        return next(iter(by_lang.values()), "")
-
-    def text(self, lang: str | None = None) -> str:
-        severity = message(f"severity_{self.severity}", lang)
-        return f"{self.focus} [{self.shape}] {severity}: {self.message(lang)}"
-
-    @property
-    def key(self) -> tuple[str, str, str, str]:  # message included: SPARQL results differ by text
-        return (self.focus, self.shape, self.path, self.value + "|" + self.message("en"))
+@lru_cache(maxsize=1)
+def shapes_model() -> ShapesModel:
+    """The project's shapes, read once per process."""
+    return read_shapes(resources.shapes_graph())
 
 
-@dataclass
-class Report:
-    """The results of one validation."""
-
-    results: list[Result] = field(default_factory=list)
-    checked_nodes: int = 0
-
-    @property
-    def violations(self) -> list[Result]:
-        return [r for r in self.results if r.severity == "Violation"]
-
-    @property
-    def warnings(self) -> list[Result]:
-        return [r for r in self.results if r.severity == "Warning"]
-
-    @property
-    def conforms(self) -> bool:
-        return not self.violations
-
-    def for_node(self, iri: str) -> list[Result]:
-        return [r for r in self.results if r.focus == iri]
+def validation_threads() -> int:
+    """Queries run side by side in a full validation (pyoxigraph releases the GIL)."""
+    return max(1, min(4, os.cpu_count() or 1))
 
 
-def _shape_id(shapes: Graph, shape: Node) -> str:
-    """A readable id for a result's source shape: its IRI, or that of the node shape
-    whose sh:property it is."""
-    if isinstance(shape, URIRef):
-        return shapes.namespace_manager.normalizeUri(shape)
-    for parent in shapes.subjects(SH.property, shape):
-        if isinstance(parent, URIRef):
-            return shapes.namespace_manager.normalizeUri(parent)
-    return str(shape)
+class StoreView:
+    """The store as SHACL sees it: the committed sources (less `exclude_sources`), plus
+    `staged` pending graphs."""
+
+    def __init__(self, store: Store, exclude_sources: Sequence[str] = (),
+                 staged: Sequence[StagedSource] = ()) -> None:
+        self.store = store
+        self.exclude_sources = tuple(exclude_sources)
+        self.staged = tuple(staged)
+
+    def query(self, text: str, bindings: Mapping[str, Term] | None = None) -> QueryResult:
+        """The store's own query, over this view (for code that reads the store directly,
+        such as the independence rules)."""
+        return self.store.query(text, bindings=bindings, exclude_sources=self.exclude_sources,
+                                staged=self.staged)
+
+    def select(self, text: str, bindings: Mapping[str, Term] | None = None) -> list[Row]:
+        return rows(self.query(text, bindings))
+
+    def construct(self, text: str) -> Iterable[ox.Triple]:
+        meta = self.store.meta_graph
+        return (t for t in self.query(text)  # type: ignore[union-attr]
+                if getattr(t.subject, "value", "") != meta)
+
+    def with_staged(self, more: Sequence[StagedSource]) -> StoreView:
+        return StoreView(self.store, self.exclude_sources, (*self.staged, *more))
 
 
-def _templates(shapes: Graph, shape: Node) -> list[Literal]:
-    """The sh:message templates of a shape, of its SPARQL constraints, or of the node
-    shape that holds it as a property shape."""
-    owners = [shape, *shapes.objects(shape, SH.sparql)]
-    found = [m for o in owners for m in shapes.objects(o, SH.message) if isinstance(m, Literal)]
-    if not found:
-        for parent in shapes.subjects(SH.property, shape):
-            found.extend(m for m in shapes.objects(parent, SH.message) if isinstance(m, Literal))
-    return found
+# -- the concept schemes ------------------------------------------------------------------
 
 
-def _template_pattern(template: str) -> re.Pattern[str]:
-    parts = re.split(r"\{[?$][A-Za-z_][A-Za-z0-9_]*\}", template)
-    return re.compile("^" + "(.*?)".join(re.escape(p) for p in parts) + "$", re.DOTALL)
+def _missing_vocabulary(view: StoreView) -> list[ox.Triple]:
+    """The triples of the concept schemes that the view does not hold."""
+    wanted = [fallback.triple_to_ox(triple) for triple in resources.vocabulary_graph()]
+    body = " ".join(f"({t.subject} {t.predicate} {t.object})" for t in wanted)
+    text = f"SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{ {body} }} ?s ?p ?o }}"
+    present = {(r["s"], r["p"], r["o"]) for r in view.select(text)}
+    return [t for t in wanted if (t.subject, t.predicate, t.object) not in present]
 
 
-def _messages(results: Graph, shapes: Graph, result: Node, shape: Node) -> tuple[tuple[str, str], ...]:
-    """Messages of a result by language. pyshacl fills {?var} placeholders of SPARQL-based
-    constraints into plain literals without a language tag; the tag is recovered from the
-    template each text was made from."""
-    templates = _templates(shapes, shape)
-    texts: dict[str, str] = {}
-    for lit in results.objects(result, SH.resultMessage):
-        lang = getattr(lit, "language", None) or ""
-        if not lang:
-            for template in templates:
-                if template.language and _template_pattern(str(template)).match(str(lit)):
-                    lang = template.language
-                    break
-        texts.setdefault(lang, str(lit))
-    for template in templates:
-        texts.setdefault(template.language or "", str(template))
-    return tuple(sorted(texts.items()))
+@contextmanager
+def with_vocabulary(view: StoreView) -> Iterator[StoreView]:
+    """The view with the concept schemes: as it is when the store holds them (after
+    `qagraph init`), else with their triples in a pending graph for the duration."""
+    missing = _missing_vocabulary(view)
+    if not missing or view.store.read_only:
+        yield view
+        return
+    staged = view.store.stage("vocabulary", "concept schemes", "")
+    try:
+        view.store.write_staged(staged, missing)
+        yield view.with_staged([staged])
+    finally:
+        view.store.discard([staged])
 
 
-_PREPARED: dict[str, Query] = {}
-_PREPARE_LOCK = threading.Lock()
+# -- validating -------------------------------------------------------------------------------
 
 
-def _prepared(text: str) -> Query:
-    """The parsed form of a SPARQL text, parsed once per process (under a lock: rdflib's
-    parser is not thread-safe)."""
-    query = _PREPARED.get(text)
-    if query is None:
-        with _PREPARE_LOCK:
-            query = _PREPARED.get(text)
-            if query is None:
-                query = prepareQuery(text)
-                _PREPARED[text] = query
-    return query
+def _fallback(view: StoreView | MemoryView, model: ShapesModel, shapes: Sequence[Shape],
+              focus: Sequence[Term] | None) -> list[Result]:
+    """pySHACL for the shapes the compiler does not support, on the triples they can reach."""
+    if not shapes:
+        return []
+    reach = fallback.predicates(shapes)
+    if reach is None:
+        text = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    else:
+        values = " ".join(f"<{p}>" for p in sorted(reach))
+        text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o }}"
+    if isinstance(view, StoreView):
+        data = fallback.graph_of(view.construct(text))
+    else:
+        result = view.store.query(text, use_default_graph_as_union=view.union)
+        assert isinstance(result, ox.QueryTriples)
+        data = fallback.graph_of(result)
+    results_graph = fallback.run_pyshacl(data, fallback.shapes_only(model.graph, shapes))
+    results = fallback.results_of(results_graph, model.graph, model.by_node)
+    if focus is not None:
+        wanted = {str(f) for f in focus}
+        results = [r for r in results if r.focus_term in wanted]
+    return results
 
 
-class _ValidationGraph(Graph):
-    """A graph whose string queries are parsed once and then reused.
+def _result_of(finding: rules.Finding) -> Result:
+    focus = ox.NamedNode(finding.focus)
+    return Result(finding.focus, finding.shape, finding.severity, finding.messages, finding.path,
+                  finding.value, component="", source_shape=finding.shape, focus_term=str(focus))
 
-    pyshacl hands each SPARQL-based constraint to `query()` as text, once per focus node,
-    and parsing that text was most of the validation time (measured: 50 s -> 5 s for 20k
-    triples). The shapes' queries are few, so their parsed forms are cached."""
 
-    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(query_object, str):
-            query_object = _prepared(query_object)
-        return super().query(query_object, *args, **kwargs)
+def rule_results(view: StoreView | MemoryView, on: date | None = None,
+                 focus: Sequence[Term] | None = None) -> list[Result]:
+    """The rules SHACL cannot compute (graph_app/core/rules.py), over the view's data."""
+    day = on or date.today()
+    found = rules.findings_of(independence.find(independence.routes_from_store(view),  # type: ignore[arg-type]
+                                                independence.build(independence.edges_from_store(view), day)),  # type: ignore[arg-type]
+                              day)
+    values = " ".join(f"<{r.property}>" for r in rules.REGISTERS)
+    numbers = view.select(f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o }}")
+    found += rules.number_findings_of((fallback.to_rdflib(r["s"]), r["p"].value, fallback.to_rdflib(r["o"]))
+                                      for r in numbers)
+    results = [_result_of(f) for f in found]
+    if focus is not None:
+        wanted = {str(f) for f in focus}
+        results = [r for r in results if r.focus_term in wanted]
+    return results
+
+
+def run_validation(view: StoreView | MemoryView, *, focus: Sequence[Term] | None = None,
+                   progress: Progress | None = None, threads: int = 1,
+                   model: ShapesModel | None = None, on: date | None = None,
+                   with_rules: bool = True) -> Report:
+    """Compiled validation of the view, pySHACL for what the compiler leaves, and the rules
+    SHACL cannot compute."""
+    model = model or shapes_model()
+    report = engine.validate(view, model, focus=focus, progress=progress, threads=threads)
+    left = [s for s in model.roots if report.methods.get(s.id) == "pyshacl"]
+    try:
+        report.results.extend(_fallback(view, model, left, focus))
+    except Exception as err:  # pySHACL refuses some shapes (e.g. $shapesGraph): say which
+        names = ", ".join(s.id for s in left)
+        report.failures.append(f"{names}: {err}")
+    if with_rules:
+        report.results.extend(rule_results(view, on, focus))
+    report.sort()
+    return report
+
+
+def _count_focus_nodes(view: StoreView, model: ShapesModel) -> int:
+    from .shacl.compiler import Compiler
+
+    compiler = Compiler(model, engine.subclasses(view, model.classes()))
+    patterns = [compiler.targets(root) for root in model.roots if root.targets]
+    if not patterns:
+        return 0
+    union = " UNION ".join("{ " + p + " }" for p in patterns)
+    found = view.select(f"SELECT (COUNT(DISTINCT ?this) AS ?n) WHERE {{ {union} }}")
+    value = found[0].get("n") if found else None
+    return int(value.value) if isinstance(value, ox.Literal) else 0
+
+
+def validate_store(store: Store, source: str | None = None, *,
+                   progress: Progress | None = None, threads: int | None = None,
+                   on: date | None = None) -> Report:
+    """Validate the whole store in the store; or one source as a load of it would be
+    judged, with what it links to in the other sources (only what it introduces)."""
+    if source is not None:
+        graph_iri = store.current_graphs().get(source)
+        if graph_iri is None:
+            raise InputError("unknown_source", name=source)
+        own = graph_from_triples(
+            store.query(  # type: ignore[arg-type]
+                "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
+                bindings={"g": graph_iri},
+            )
+        )
+        # Judged as a load of the source would be: with its neighbourhood from the other
+        # sources, reporting only what the source itself introduces, so that a source that
+        # adds a claim to a credential defined elsewhere is not blamed for that credential.
+        return validate_staged(store, own, replacing=[source])
+    view = StoreView(store)
+    with with_vocabulary(view) as full:
+        report = run_validation(full, progress=progress, on=on,
+                                threads=threads if threads is not None else validation_threads())
+        report.checked_nodes = _count_focus_nodes(full, shapes_model())
+    return report
+
+
+def memory_view(*graphs: Graph, with_vocabulary: bool = True) -> MemoryView:
+    """An in-memory store holding the graphs (and the concept schemes)."""
+    store = ox.Store()
+    parts = [*graphs, resources.vocabulary_graph()] if with_vocabulary else list(graphs)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object)
+                 for t in (fallback.triple_to_ox(triple) for part in parts for triple in part))
+    return MemoryView(store)
 
 
 def validate_graph(data: Graph, *more: Graph, with_vocabulary: bool = True,
                    on: date | None = None) -> Report:
     """Validate in-memory graphs, taken together, against all shapes (inference off), and
     run the rules SHACL cannot compute (graph_app/core/rules.py) on `on` (today)."""
-    shapes = resources.shapes_graph()
-    graph = _ValidationGraph()
+    report = run_validation(memory_view(data, *more, with_vocabulary=with_vocabulary), on=on)
+    report.checked_nodes = len(set(data.subjects()))
+    return report
+
+
+def pyshacl_graph(data: Graph, *more: Graph, with_vocabulary: bool = True,
+                  shapes: Graph | None = None, on: date | None = None) -> Report:
+    """The reference: pySHACL over in-memory graphs, taken together (inference off), with
+    the rules over the same graph (for the project's shapes)."""
+    graph = fallback.ValidationGraph()
     for part in (data, *more):
         for triple in part:
             graph.add(triple)
     if with_vocabulary:
         for triple in resources.vocabulary_graph():
             graph.add(triple)
-    # inplace: with inference off pyshacl does not change the graph, and a copy would be a
-    # plain Graph without the query cache.
-    _conforms, results_graph, _text = pyshacl_validate(
-        graph,
-        shacl_graph=shapes,
-        inference="none",
-        allow_warnings=True,
-        advanced=True,
-        inplace=True,
-    )
-    assert isinstance(results_graph, Graph)
-    report = Report(checked_nodes=len(set(data.subjects())))
-    for res in results_graph.subjects(RDF.type, SH.ValidationResult):
-        shape = results_graph.value(res, SH.sourceShape)
-        severity = results_graph.value(res, SH.resultSeverity)
-        report.results.append(
-            Result(
-                focus=str(results_graph.value(res, SH.focusNode)),
-                shape=_shape_id(shapes, shape) if shape is not None else "",
-                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-                messages=_messages(results_graph, shapes, res, shape) if shape is not None else (),
-                path=str(results_graph.value(res, SH.resultPath) or ""),
-                value=str(results_graph.value(res, SH.value) or ""),
-            )
-        )
-    report.results.extend(Result(f.focus, f.shape, f.severity, f.messages, f.path, f.value)
-                          for f in rules.check(graph, on))
-    report.results.sort(key=lambda r: (r.severity != "Violation", r.focus, r.shape))
+    shapes_graph = shapes if shapes is not None else resources.shapes_graph()
+    model = shapes_model() if shapes is None else read_shapes(shapes)
+    results_graph = fallback.run_pyshacl(graph, shapes_graph)
+    report = Report(results=fallback.results_of(results_graph, shapes_graph, model.by_node))
+    if shapes is None:
+        report.results.extend(_result_of(f) for f in rules.check(graph, on))
+    report.checked_nodes = len(set(data.subjects()))
+    report.sort()
     return report
+
+
+def shape_iris(model: ShapesModel | None = None) -> dict[str, str]:
+    """Readable shape ids (qash:X) and source-shape keys -> the IRI of the node shape."""
+    model = model or shapes_model()
+    found: dict[str, str] = {}
+    for shape in model.by_node.values():
+        if isinstance(shape.node, URIRef):
+            found[shape.id] = str(shape.node)
+    for shape in model.by_node.values():
+        if shape.id in found:
+            found.setdefault(shape.source, found[shape.id])
+    return found
+
+
+def write_report(report: Report, path: os.PathLike[str] | str, fmt: str) -> None:
+    """Write the report as Turtle (an sh:ValidationReport) or as CSV."""
+
+    target = Path(path)
+    if fmt == "csv":
+        target.write_text(to_csv(report.results), encoding="utf-8")
+    else:
+        target.write_bytes(to_turtle(report, shape_iris()))
+
+
+# -- staged data (the pending graphs of a load) --------------------------------------------
 
 
 def _batched(items: Sequence[ox.NamedNode]) -> Iterable[Sequence[ox.NamedNode]]:
@@ -258,23 +339,3 @@ def validate_staged(
     return report_after
 
 
-def validate_store(store: Store, source: str | None = None) -> Report:
-    """Validate the whole store, or one source with its neighbourhood."""
-    if source is None:
-        data = graph_from_triples(
-            _no_meta(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), store.meta_graph)
-        )
-        return validate_graph(data)
-    graph_iri = store.current_graphs().get(source)
-    if graph_iri is None:
-        raise InputError("unknown_source", name=source)
-    own = graph_from_triples(
-        store.query(  # type: ignore[arg-type]
-            "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
-            bindings={"g": graph_iri},
-        )
-    )
-    # Judged as a load of the source would be: with its neighbourhood from the other
-    # sources, reporting only what the source itself introduces, so that a source that
-    # adds a claim to a credential defined elsewhere is not blamed for that credential.
-    return validate_staged(store, own, replacing=[source])

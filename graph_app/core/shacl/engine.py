@@ -1,0 +1,331 @@
+"""Running the compiled checks where the data is, and turning their rows into results.
+
+The engine needs one thing of the data: a `View` that answers SPARQL SELECT queries over
+its default graph, optionally with variables bound (pre-binding, SHACL §5.3.1). The store
+(all committed sources, or those of a pending load) and an in-memory Oxigraph store both
+provide one.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Protocol
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal
+
+from ..messages import CATALOGUE
+from .compiler import FOCUS, Check, Compiler, Plan
+from .model import Shape, ShapesModel
+from .report import Report, Result
+from .sparql_check import prebind
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Row = dict[str, Term]
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+BATCH = 400  # focus nodes per focused query
+FREE_LIMIT = 20000  # candidate focus nodes checked one batch at a time, rather than joined
+
+
+class View(Protocol):
+    """SPARQL SELECT over the data to validate."""
+
+    def select(self, text: str, bindings: Mapping[str, Term] | None = None) -> list[Row]: ...
+
+
+def rows(result: object) -> list[Row]:
+    """The solutions of a pyoxigraph SELECT as dicts of the bound variables."""
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    out = []
+    for solution in result:
+        row: Row = {}
+        for name in names:
+            value = solution[name]
+            if value is not None:
+                row[name] = value
+        out.append(row)
+    return out
+
+
+class MemoryView:
+    """A view over a pyoxigraph store's default graph (or the union of its graphs)."""
+
+    def __init__(self, store: ox.Store, union: bool = False) -> None:
+        self.store = store
+        self.union = union
+
+    def query(self, text: str, bindings: Mapping[str, Term] | None = None) -> object:
+        """pyoxigraph's own answer (for code that reads a store directly)."""
+        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None = {
+            ox.Variable(k): v for k, v in (bindings or {}).items()} or None
+        return self.store.query(text, substitutions=subs, use_default_graph_as_union=self.union)
+
+    def select(self, text: str, bindings: Mapping[str, Term] | None = None) -> list[Row]:
+        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None = {
+            ox.Variable(k): v for k, v in (bindings or {}).items()} or None
+        return rows(self.store.query(text, substitutions=subs,
+                                     use_default_graph_as_union=self.union))
+
+
+# -- plans, once per shapes model and class hierarchy -------------------------------------
+
+
+def subclasses(view: View, classes: Iterable[str]) -> dict[str, list[str]]:
+    """Each class with its subclasses in the data (rdfs:subClassOf*, anchored on the class)."""
+    found: dict[str, list[str]] = {}
+    for cls in sorted(set(classes)):
+        text = f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS_SUBCLASS}>* <{cls}> }}"
+        subs = {r["c"].value for r in view.select(text) if isinstance(r.get("c"), ox.NamedNode)}
+        found[cls] = [cls, *sorted(subs - {cls})]
+    return found
+
+
+def plan_for(model: ShapesModel, classes: Mapping[str, Sequence[str]]) -> Plan:
+    """The compiled checks of `model` for this class hierarchy (compiled once per model
+    and hierarchy, and kept on the model)."""
+    key = tuple(sorted((k, tuple(v)) for k, v in classes.items()))
+    with model.lock:
+        plan = model.plans.get(key)
+        if plan is None:
+            plan = Compiler(model, classes).plan()
+            if len(model.plans) > 16:
+                model.plans.clear()
+            model.plans[key] = plan
+        assert isinstance(plan, Plan)
+        return plan
+
+
+# -- results ------------------------------------------------------------------------------
+
+
+def generic_messages(component: str) -> tuple[tuple[str, str], ...]:
+    texts = CATALOGUE["shacl_generic"]
+    return tuple(sorted((lang, text.format(component=f"sh:{component}")) for lang, text in texts.items()))
+
+
+def shape_messages(shape: Shape, component: str) -> tuple[tuple[str, str], ...]:
+    texts: dict[str, str] = {}
+    for m in shape.messages:
+        texts.setdefault(m.language or "", str(m))
+    return tuple(sorted(texts.items())) if texts else generic_messages(component)
+
+
+def _text(value: Term | None) -> str:
+    return "" if value is None else value.value
+
+
+def _nt(value: Term | None) -> str:
+    return "" if value is None else str(value)
+
+
+@dataclass
+class _Builder:
+    """Turns rows of a check into results (SHACL §3.6, and §5.3.2 for SPARQL rows)."""
+
+    check: Check
+
+    def results(self, found: list[Row], focus: Term | None = None) -> list[Result]:
+        if self.check.kind == "sparql":
+            return self._sparql(found, focus)
+        shape = self.check.shape
+        path = shape.path.text() if shape.path is not None else ""
+        messages = shape_messages(shape, self.check.component)
+        out = []
+        for row in found:
+            this = row.get("this")
+            if this is None:
+                continue
+            value: Term | None = None
+            result_path = path
+            if self.check.kind in ("value", "closed"):
+                value = row.get("value")
+            if self.check.kind == "closed":
+                result_path = _text(row.get("path"))
+            out.append(Result(focus=this.value, shape=shape.id, severity=shape.severity,
+                              messages=messages, path=result_path, value=_text(value),
+                              component="sh:" + self.check.component, source_shape=shape.source,
+                              value_term=_nt(value), focus_term=_nt(this),
+                              source_node=shape.node))
+        return out
+
+    def _sparql(self, found: list[Row], focus: Term | None) -> list[Result]:
+        """pySHACL's reading of SPARQL rows: ?this, ?path, ?value and the other variables
+        (for the message templates); rows that bind none of the three are not results;
+        duplicates are dropped; a node shape's result has the focus node as its value."""
+        shape = self.check.shape
+        sc = self.check.sparql
+        assert sc is not None
+        out: list[Result] = []
+        seen: set[tuple[object, ...]] = set()
+        failed = False
+        for row in found:
+            row = dict(row)
+            if "failure" in row:
+                if failed:
+                    continue
+                failed = True
+                row = {"this": focus} if focus is not None else {}
+                t, p, v = row.get("this"), None, None
+            else:
+                p, v, t = row.pop("path", None), row.pop("value", None), row.pop("this", None)
+                if p is None and v is None and t is None:
+                    continue
+            key = (t, p, v, tuple(sorted((k, str(x)) for k, x in row.items())))
+            if key in seen:
+                continue
+            seen.add(key)
+            this = t or focus
+            if this is None:
+                continue
+            if v is None and shape.path is None:
+                v = this
+            path = p.value if isinstance(p, ox.NamedNode) else (shape.path.text() if shape.path else "")
+            bound: dict[str, Term] = dict(row)
+            for name, term_ in (("this", t), ("path", p), ("value", v)):
+                if term_ is not None:
+                    bound[name] = term_
+            out.append(Result(focus=this.value, shape=shape.id, severity=shape.severity,
+                              messages=sparql_messages(sc.messages, shape.messages, bound,
+                                                       self.check.component),
+                              path=path, value=_text(v), component="sh:SPARQLConstraintComponent",
+                              source_shape=shape.source, value_term=_nt(v), focus_term=_nt(this),
+                              source_node=shape.node))
+        return out
+
+
+def fill(template: str, bound: Mapping[str, Term]) -> str:
+    """A message template with {?var} and {$var} replaced by the bound values (SHACL §5.3.2)."""
+    for name, value in bound.items():
+        pattern = re.compile(r"\{[?$]" + re.escape(name) + r"\}")
+        template = pattern.sub(value.value.replace("\\", "\\\\"), template)
+    return template
+
+
+def sparql_messages(own: Sequence[Literal], of_shape: Sequence[Literal], bound: Mapping[str, Term],
+                    component: str) -> tuple[tuple[str, str], ...]:
+    texts: dict[str, str] = {}
+    for m in (*own, *of_shape):
+        texts.setdefault(m.language or "", fill(str(m), bound))
+    return tuple(sorted(texts.items())) if texts else generic_messages(component)
+
+
+# -- running ------------------------------------------------------------------------------
+
+
+def _values(nodes: Sequence[Term]) -> str:
+    return "VALUES ?this { " + " ".join(str(n) for n in nodes) + " }"
+
+
+class Runner:
+    """Runs a plan's checks over a view: all focus nodes, or only the given ones."""
+
+    def __init__(self, view: View, plan: Plan, focus: Sequence[Term] | None = None) -> None:
+        self.view = view
+        self.plan = plan
+        self.focus = list(focus) if focus is not None else None
+
+    def run_check(self, check: Check) -> list[Result]:
+        builder = _Builder(check)
+        if check.kind == "sparql":
+            return self._sparql(check, builder)
+        if self.focus is None:
+            if check.free:
+                found = self._free(check)
+                if found is not None:
+                    return builder.results(found)
+            return builder.results(self.view.select(check.scan))
+        return builder.results(self._focused(check.focused))
+
+    def _free(self, check: Check) -> list[Row] | None:
+        """The violations found regardless of focus nodes, kept for the candidates that are
+        focus nodes; None when there are too many candidates for that to pay off."""
+        found = self.view.select(check.free)
+        candidates = sorted({r["this"] for r in found if "this" in r}, key=str)
+        if len(candidates) > FREE_LIMIT:
+            return None
+        if not candidates:
+            return []
+        keep = {r["this"] for r in self._focused(check.targets, candidates)}
+        return [r for r in found if r.get("this") in keep]
+
+    def _focused(self, template: str, nodes: Sequence[Term] | None = None) -> list[Row]:
+        focus = nodes if nodes is not None else self.focus
+        assert focus is not None
+        found: list[Row] = []
+        named = [n for n in focus if not isinstance(n, ox.BlankNode)]
+        blank = [n for n in focus if isinstance(n, ox.BlankNode)]
+        for start in range(0, len(named), BATCH):
+            found.extend(self.view.select(template.replace(FOCUS, _values(named[start:start + BATCH]))))
+        for node in blank:  # a blank node cannot be written in VALUES: bind it instead
+            found.extend(self.view.select(template.replace(FOCUS, ""), {"this": node}))
+        return found
+
+    def _sparql(self, check: Check, builder: _Builder) -> list[Result]:
+        query = check.sparql_query  # type: ignore[attr-defined]
+        if self.focus is None and not check.per_node:
+            return builder.results(self.view.select(check.scan))
+        # Pre-binding proper: the query once per focus node, with $this bound (anchored).
+        if self.focus is None:
+            targets = self.view.select(check.focused.replace(FOCUS, ""))
+        else:
+            targets = self._focused(check.focused)
+        out: list[Result] = []
+        for node in sorted({r["this"] for r in targets if "this" in r}, key=str):
+            if check.substitute and not isinstance(node, ox.BlankNode):  # type: ignore[attr-defined]
+                found = self.view.select(prebind(query, str(node)))
+            else:
+                found = self.view.select(query, {"this": node})
+            out.extend(builder.results(found, focus=node))
+        return out
+
+
+def run(view: View, plan: Plan, focus: Sequence[Term] | None = None, *,
+        progress: Progress | None = None, threads: int = 1) -> list[Result]:
+    """The results of every check of the plan (in the order of the checks)."""
+    runner = Runner(view, plan, focus)
+    checks = plan.checks
+    total = len(checks)
+    results: list[list[Result]] = [[] for _ in checks]
+    done = 0
+    lock = threading.Lock()
+
+    def one(i: int) -> None:
+        nonlocal done
+        results[i] = runner.run_check(checks[i])
+        with lock:
+            done += 1
+            if progress:
+                progress(checks[i].shape.id, done, total)
+
+    if threads > 1 and total > 1:
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="qagraph-shacl") as pool:
+            list(pool.map(one, range(total)))
+    else:
+        for i in range(total):
+            one(i)
+    return [r for group in results for r in group]
+
+
+def validate(view: View, model: ShapesModel, graph: Graph | None = None, *,
+             focus: Sequence[Term] | None = None, progress: Progress | None = None,
+             threads: int = 1) -> Report:
+    """Validate the view's data against the shapes model; the shapes the compiler does
+    not support are left to the caller's fallback (listed in the report)."""
+    plan = plan_for(model, subclasses(view, model.classes()))
+    report = Report()
+    report.results = run(view, plan, focus, progress=progress, threads=threads)
+    for shape in plan.shapes():
+        report.methods[shape.id] = "compiled"
+    for shape, reasons in plan.fallback.items():
+        report.methods[shape.id] = "pyshacl"
+        report.fallback_reasons[shape.id] = reasons
+    for shape, reason in plan.refused.items():
+        report.failures.append(f"{shape.id}: {reason}")
+    return report
