@@ -2,6 +2,7 @@
 """Load throughput and peak memory into the on-disk store.
 
     python bench/load.py [--triples 1000000] [--repeat 3] [--with-validation]
+    python bench/load.py --change [--triples 1000000] [--repeat 20]
 
 Generates (or reuses) bench/out/synthetic-N.nt with bench/generate.py, then measures, each
 run in a fresh subprocess into a fresh on-disk store so that the peak resident set size
@@ -19,6 +20,15 @@ closing it (imports and interpreter start are not in it; their memory is in the 
 CPU s is the process's CPU time over the same span, all threads (bulk_load uses several),
 which tells a slow run from a run that waited for a busy machine.
 For the qagraph variant the time of each step of the load is shown too.
+
+--change measures instead the validated load of a 20-triple change (a new award, a new
+organisation that an issuer is now owned by and that now trains on a C1 route, an award
+that breaks two shapes) into a store of --triples generated triples and the concept
+schemes (built once in bench/out and reused): `load()` with validation, in one process,
+the first run (which reads and compiles the shapes) apart from the warm ones; each run
+is discarded before it commits, except the last, which is committed with its violations
+and compared with a whole validation of the store before and after it (the results the
+change introduces must be the same). The store is put back as it was.
 """
 
 from __future__ import annotations
@@ -169,6 +179,130 @@ def measure(variant: str, data: Path) -> dict[str, object]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+# -- a small change into a big store --------------------------------------------------------
+
+
+CHANGE_SOURCE = "bench-change"
+
+
+def change_store(triples: int) -> Path:
+    """An on-disk store of the synthetic data and the concept schemes (built once)."""
+    folder = OUT / f"store-change-{triples}"
+    if (folder / "READY").is_file():
+        return folder
+    data, _count = data_file(triples)
+    shutil.rmtree(folder, ignore_errors=True)
+    import loaders
+    from graph_app.cli import bundled_inputs
+    from graph_app.core.loading import LoadInput, load
+    from graph_app.core.namespaces import DEFAULT_BASE
+    from graph_app.core.store import OxigraphStore
+
+    print(f"building {folder.relative_to(ROOT)} ...", file=sys.stderr)
+    store = OxigraphStore(folder)
+    inputs = [i for i in bundled_inputs() if i.source.startswith(("ontology-", "scheme-"))]
+    inputs.append(LoadInput(data, "synthetic", loaders.get("ntriples")))
+    load(store, inputs, base_iri=DEFAULT_BASE, validate=False)
+    store.close()
+    (folder / "READY").write_text("ok\n", encoding="utf-8")
+    return folder
+
+
+def change_file(store, target: Path) -> None:  # type: ignore[no-untyped-def]
+    """Write 20 triples about nodes of the store: a new person and two awards (one with
+    its expiry before its issue, one without a route on a credential at C1), a new
+    organisation that owns an existing C1 issuer and now trains on its route."""
+    qa, idn = "https://w3id.org/qagraph/ontology#", "https://w3id.org/qagraph/id/"
+    rdf, rdfs, xsd = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#",
+                      "http://www.w3.org/2001/XMLSchema#")
+    row = next(iter(store.query(
+        f"SELECT ?r ?c ?i WHERE {{ ?c <{qa}hasRoute> ?r . ?r <{qa}issuer> ?i ; "
+        f"<{qa}assuranceLevel> <https://w3id.org/qagraph/vocab/level/C1> }} ORDER BY ?r LIMIT 1")))
+    route, credential, issuer = row["r"], row["c"], row["i"]
+    award1, award2 = f"<{idn}example/award/bench-1>", f"<{idn}example/award/bench-2>"
+    person, org = f"<{idn}example/person/bench-1>", f"<{idn}organisation/bench-new>"
+
+    def date(d: str) -> str:
+        return f'"{d}"^^<{xsd}date>'
+
+    lines = [
+        f"{award1} <{rdf}type> <{qa}Award>", f"{award1} <{qa}awardee> {person}",
+        f"{award1} <{qa}awardedCredential> {credential}", f"{award1} <{qa}viaRoute> {route}",
+        f"{award1} <{qa}awardedBy> {issuer}", f"{award1} <{qa}issued> {date('2024-01-01')}",
+        f"{award1} <{qa}expires> {date('2023-01-01')}",
+        f"{award1} <{qa}identityVerification> <https://w3id.org/qagraph/vocab/identity/PhotoId>",
+        f"{person} <{rdf}type> <{qa}Person>", f'{person} <{rdfs}label> "Bench Person"',
+        f'{person} <{rdfs}comment> "Invented example person"@en',
+        f"{org} <{rdf}type> <{qa}Organisation>", f'{org} <{rdfs}label> "Bench organisation"',
+        f'{org} <{qa}country> "SE"', f"{issuer} <{qa}ownedBy> {org}", f"{route} <{qa}trainingProvider> {org}",
+        f"{award2} <{rdf}type> <{qa}Award>", f"{award2} <{qa}awardee> {person}",
+        f"{award2} <{qa}awardedCredential> {credential}", f"{award2} <{qa}issued> {date('2024-01-01')}",
+    ]
+    target.write_text("".join(line + " .\n" for line in lines), encoding="utf-8")
+
+
+def bench_change(triples: int, repeat: int) -> int:
+    import loaders
+    from graph_app.core.loading import LoadInput, load
+    from graph_app.core.namespaces import DEFAULT_BASE
+    from graph_app.core.store import OxigraphStore
+    from graph_app.core.validation import validate_store
+
+    folder = change_store(triples)
+    store = OxigraphStore(folder)
+    change = OUT / "change-20.nt"
+    change_file(store, change)
+    item = LoadInput(change, CHANGE_SOURCE, loaders.get("ntriples"))
+    timed: list[tuple[float, float]] = []
+    original_commit = store.commit
+
+    class Discarded(Exception):
+        pass
+
+    def no_commit(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise Discarded
+
+    print(f"cores: {os.cpu_count()}; store: {folder.relative_to(ROOT)} "
+          f"({store.triple_count():,} triples); change: 20 triples")
+    outcome = None
+    for run in range(repeat + 1):
+        last = run == repeat
+        store.commit = original_commit if last else no_commit  # type: ignore[method-assign]
+        load_avg = os.getloadavg()[0]
+        start, cpu = time.perf_counter(), _cpu_seconds()
+        try:
+            outcome = load(store, [item], base_iri=DEFAULT_BASE, allow_violations=True, agent="bench")
+        except Discarded:
+            pass
+        timed.append((time.perf_counter() - start, _cpu_seconds() - cpu))
+        print(f"  run {run + 1}: {timed[-1][0] * 1000:8.1f} ms wall, {timed[-1][1] * 1000:7.1f} ms CPU"
+              f"{'  (first in the process: reads and compiles the shapes)' if run == 0 else ''}"
+              f"{'  (committed)' if last else ''}  load average {load_avg:.2f}")
+    warm = sorted(t for t in timed[1:])
+    median = warm[len(warm) // 2]
+    print(f"validated load of the 20-triple change: median {median[0] * 1000:.1f} ms wall, "
+          f"{median[1] * 1000:.1f} ms CPU (warm); first {timed[0][0] * 1000:.1f} ms; "
+          f"load average {os.getloadavg()[0]:.2f}")
+    assert outcome is not None
+    # The same results as a whole validation: what it reports after the change, less before.
+    store.drop(CHANGE_SOURCE)
+    before = validate_store(store)
+    load(store, [item], base_iri=DEFAULT_BASE, allow_violations=True, agent="bench")
+    after = validate_store(store)
+    store.drop(CHANGE_SOURCE)
+    store.close()
+    seen = {r.key for r in before.results}
+    expected = sorted(r.key for r in after.results if r.key not in seen)
+    found = sorted(r.key for r in outcome.report.results)
+    same = expected == found
+    print(f"results of the load: {len(found)} ({len(outcome.report.violations)} violations); "
+          f"a whole validation before and after: {len(expected)} new; "
+          f"{'the same' if same else 'DIFFERENT'}")
+    for key in found:
+        print(f"  {key[1]} {key[0]}")
+    return 0 if same else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Measure load throughput and peak memory.")
     parser.add_argument("--triples", type=int, default=1_000_000,
@@ -177,12 +311,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="runs per variant; the median is reported (default 3)")
     parser.add_argument("--with-validation", action="store_true",
                         help="also measure the full load with SHACL validation (slow)")
+    parser.add_argument("--change", action="store_true",
+                        help="measure the validated load of a 20-triple change into the store")
     parser.add_argument("--child", choices=VARIANTS, help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--store", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return run_child(args)
+    if args.change:
+        return bench_change(args.triples, args.repeat if args.repeat != 3 else 20)
 
     data, triples = data_file(args.triples)
     variants = ["raw", "raw-graph", "qagraph"] + (["validated"] if args.with_validation else [])

@@ -177,7 +177,7 @@ def load_command(ctx: Context, files: tuple[Path, ...], fmt: str | None, source:
 
 
 @main.command("validate")
-@click.option("--source", default=None, help="Validate only this source (with its neighbourhood).")
+@click.option("--source", default=None, help="Validate only this source, as a load of it would be judged.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the report to this file: Turtle (sh:ValidationReport) or CSV.")
 @click.option("--format", "report_format", type=click.Choice(["turtle", "csv"]), default=None,

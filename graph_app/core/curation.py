@@ -179,7 +179,7 @@ def _save(store: Store, graph: Graph, agent: str) -> None:
     staged = store.stage(SOURCE, "curation", "")
     try:
         store.write_staged(staged, triples_from_graph(graph))
-        report = validate_staged(store, graph, replacing=[SOURCE])
+        report = validate_staged(store, [staged], replacing=[SOURCE])
         if report.violations:
             raise ViolationsFound(report)
         store.commit([staged], agent=agent)

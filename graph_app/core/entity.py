@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from . import queries
 from .namespaces import PREFIXES, RDF
 from .store import Store
-from .validation import Result, neighbourhood, validate_graph
+from .validation import Result, validate_nodes
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -194,18 +194,13 @@ def _token(store: Store) -> int:
 
 
 def _validate_node(store: Store, iri: str) -> list[Result]:
-    from rdflib import URIRef
-
-    # The node and what it links to, so that class constraints on its objects can see
-    # the objects' types; only the node's own results are kept.
-    linked = {s.value.value for s in outgoing(store, iri) if isinstance(s.value, ox.NamedNode)}
-    graph = neighbourhood(store, [URIRef(i) for i in {iri, *linked}])
-    return validate_graph(graph).for_node(iri) if len(graph) else []
+    # The compiled checks restricted to the node, in the store (SHACL compiled to SPARQL).
+    return validate_nodes(store, [iri]).for_node(iri)
 
 
 def violations(store: Store, iri: str, wait: float | None = None) -> list[Result] | None:
-    """SHACL results whose focus is the node: its neighbourhood is copied into a small
-    in-memory graph and validated there (never pyshacl over the store). Waits at most
+    """SHACL results whose focus is the node: the compiled checks restricted to the node,
+    run in the store (a few milliseconds; pySHACL never runs over the store). Waits at most
     `wait` seconds (None: as long as it takes) and returns None when the validation is
     still running; the result is cached until the next commit."""
     key = (_token(store), store.generation, iri)

@@ -17,7 +17,7 @@ independence`, entity pages) and over the small in-memory graph that a load vali
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -117,17 +117,14 @@ def _to_float(value: object) -> float | None:
 # -- reading the edges ------------------------------------------------------------------
 
 
-def edges_from_store(store: Store) -> list[Step]:
-    """Every dependency in the store: shortcut triples and qa:Dependency nodes."""
+def edges_from_store(store: Store, orgs: Iterable[str] | None = None) -> list[Step]:
+    """Every dependency in the store: shortcut triples and qa:Dependency nodes; or only
+    those whose dependent organisation is one of `orgs` (for a connected part)."""
     out = []
-    result = store.query(queries.load("dependency-edges").text)
-    assert isinstance(result, ox.QuerySolutions)
-    for row in result:
+    for row in _rows(store, "dependency-edges", "a", orgs):
         prop = row["dep"].value
         out.append(Step(row["a"].value, prop, row["b"].value, SHORTCUTS[prop]))
-    result = store.query(queries.load("dependency-records").text)
-    assert isinstance(result, ox.QuerySolutions)
-    for row in result:
+    for row in _rows(store, "dependency-records", "a", orgs):
         kind = row["kind"].value
         if kind not in PROPERTY_OF_KIND:
             continue
@@ -135,6 +132,21 @@ def edges_from_store(store: Store) -> list[Step]:
                         _to_float(row["share"]), _to_date(row["start"]), _to_date(row["end"]),
                         row["record"].value))
     return out
+
+
+def _rows(store: Store, name: str, var: str, only: Iterable[str] | None) -> Iterator[ox.QuerySolution]:
+    """The rows of a canned query, for all nodes or, in batches, for the given ones."""
+    text = queries.load(name).text
+    if only is None:
+        batches: list[list[str] | None] = [None]
+    else:
+        nodes = sorted(set(only))
+        batches = [nodes[i:i + 500] for i in range(0, len(nodes), 500)]
+    for batch in batches:
+        query = text if batch is None else queries.with_values(text, var, [ox.NamedNode(n) for n in batch])
+        result = store.query(query)
+        assert isinstance(result, ox.QuerySolutions)
+        yield from result
 
 
 def edges_from_graph(graph: Graph) -> list[Step]:
@@ -195,12 +207,11 @@ def explain(graph: nx.Graph, a: str, b: str) -> tuple[Step, ...] | None:
 Routes = dict[str, tuple[str, str, dict[str, set[str]]]]  # route -> (credential, level, role -> orgs)
 
 
-def routes_from_store(store: Store) -> Routes:
+def routes_from_store(store: Store, routes: Iterable[str] | None = None) -> Routes:
+    """Each route (or each of `routes`) with its credential, level and role players."""
     roles: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     info: dict[str, tuple[str, str]] = {}
-    result = store.query(queries.load("route-roles").text)
-    assert isinstance(result, ox.QuerySolutions)
-    for row in result:
+    for row in _rows(store, "route-roles", "route", routes):
         route = row["route"].value
         credential = row["credential"].value if row["credential"] is not None else ""
         info[route] = (credential, row["level"].value)

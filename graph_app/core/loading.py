@@ -13,11 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from rdflib import Graph
-
 from .errors import InputError, ViolationsFound
 from .store import StagedSource, Store, check_source_name, sha256_of
-from .terms import graph_from_triples
 from .validation import Report, validate_staged
 
 
@@ -80,10 +77,7 @@ def load(
             if progress:
                 progress(item.path.name)
         if validate:
-            data = Graph()
-            for staged in outcome.staged:
-                graph_from_triples(store.staged_triples(staged), into=data)
-            outcome.report = validate_staged(store, data, replacing=sorted(seen))
+            outcome.report = validate_staged(store, outcome.staged, replacing=sorted(seen))
             if progress:
                 progress("validation")
             if outcome.report.violations and not allow_violations:

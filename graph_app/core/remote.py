@@ -401,6 +401,7 @@ class RemoteStore:
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
         staged: Sequence[StagedSource] = (),
+        graphs: Sequence[ox.NamedNode] | None = None,
     ) -> QueryResult:
         """Run a query over the committed graphs, like OxigraphStore.query. The dataset is
         always sent explicitly (default-graph-uri and named-graph-uri): a server's own
@@ -418,8 +419,15 @@ class RemoteStore:
                 return [g for g in map(ox.NamedNode, given) if g in visible] or [empty]
 
             return self._request(text, chosen(default_graphs), chosen(named_graphs))
-        committed = self._visible(exclude_sources) + [s.graph for s in staged]
+        committed = list(graphs) if graphs else (
+            self._visible(exclude_sources) + [s.graph for s in staged])
         return self._request(text, committed, committed)
+
+    def dataset_graphs(self, exclude_sources: Sequence[str] = (),
+                       staged: Sequence[StagedSource] = ()) -> list[ox.NamedNode]:
+        """The graphs queries see with these sources left out and these staged graphs
+        added (a server always gets its dataset explicitly)."""
+        return self._visible(exclude_sources) + [s.graph for s in staged]
 
     def graph_size(self, graph: ox.NamedNode) -> int:
         result = self._request(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}",

@@ -19,14 +19,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import Graph
 
 from .errors import InputError, QagraphError, ViolationsFound
 from .messages import CATALOGUE
 from .sparql import SOURCE_GRAPH_BASE, scan
 from .sparql_pool import QuerySyntaxError, ServiceRefused
 from .store import SOURCE_NAME, StagedSource, Store
-from .terms import graph_from_triples
 from .validation import validate_staged
 
 CATALOGUE.update(
@@ -123,10 +121,7 @@ def commit_sources(
             s = store.stage(name, file, checksum)
             staged.append(s)
             store.write_staged(s, triples)
-        data = Graph()
-        for s in staged:
-            graph_from_triples(store.staged_triples(s), into=data)
-        report = validate_staged(store, data, replacing=sorted(contents))
+        report = validate_staged(store, staged, replacing=sorted(contents))
         if report.violations:
             raise ViolationsFound(report)
         if staged:

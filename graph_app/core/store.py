@@ -101,7 +101,11 @@ class Store(Protocol):
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
         staged: Sequence[StagedSource] = (),
+        graphs: Sequence[ox.NamedNode] | None = None,
     ) -> QueryResult: ...
+
+    def dataset_graphs(self, exclude_sources: Sequence[str] = (),
+                       staged: Sequence[StagedSource] = ()) -> list[ox.NamedNode]: ...
 
     def current_graphs(self) -> dict[str, ox.NamedNode]: ...
 
@@ -253,6 +257,17 @@ class OxigraphStore:
         committed = self._visible(exclude_sources)
         return {"default_graph": committed, "named_graphs": committed}
 
+    def dataset_graphs(self, exclude_sources: Sequence[str] = (),
+                       staged: Sequence[StagedSource] = ()) -> list[ox.NamedNode]:
+        """The graphs queries see with these sources left out and these staged graphs
+        added, for `query(graphs=...)`; an empty list when that is the union of all graphs
+        (nothing left out, and nothing pending but these staged graphs), which Oxigraph
+        reads with one index lookup where a list of graphs takes one per graph."""
+        if not exclude_sources and self._pending() <= {s.graph for s in staged}:
+            return []
+        dataset = self._dataset(exclude_sources, None, None, staged)
+        return list(dataset["default_graph"])
+
     def _visible(self, exclude_sources: Sequence[str] = ()) -> list[ox.NamedNode]:
         current = self.current_graphs()
         return [g for name, g in current.items() if name not in exclude_sources] + [META]
@@ -267,17 +282,26 @@ class OxigraphStore:
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
         staged: Sequence[StagedSource] = (),
+        graphs: Sequence[ox.NamedNode] | None = None,
     ) -> QueryResult:
         """Run a SPARQL query over the committed graphs.
 
         `bindings` are bound as RDF terms (SEP-0007 substitution), never pasted into the
         query text. `exclude_sources` hides sources, e.g. the one a load replaces;
         `staged` adds pending graphs, to see the store as a load would leave it.
+        `graphs` gives the dataset as `dataset_graphs` computed it (empty: the union of
+        all graphs), for many queries over one view (validation) without reading the
+        metadata for each.
         """
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): v for k, v in (bindings or {}).items()
         }
-        dataset = self._dataset(exclude_sources, default_graphs, named_graphs, staged)
+        if graphs is not None and not graphs:
+            dataset: dict[str, Any] = {"use_default_graph_as_union": True}
+        elif graphs is not None:
+            dataset = {"default_graph": list(graphs), "named_graphs": list(graphs)}
+        else:
+            dataset = self._dataset(exclude_sources, default_graphs, named_graphs, staged)
         return self._db.query(
             sparql, base_iri=base_iri, substitutions=substitutions or None, **dataset
         )

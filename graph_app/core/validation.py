@@ -14,6 +14,7 @@ other sources and do not block this load.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -22,20 +23,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
-from rdflib.term import Node
 
-from . import independence, queries, resources, rules
+from . import incremental, independence, resources, rules
 from .errors import InputError
-from .namespaces import META_GRAPH
 from .shacl import engine, fallback
 from .shacl.engine import MemoryView, Row, Term, rows
 from .shacl.model import Shape, ShapesModel, read_shapes
 from .shacl.report import Report, Result, to_csv, to_turtle
 from .store import QueryResult, StagedSource, Store
-from .terms import graph_from_triples
 
-__all__ = ["Report", "Result", "StoreView", "neighbourhood", "pyshacl_graph",
-           "shapes_model", "validate_graph", "validate_staged", "validate_store", "write_report"]
+__all__ = ["Report", "Result", "StoreView", "pyshacl_graph", "shapes_model", "validate_graph",
+           "validate_nodes", "validate_staged", "validate_store", "write_report"]
 
 BATCH = 2000
 Progress = Callable[[str, int, int], None]
@@ -61,12 +59,13 @@ class StoreView:
         self.store = store
         self.exclude_sources = tuple(exclude_sources)
         self.staged = tuple(staged)
+        # The dataset, read once: a validation asks hundreds of queries of one view.
+        self.graphs = store.dataset_graphs(self.exclude_sources, self.staged)
 
     def query(self, text: str, bindings: Mapping[str, Term] | None = None) -> QueryResult:
         """The store's own query, over this view (for code that reads the store directly,
         such as the independence rules)."""
-        return self.store.query(text, bindings=bindings, exclude_sources=self.exclude_sources,
-                                staged=self.staged)
+        return self.store.query(text, bindings=bindings, graphs=self.graphs)
 
     def select(self, text: str, bindings: Mapping[str, Term] | None = None) -> list[Row]:
         return rows(self.query(text, bindings))
@@ -83,8 +82,27 @@ class StoreView:
 # -- the concept schemes ------------------------------------------------------------------
 
 
+_missing: weakref.WeakKeyDictionary[object, dict[tuple[int, tuple[str, ...]], list[ox.Triple]]] = (
+    weakref.WeakKeyDictionary())
+
+
 def _missing_vocabulary(view: StoreView) -> list[ox.Triple]:
-    """The triples of the concept schemes that the view does not hold."""
+    """The triples of the concept schemes that the committed sources of the view do not
+    hold (read once per store generation)."""
+    if view.staged:
+        return _vocabulary_check(view)
+    key = (view.store.generation, view.exclude_sources)
+    try:
+        by_key = _missing.setdefault(view.store, {})
+    except TypeError:  # a store that cannot be weakly referenced
+        return _vocabulary_check(view)
+    if key not in by_key:
+        by_key.clear()
+        by_key[key] = _vocabulary_check(view)
+    return by_key[key]
+
+
+def _vocabulary_check(view: StoreView) -> list[ox.Triple]:
     wanted = [fallback.triple_to_ox(triple) for triple in resources.vocabulary_graph()]
     body = " ".join(f"({t.subject} {t.predicate} {t.object})" for t in wanted)
     text = f"SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{ {body} }} ?s ?p ?o }}"
@@ -93,10 +111,11 @@ def _missing_vocabulary(view: StoreView) -> list[ox.Triple]:
 
 
 @contextmanager
-def with_vocabulary(view: StoreView) -> Iterator[StoreView]:
+def with_vocabulary(view: StoreView, stage: bool = True) -> Iterator[StoreView]:
     """The view with the concept schemes: as it is when the store holds them (after
-    `qagraph init`), else with their triples in a pending graph for the duration."""
-    missing = _missing_vocabulary(view)
+    `qagraph init`), else with their triples in a pending graph for the duration (not
+    when `stage` is false: a page never writes to the store)."""
+    missing = _missing_vocabulary(view) if stage else []
     if not missing or view.store.read_only:
         yield view
         return
@@ -136,7 +155,7 @@ def _fallback(view: StoreView | MemoryView, model: ShapesModel, shapes: Sequence
     return results
 
 
-def _result_of(finding: rules.Finding) -> Result:
+def result_of(finding: rules.Finding) -> Result:
     focus = ox.NamedNode(finding.focus)
     return Result(finding.focus, finding.shape, finding.severity, finding.messages, finding.path,
                   finding.value, component="", source_shape=finding.shape, focus_term=str(focus))
@@ -153,7 +172,7 @@ def rule_results(view: StoreView | MemoryView, on: date | None = None,
     numbers = view.select(f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o }}")
     found += rules.number_findings_of((fallback.to_rdflib(r["s"]), r["p"].value, fallback.to_rdflib(r["o"]))
                                       for r in numbers)
-    results = [_result_of(f) for f in found]
+    results = [result_of(f) for f in found]
     if focus is not None:
         wanted = {str(f) for f in focus}
         results = [r for r in results if r.focus_term in wanted]
@@ -163,11 +182,13 @@ def rule_results(view: StoreView | MemoryView, on: date | None = None,
 def run_validation(view: StoreView | MemoryView, *, focus: Sequence[Term] | None = None,
                    progress: Progress | None = None, threads: int = 1,
                    model: ShapesModel | None = None, on: date | None = None,
-                   with_rules: bool = True) -> Report:
+                   with_rules: bool = True,
+                   classes: Mapping[str, Sequence[str]] | None = None) -> Report:
     """Compiled validation of the view, pySHACL for what the compiler leaves, and the rules
     SHACL cannot compute."""
     model = model or shapes_model()
-    report = engine.validate(view, model, focus=focus, progress=progress, threads=threads)
+    report = engine.validate(view, model, focus=focus, progress=progress, threads=threads,
+                             classes=classes)
     left = [s for s in model.roots if report.methods.get(s.id) == "pyshacl"]
     try:
         report.results.extend(_fallback(view, model, left, focus))
@@ -202,21 +223,31 @@ def validate_store(store: Store, source: str | None = None, *,
         graph_iri = store.current_graphs().get(source)
         if graph_iri is None:
             raise InputError("unknown_source", name=source)
-        own = graph_from_triples(
-            store.query(  # type: ignore[arg-type]
-                "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
-                bindings={"g": graph_iri},
-            )
-        )
-        # Judged as a load of the source would be: with its neighbourhood from the other
-        # sources, reporting only what the source itself introduces, so that a source that
-        # adds a claim to a credential defined elsewhere is not blamed for that credential.
-        return validate_staged(store, own, replacing=[source])
+        # Judged as a load of the source would be: the store without it and with it,
+        # reporting only what the source itself introduces, so that a source that adds a
+        # claim to a credential defined elsewhere is not blamed for that credential. Its
+        # committed graph stands in for a staged one (nothing is written).
+        own = StagedSource(source, graph_iri, "", "")
+        return validate_staged(store, [own], replacing=[source], on=on)
     view = StoreView(store)
     with with_vocabulary(view) as full:
         report = run_validation(full, progress=progress, on=on,
                                 threads=threads if threads is not None else validation_threads())
         report.checked_nodes = _count_focus_nodes(full, shapes_model())
+    return report
+
+
+def validate_nodes(store: Store, nodes: Sequence[str], *, on: date | None = None) -> Report:
+    """The results whose focus is one of `nodes`, in the committed store: the compiled
+    checks restricted to those nodes, and the rules for them (for an entity page)."""
+    focus = [ox.NamedNode(n) for n in nodes]
+    with with_vocabulary(StoreView(store), stage=False) as view:
+        report = run_validation(view, focus=focus, on=on, with_rules=False)
+        wanted = set(nodes)
+        found = incremental.rule_results(view, incremental.Touched(routes=wanted, numbers=wanted), on)
+        report.results += [result_of(f) for f in found if f.focus in wanted]
+    report.sort()
+    report.checked_nodes = len(nodes)
     return report
 
 
@@ -254,7 +285,7 @@ def pyshacl_graph(data: Graph, *more: Graph, with_vocabulary: bool = True,
     results_graph = fallback.run_pyshacl(graph, shapes_graph)
     report = Report(results=fallback.results_of(results_graph, shapes_graph, model.by_node))
     if shapes is None:
-        report.results.extend(_result_of(f) for f in rules.check(graph, on))
+        report.results.extend(result_of(f) for f in rules.check(graph, on))
     report.checked_nodes = len(set(data.subjects()))
     report.sort()
     return report
@@ -286,56 +317,17 @@ def write_report(report: Report, path: os.PathLike[str] | str, fmt: str) -> None
 # -- staged data (the pending graphs of a load) --------------------------------------------
 
 
-def _batched(items: Sequence[ox.NamedNode]) -> Iterable[Sequence[ox.NamedNode]]:
-    for start in range(0, len(items), BATCH):
-        yield items[start : start + BATCH]
+def validate_staged(store: Store, staged: Sequence[StagedSource], replacing: Sequence[str] = (),
+                    *, on: date | None = None) -> Report:
+    """Validate a pending load as the store would be after it, leaving out the sources it
+    replaces; report only what the staged data introduces. Only the shapes and focus
+    nodes the staged triples can affect are validated (graph_app/core/incremental.py)."""
+    before = StoreView(store, exclude_sources=replacing)
+    with with_vocabulary(before) as before_v:
+        after_v = before_v.with_staged(staged)
 
+        def changed() -> Iterator[ox.Triple]:
+            for s in staged:
+                yield from store.staged_triples(s)
 
-def neighbourhood(
-    store: Store, nodes: Iterable[Node], exclude_sources: Sequence[str] = ()
-) -> Graph:
-    """Copy from the store what `nodes` link to: their descriptions, the routes and
-    credentials that point at them, and the dependency closure of organisations."""
-    iris = sorted({ox.NamedNode(str(n)) for n in nodes if isinstance(n, URIRef)}, key=str)
-    graph = Graph()
-    for name in ("neighbourhood-out", "neighbourhood-in", "dependency-closure"):
-        _copy(store, graph, name, iris, exclude_sources)
-    # One more step out: the descriptions of what the nodes link to (a credential's routes
-    # and their levels, the class of its scheme), so that a source that only adds to a
-    # node defined elsewhere is judged with that node's links, not without them.
-    seen = {str(i.value) for i in iris}
-    linked = sorted({ox.NamedNode(str(o)) for s, _p, o in graph
-                     if isinstance(o, URIRef) and str(s) in seen and str(o) not in seen}, key=str)
-    _copy(store, graph, "neighbourhood-out", linked, exclude_sources)
-    return graph
-
-
-def _copy(store: Store, graph: Graph, name: str, iris: Sequence[ox.NamedNode],
-          exclude_sources: Sequence[str]) -> None:
-    text = queries.load(name).text
-    for batch in _batched(iris):
-        result = store.query(queries.with_values(text, "node", batch), exclude_sources=exclude_sources)
-        graph_from_triples(_no_meta(result, store.meta_graph), into=graph)
-
-
-def _no_meta(triples: object, meta: str = META_GRAPH) -> Iterable[object]:
-    for t in triples:  # type: ignore[attr-defined]
-        if getattr(t.subject, "value", "") != meta:
-            yield t
-
-
-def validate_staged(
-    store: Store, staged: Graph, replacing: Sequence[str] = ()
-) -> Report:
-    """Validate staged data with its neighbourhood in the store, leaving out the sources
-    it replaces; report only what the staged data introduces."""
-    nodes = set(staged.subjects()) | {o for o in staged.objects() if isinstance(o, URIRef)}
-    around = neighbourhood(store, nodes, exclude_sources=replacing)
-    report_after = validate_graph(staged, around)
-    if len(around):
-        before = {r.key for r in validate_graph(around).results}
-        report_after.results = [r for r in report_after.results if r.key not in before]
-    report_after.checked_nodes = len(set(staged.subjects()))
-    return report_after
-
-
+        return incremental.validate_change(after_v, before_v, changed, shapes_model(), on)

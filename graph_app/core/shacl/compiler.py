@@ -86,6 +86,10 @@ class Check:
     # violations are few, this is cheaper than joining with every focus node.
     free: str = ""
     targets: str = ""
+    root: Shape | None = None  # the shape with targets this check belongs to
+    sparql_query: str = ""
+    substitute: bool = False
+    batchable: bool = False  # focus nodes may go in one VALUES clause (joinable, no `*`)
 
     def focused_text(self, values: str) -> str:
         return self.focused.replace(FOCUS, values)
@@ -96,6 +100,7 @@ class Plan:
     """The checks of every shape, and the shapes left to pySHACL (with the reason)."""
 
     checks: list[Check] = field(default_factory=list)
+    classes: Mapping[str, Sequence[str]] = field(default_factory=dict)
     fallback: dict[Shape, list[str]] = field(default_factory=dict)
     refused: dict[Shape, str] = field(default_factory=dict)
 
@@ -189,7 +194,7 @@ class Compiler:
     # -- plans -------------------------------------------------------------------------
 
     def plan(self) -> Plan:
-        plan = Plan()
+        plan = Plan(classes=self.subclasses)
         for root in self.model.roots:
             if root.deactivated:
                 continue
@@ -199,6 +204,8 @@ class Compiler:
                 continue
             try:
                 checks = list(self._unit(root, self.targets(root), []))
+                for check in checks:
+                    check.root = root
             except Unsupported as err:
                 plan.fallback[root] = [str(err)]
                 continue
@@ -445,8 +452,9 @@ class Compiler:
         targets = f"SELECT DISTINCT ?this WHERE {{ {FOCUS} {focus} }}"
         check = Check(shape, "SPARQLConstraintComponent", "sparql", scan, targets, sparql=sc,
                       per_node=per_node, label=f"{shape.source} SPARQL")
-        check.sparql_query = sc.prologue + text  # type: ignore[attr-defined]
-        check.substitute = not info.joinable  # type: ignore[attr-defined]
+        check.sparql_query = sc.prologue + text
+        check.substitute = not info.joinable
+        check.batchable = info.joinable and not info.repeats
         return check
 
     # -- conformance of a node to a shape, as an expression -----------------------------

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal
+from rdflib import Literal
 
 from ..messages import CATALOGUE
 from .compiler import FOCUS, Check, Compiler, Plan
 from .model import Shape, ShapesModel
 from .report import Report, Result
-from .sparql_check import prebind
+from .sparql_check import prebind, with_focus
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Row = dict[str, Term]
@@ -30,6 +30,7 @@ Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 BATCH = 400  # focus nodes per focused query
+PER_NODE = 0  # up to this many focus nodes, a SPARQL constraint runs once per node
 FREE_LIMIT = 20000  # candidate focus nodes checked one batch at a time, rather than joined
 
 
@@ -230,8 +231,27 @@ class Runner:
         self.view = view
         self.plan = plan
         self.focus = list(focus) if focus is not None else None
+        self.types: set[str] | None = None
+        if self.focus is not None:
+            self.types = set()
+            for row in self._focused("SELECT DISTINCT ?this ?t WHERE { " + FOCUS + " ?this a ?t }"):
+                if isinstance(row.get("t"), ox.NamedNode):
+                    self.types.add(row["t"].value)
+
+    def can_apply(self, check: Check) -> bool:
+        """False when no focus node can be a target of the check's shape: every target of
+        the shape is a class, and no focus node is an instance of it (SHACL §2.1.3.2)."""
+        root = check.root
+        if self.types is None or root is None:
+            return True
+        t = root.targets
+        if t.nodes or t.subjects_of or t.objects_of or not t.classes:
+            return True
+        return any(c in self.types for cls in t.classes for c in self.plan.classes.get(str(cls), [str(cls)]))
 
     def run_check(self, check: Check) -> list[Result]:
+        if not self.can_apply(check):
+            return []
         builder = _Builder(check)
         if check.kind == "sparql":
             return self._sparql(check, builder)
@@ -242,6 +262,29 @@ class Runner:
                     return builder.results(found)
             return builder.results(self.view.select(check.scan))
         return builder.results(self._focused(check.focused))
+
+    def run_together(self, checks: Sequence[Check]) -> list[Result]:
+        """The checks that apply to the focus nodes, the core ones in one query (a UNION
+        of their focused forms, told apart by ?_k): a load asks few queries, not one per
+        constraint of every shape."""
+        applicable = [c for c in checks if self.can_apply(c)]
+        core = [c for c in applicable if c.kind != "sparql"]
+        out: list[Result] = []
+        if core and self.focus:
+            values = _values(self.focus)
+            branches = " UNION ".join(
+                f"{{ {{ {c.focused_text(values)} }} BIND({i} AS ?_k) }}" for i, c in enumerate(core))
+            by_check: dict[int, list[Row]] = {}
+            for row in self.view.select(f"SELECT * WHERE {{ {branches} }}"):
+                k = row.pop("_k", None)
+                if isinstance(k, ox.Literal):
+                    by_check.setdefault(int(k.value), []).append(row)
+            for i, c in enumerate(core):
+                out.extend(_Builder(c).results(by_check.get(i, [])))
+        for c in applicable:
+            if c.kind == "sparql":
+                out.extend(self.run_check(c))
+        return out
 
     def _free(self, check: Check) -> list[Row] | None:
         """The violations found regardless of focus nodes, kept for the candidates that are
@@ -268,20 +311,30 @@ class Runner:
         return found
 
     def _sparql(self, check: Check, builder: _Builder) -> list[Result]:
-        query = check.sparql_query  # type: ignore[attr-defined]
+        query = check.sparql_query
         if self.focus is None and not check.per_node:
             return builder.results(self.view.select(check.scan))
-        # Pre-binding proper: the query once per focus node, with $this bound (anchored).
         if self.focus is None:
             targets = self.view.select(check.focused.replace(FOCUS, ""))
         else:
             targets = self._focused(check.focused)
+        nodes = sorted({r["this"] for r in targets if "this" in r}, key=str)
+        named = [n for n in nodes if not isinstance(n, ox.BlankNode)]
         out: list[Result] = []
-        for node in sorted({r["this"] for r in targets if "this" in r}, key=str):
-            if check.substitute and not isinstance(node, ox.BlankNode):  # type: ignore[attr-defined]
-                found = self.view.select(prebind(query, str(node)))
-            else:
+        if check.batchable and len(named) > PER_NODE:
+            # Joined with the focus nodes in one VALUES clause (the answers of pre-binding,
+            # see sparql_check.analyse), in batches.
+            for start in range(0, len(named), BATCH):
+                text = with_focus(query, _values(named[start:start + BATCH]))
+                out.extend(builder.results(self.view.select(text)))
+            nodes = [n for n in nodes if isinstance(n, ox.BlankNode)]
+        # Pre-binding proper (SHACL §5.3.1): once per focus node with $this substituted,
+        # so that the query is planned from that node.
+        for node in nodes:
+            if isinstance(node, ox.BlankNode):
                 found = self.view.select(query, {"this": node})
+            else:
+                found = self.view.select(prebind(query, str(node)))
             out.extend(builder.results(found, focus=node))
         return out
 
@@ -291,6 +344,8 @@ def run(view: View, plan: Plan, focus: Sequence[Term] | None = None, *,
     """The results of every check of the plan (in the order of the checks)."""
     runner = Runner(view, plan, focus)
     checks = plan.checks
+    if focus is not None and all(not isinstance(n, ox.BlankNode) for n in focus):
+        return runner.run_together(checks)
     total = len(checks)
     results: list[list[Result]] = [[] for _ in checks]
     done = 0
@@ -313,12 +368,15 @@ def run(view: View, plan: Plan, focus: Sequence[Term] | None = None, *,
     return [r for group in results for r in group]
 
 
-def validate(view: View, model: ShapesModel, graph: Graph | None = None, *,
-             focus: Sequence[Term] | None = None, progress: Progress | None = None,
-             threads: int = 1) -> Report:
+def validate(view: View, model: ShapesModel, *, focus: Sequence[Term] | None = None,
+             progress: Progress | None = None, threads: int = 1,
+             classes: Mapping[str, Sequence[str]] | None = None) -> Report:
     """Validate the view's data against the shapes model; the shapes the compiler does
-    not support are left to the caller's fallback (listed in the report)."""
-    plan = plan_for(model, subclasses(view, model.classes()))
+    not support are left to the caller's fallback (listed in the report). `classes` is
+    the class hierarchy when the caller knows it (else read from the view)."""
+    if classes is None:
+        classes = subclasses(view, model.classes())
+    plan = plan_for(model, classes)
     report = Report()
     report.results = run(view, plan, focus, progress=progress, threads=threads)
     for shape in plan.shapes():

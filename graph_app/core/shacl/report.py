@@ -67,6 +67,8 @@ class Report:
     methods: dict[str, str] = field(default_factory=dict)
     fallback_reasons: dict[str, list[str]] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    # Why a change was validated as a whole rather than node by node ("" when it was not).
+    escalated: str = ""
 
     @property
     def violations(self) -> list[Result]:

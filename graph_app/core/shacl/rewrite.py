@@ -25,11 +25,10 @@ from typing import Any
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, SequencePath
-from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable
 
-from .sparql_check import _bound, _get, _nodes, _variables
+from .sparql_check import _bound, _get, _nodes, _variables, parsed
 
 
 class CannotRewrite(ValueError):
@@ -301,7 +300,7 @@ def for_scan(text: str, focus: str) -> str | None:
     """The query rewritten for a scan over the focus nodes bound by `focus` (on ?this), or
     None when the rewriter does not know something in it."""
     try:
-        algebra = prepareQuery(text).algebra
+        algebra = parsed(text).algebra
         top = _get(algebra, "p")
         return select(top, rewrite=True, first="{ SELECT DISTINCT ?this WHERE { " + focus + " } }")
     except CannotRewrite:

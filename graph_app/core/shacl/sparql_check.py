@@ -14,11 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from rdflib.paths import MulPath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Variable
 
 THIS = Variable("this")
@@ -41,12 +44,25 @@ class QueryShape:
     projected: tuple[str, ...]
     joinable: bool  # joining with the focus nodes equals pre-binding $this
     this_projected: bool
+    repeats: bool = False  # has a `*` or `+` path: evaluate from one bound node at a time
+
+
+@lru_cache(maxsize=256)
+def parsed(text: str) -> Query:
+    """rdflib's parse and algebra of a query, once per text (pyparsing is slow: about a
+    tenth of a second a query), for reading it; never evaluated."""
+    return prepareQuery(text)
+
+
+@lru_cache(maxsize=256)
+def _tree(text: str) -> Any:
+    return parseQuery(text)
 
 
 def analyse(text: str) -> QueryShape:
     """Check a SPARQL-based constraint's query; raise UnsupportedQuery when SHACL forbids it."""
     try:
-        query = prepareQuery(text)
+        query = parsed(text)
     except Exception as err:  # pyparsing raises several kinds
         raise UnsupportedQuery(f"SPARQL syntax error: {err}") from err
     algebra = query.algebra
@@ -70,7 +86,20 @@ def analyse(text: str) -> QueryShape:
     inner = _get(algebra, "p")
     _check_subqueries(text)
     joinable = _joinable(inner)
-    return QueryShape(projected, joinable, "this" in projected)
+    repeats = any(isinstance(p, MulPath) and p.mod in ("*", "+")
+                  for node in _nodes(algebra) if getattr(node, "name", "") == "BGP"
+                  for triple in _get(node, "triples") or [] for p in _path_parts(triple[1]))
+    return QueryShape(projected, joinable, "this" in projected, repeats)
+
+
+def _path_parts(path: object) -> Iterator[object]:
+    yield path
+    for attr in ("args", "path", "arg"):
+        inner = getattr(path, attr, None)
+        if inner is None:
+            continue
+        for part in inner if isinstance(inner, (list, tuple)) else [inner]:
+            yield from _path_parts(part)
 
 
 def _get(node: object, key: str) -> Any:
@@ -152,7 +181,7 @@ def _bound(node: object) -> set[Variable]:
 def _check_subqueries(text: str) -> None:
     """Every subquery returns $this (§5.3.1): in its projection, or for SELECT * among the
     variables its patterns bind (a FILTER does not bind)."""
-    tree = parseQuery(text)
+    tree = _tree(text)
     for node in _nodes(_get(tree[1], "where")):
         if getattr(node, "name", "") != "SubSelect":
             continue
