@@ -6,7 +6,6 @@ user's mistake).
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -242,17 +241,16 @@ def query_command(ctx: Context, query: str, fmt: str) -> None:
         ox.serialize(result, sys.stdout.buffer, rdf_fmt)
         return
     variables = [v.value for v in result.variables]
-    if fmt == "json":
+    if fmt in {"json", "csv"}:
+        # The W3C results formats, with full IRIs; compact names only in the table.
         out.flush()
-        result.serialize(sys.stdout.buffer, ox.QueryResultsFormat.JSON)
-        sys.stdout.buffer.write(b"\n")
+        result.serialize(sys.stdout.buffer, ox.QueryResultsFormat.JSON if fmt == "json"
+                         else ox.QueryResultsFormat.CSV)
+        if fmt == "json":
+            sys.stdout.buffer.write(b"\n")
+        sys.stdout.buffer.flush()
         return
     rows = [[_term_text(row[v]) for v in variables] for row in result]
-    if fmt == "csv":
-        writer = csv.writer(out)
-        writer.writerow(variables)
-        writer.writerows(rows)
-        return
     widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(variables)]
     out.write("  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip() + "\n")
     out.write("  ".join("-" * w for w in widths) + "\n")
