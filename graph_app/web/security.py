@@ -21,7 +21,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, abort, current_app, request
 from flask_babel import gettext as _
 from limits import parse_many
 from limits.storage import storage_from_string
@@ -66,6 +66,21 @@ def body_limit() -> int:
             return int(config["MAX_UPDATE_BYTES"])
         return int(config["MAX_QUERY_BYTES"])
     return int(config["MAX_FORM_BYTES"])
+
+
+def read_body() -> bytes:
+    """The request body, at most the route's limit; a body sent without a length (chunked)
+    that runs over it ends the request with 413 (the rest is never read)."""
+    limit = body_limit()
+    if request.content_length is not None:
+        return request.stream.read(limit)  # the length was checked before the request ran
+    if "wsgi.input_terminated" not in request.environ:
+        return b""
+    # werkzeug's own stream stops silently at the limit; read one byte past it to know
+    data = request.environ["wsgi.input"].read(limit + 1)
+    if len(data) > limit:
+        abort(too_large())
+    return bytes(data)
 
 
 def too_large() -> Response:
@@ -219,8 +234,14 @@ def init_app(app: Flask) -> None:
         request.max_content_length = limit
         length = request.content_length
         if length is not None and length > limit:
-            g.body_refused = True
             return too_large()
+        chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+        if length is None and chunked and "wsgi.input_terminated" not in request.environ:
+            # The server cannot bound a chunked body for us (gunicorn): ask for a length.
+            response = Response(_("Send the body with a Content-Length.") + "\n", status=411,
+                                mimetype="text/plain")
+            response.headers["Connection"] = "close"
+            return response
         return None
 
     @app.after_request

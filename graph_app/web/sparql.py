@@ -46,7 +46,7 @@ from ..core.sparql_update import (
     source_of,
     source_triples,
 )
-from .security import TooManyAttempts, check_bearer, client_address, too_many
+from .security import TooManyAttempts, check_bearer, client_address, read_body, too_many
 
 bp = Blueprint("sparql", __name__)
 
@@ -175,7 +175,7 @@ def endpoint() -> Response | str:
             if charset not in {"utf-8", "utf8"}:
                 return _plain(415, _("Send the query in UTF-8."))
             try:
-                body = request.get_data().decode("utf-8")
+                body = read_body().decode("utf-8")
             except UnicodeDecodeError:
                 return _plain(400, _("The body is not valid UTF-8."))
             (queries if mimetype == "application/sparql-query" else updates).append(body)
@@ -272,14 +272,15 @@ GSP_BODY_TYPES: dict[str, ox.RdfFormat] = {
 }
 
 
-def _graph_body(base_iri: str) -> set[ox.Triple] | Response:
-    """The triples of a Graph Store body, or the refusal (415 for another media type,
-    400 when it does not parse or holds no triples)."""
+def _graph_body(base_iri: str) -> tuple[set[ox.Triple], str] | Response:
+    """The triples of a Graph Store body and its checksum, or the refusal (415 for another
+    media type, 400 when it does not parse or holds no triples)."""
     fmt = GSP_BODY_TYPES.get(request.mimetype)
     if fmt is None:
         return _plain(415, _("Send the graph as Turtle, N-Triples, RDF/XML or JSON-LD."))
+    data = read_body()
     try:
-        quads = list(ox.parse(request.get_data(), fmt, base_iri=base_iri))
+        quads = list(ox.parse(data, fmt, base_iri=base_iri))
     except (SyntaxError, ValueError) as err:
         return _plain(400, _("The graph could not be read: %(detail)s", detail=str(err)))
     if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
@@ -287,7 +288,7 @@ def _graph_body(base_iri: str) -> set[ox.Triple] | Response:
     triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
     if not triples:
         return _plain(400, _("The body holds no triples; to remove a graph, DELETE it."))
-    return triples
+    return triples, hashlib.sha256(data).hexdigest()
 
 
 @bp.route("/graph-store", methods=ALL_METHODS)
@@ -336,11 +337,11 @@ def graph_store() -> Response:
             return _plain(404, _("No such graph."))
         store.drop(name)
         return Response(status=204)
-    incoming = _graph_body(graphs[0])
-    if isinstance(incoming, Response):
-        return incoming
+    body = _graph_body(graphs[0])
+    if isinstance(body, Response):
+        return body
+    incoming, checksum = body
     contents = incoming if request.method == "PUT" else source_triples(store, name) | incoming
-    checksum = hashlib.sha256(request.get_data()).hexdigest()
     try:
         commit_sources(store, {name: contents}, "Graph Store HTTP Protocol", checksum,
                        "curator (Graph Store HTTP Protocol)")
