@@ -42,6 +42,10 @@ CSP = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+# Pages whose libraries insert <style> elements at run time (Yasgui in the query editor,
+# Cytoscape.js in the graph view) also allow inline style; their scripts stay as strict.
+INLINE_STYLE_ENDPOINTS = frozenset({"sparql.endpoint", "graphview.view"})
+CSP_INLINE_STYLE = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -248,6 +252,8 @@ def init_app(app: Flask) -> None:
     def security_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if request.endpoint in INLINE_STYLE_ENDPOINTS:
+            response.headers["Content-Security-Policy"] = CSP_INLINE_STYLE
         if response.status_code == 413:
             response.headers["Connection"] = "close"
         return response
