@@ -515,7 +515,8 @@ def init_command(ctx: Context) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int,
-              help="Worker threads of the one server process.")
+              help="Request threads of the one server process for pages; one more is added "
+                   "per SPARQL query worker, so that waiting queries never take a page's thread.")
 @pass_ctx
 @handles_errors
 def serve_command(ctx: Context, host: str, port: int, threads: int) -> None:
@@ -529,7 +530,7 @@ def serve_command(ctx: Context, host: str, port: int, threads: int) -> None:
     from .web.server import serve
 
     overrides = {"STORE": ctx.settings["STORE"], "LANG": ctx.settings["LANG"]}
-    serve(overrides, host=host, port=port, threads=threads)
+    serve(overrides, host=host, port=port, threads=threads + int(ctx.settings["QUERY_WORKERS"]))
 
 
 @main.command("independence")

@@ -58,7 +58,7 @@ def test_graph_with_a_stable_iri_matches_that_source(live: Live) -> None:
     alpha = source_graph_iri("alpha")
     rows = select(live, f"SELECT ?s WHERE {{ GRAPH <{alpha}> {{ ?s <{EX}p> ?o }} }} ORDER BY ?s")
     assert [r["s"] for r in rows] == [EX + "a1", EX + "a2"]
-    named = select(live, f"SELECT ?s FROM NAMED <{alpha}> WHERE {{ GRAPH <{alpha}> {{ ?s ?p ?o }} }}")
+    named = select(live, f"SELECT ?s FROM NAMED <{alpha}> WHERE {{ GRAPH <{alpha}> {{ ?s ?p ?o }} }}")  # noqa: S608 - test data, not user text
     assert len(named) == 2
     prefixed = select(live, f"PREFIX src: <{source_graph_iri('')}> SELECT ?s WHERE {{ GRAPH src:beta {{ ?s ?p ?o }} }}")
     assert [r["s"] for r in prefixed] == [EX + "b1"]
@@ -92,14 +92,14 @@ def test_the_metadata_graph_is_outside_the_default_graph_but_named(live: Live) -
     assert select(live, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"] == str(3 + ROWS)
     named = select(live, f"SELECT ?a WHERE {{ GRAPH <{META_GRAPH}> {{ ?a a <{prov}Activity> }} }}")
     assert len(named) == 3
-    as_default = select(live, f"SELECT ?a FROM <{META_GRAPH}> WHERE {{ ?a a <{prov}Activity> }}")
+    as_default = select(live, f"SELECT ?a FROM <{META_GRAPH}> WHERE {{ ?a a <{prov}Activity> }}")  # noqa: S608 - test data, not user text
     assert len(as_default) == 3
 
 
 def test_from_names_the_default_graph_and_unknown_graphs_are_empty(live: Live) -> None:
-    rows = select(live, f"SELECT ?s FROM <{source_graph_iri('beta')}> WHERE {{ ?s <{EX}p> ?o }}")
+    rows = select(live, f"SELECT ?s FROM <{source_graph_iri('beta')}> WHERE {{ ?s <{EX}p> ?o }}")  # noqa: S608 - test data, not user text
     assert [r["s"] for r in rows] == [EX + "b1"]
-    assert select(live, f"SELECT * FROM <{EX}nothing> WHERE {{ ?s ?p ?o }}") == []
+    assert select(live, f"SELECT * FROM <{EX}nothing> WHERE {{ ?s ?p ?o }}") == []  # noqa: S608 - test data, not user text
     both = select(live, f"SELECT ?s WHERE {{ ?s <{EX}p> ?o }}",
                   **{"default-graph-uri": source_graph_iri("alpha")})
     assert len(both) == 2

@@ -12,7 +12,8 @@ checks and the evaluation all run where the time limit and the sandbox hold.
 
 The pool never makes a request wait for a worker: when every worker is busy, or the
 client already has its share of them, the request is refused at once (HTTP 503 with
-Retry-After), so the server's threads stay free for pages.
+Retry-After), so the server's threads stay free for pages. Workers run at a lower CPU
+priority (nice 10) than the server, so that queries never slow the pages down.
 
 A snapshot is a consistent, immutable copy. A new one is taken on the first query after
 the set of committed graphs changed; workers move to it with their next job, and old
@@ -239,6 +240,9 @@ def _worker_main(conn: multiprocessing.connection.Connection, sandbox: str) -> N
         print(f"qagraph query worker {os.getpid()}: NOT shut off from the network: {problem}"
               + ("" if sandbox == "warn" else "; refusing to run queries"), file=sys.stderr, flush=True)
     conn.send(("hello", problem))
+    # Below the server in CPU priority: on a busy machine, pages are served first and the
+    # queries use what is left (a runaway query must not slow the site down).
+    os.nice(10)
     opened: dict[str, OxigraphStore] = {}
     while True:
         try:
