@@ -23,7 +23,6 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +37,9 @@ from graph_app.core.sparql_dataset import prepare  # noqa: E402
 from graph_app.core.sparql_guard import check_query  # noqa: E402
 from graph_app.core.store import OxigraphStore  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from sparql import paired_medians  # noqa: E402
+
 QA = "PREFIX qa: <https://w3id.org/qagraph/ontology#> "
 PLAIN_QUERIES = {
     "entities per class": "SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c",
@@ -45,18 +47,6 @@ PLAIN_QUERIES = {
     "count all triples": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
 }
 GRAPH_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?g"
-
-
-def paired(a: Callable[[], object], b: Callable[[], object], runs: int) -> tuple[float, float]:
-    a()
-    b()
-    ta, tb = [], []
-    for _ in range(runs):
-        for fn, out in ((a, ta), (b, tb)):
-            started = time.perf_counter()
-            fn()
-            out.append(time.perf_counter() - started)
-    return statistics.median(ta), statistics.median(tb)
 
 
 def rows(result: object) -> int:
@@ -98,7 +88,7 @@ def main() -> None:
 
     print(f"\n{'query':<22} {'union, plain':>13} {'explicit list':>14} {'ratio':>6}")
     for name, text in PLAIN_QUERIES.items():
-        fast, listed = paired(
+        fast, listed = paired_medians(
             lambda t=text: rows(plain.query_dataset(t, use_default_graph_as_union=True)),  # type: ignore[misc]
             lambda t=text: rows(full.query_dataset(t, default_graph=committed, named_graphs=committed)),  # type: ignore[misc]
             args.runs)
@@ -108,7 +98,7 @@ def main() -> None:
     prepared = prepare(checked, current, pending=False, default_graphs=None, named_graphs=None,
                        base_iri=None, have_plain=True)
     store_for = full if prepared.use_full else plain
-    rewritten, raw = paired(
+    rewritten, raw = paired_medians(
         lambda: rows(store_for.query_dataset(prepared.text, **prepared.options)),
         lambda: rows(full.query_dataset(GRAPH_QUERY)),
         args.runs)

@@ -4,15 +4,12 @@ the query editor and the graph view, whose libraries insert style elements."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import sync_playwright
 
 from .conftest import ROOT
-from .test_sparql import load_sample
-from .test_sparql_browser import ARGS
-from .w3c.live import Live, start
+from .test_sparql_browser import ARGS, live  # noqa: F401 - the live server fixture
+from .w3c.live import Live
 
 PAGES = ["/?lang=en", "/search?q=heta&lang=en", "/id/credential/heta-arbeten?lang=en", "/levels?lang=en",
          "/graph?iri=https://w3id.org/qagraph/id/credential/heta-arbeten&lang=en", "/credentials?lang=en",
@@ -20,16 +17,8 @@ PAGES = ["/?lang=en", "/search?q=heta&lang=en", "/id/credential/heta-arbeten?lan
          "/sparql?lang=en", "/sparql/guide?lang=en", "/queries/?lang=en", "/dumps/?lang=en"]
 
 
-@pytest.fixture
-def live(tmp_path) -> Iterator[Live]:  # type: ignore[no-untyped-def]
-    server = start(tmp_path / "store")
-    load_sample(server.store)
-    yield server
-    server.stop()
-
-
 @pytest.mark.browser
-def test_pages_run_under_the_csp_without_violations(live: Live) -> None:
+def test_pages_run_under_the_csp_without_violations(live: Live) -> None:  # noqa: F811 - the fixture
     artifacts = ROOT / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     with sync_playwright() as p:

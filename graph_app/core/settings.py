@@ -111,7 +111,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AUTH_LIMIT_ACCOUNT", "20 per minute", str,
             "Failed log-ins and Basic authentications allowed per curator name."),
     Setting("RATE_LIMIT_STORAGE", "memory://", str,
-            "Where rate-limit counters live (a Flask-Limiter storage URI, e.g. redis://host)."),
+            "Where rate-limit counters live (a storage URI of the limits library, e.g. redis://host)."),
     Setting("COOKIE_SECURE", False, _bool,
             "Mark the session cookie Secure (set it when the site is served over https)."),
     Setting("PROXIES", 0, int,
