@@ -236,3 +236,10 @@ def test_cli_query_csv_and_json_write_full_iris(qagraph, store_path, tmp_path: P
     assert json.loads(as_json.output)["results"]["bindings"][0]["c"]["value"] == "https://w3id.org/qagraph/id/credential/x"
     table = qagraph("query", query)
     assert "id:credential/x" in table.output or "credential/x" in table.output
+
+
+def test_the_service_description_names_the_graphs_of_the_dataset(live: Live) -> None:
+    response = requests.get(live.url + "/sparql", headers={"Accept": "application/n-triples"}, timeout=30)
+    names = {line.split()[2].strip("<>") for line in response.text.splitlines()
+             if "sparql-service-description#name>" in line}
+    assert names == {source_graph_iri(n) for n in ("alpha", "beta", "big")} | {META_GRAPH}

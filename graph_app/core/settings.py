@@ -96,6 +96,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("QUERY_SANDBOX", "require", _sandbox,
             "require: query workers run only when shut off from the network (seccomp); "
             "warn: run them anyway and log a warning."),
+    Setting("QUERY_NICE", 5, int,
+            "How much lower than the server's the CPU priority of the query workers is (0 to 19)."),
     Setting("QUERY_CLIENT_LIMIT", 2, int,
             "SPARQL queries one client address may have running at once; more get 503."),
     Setting("MAX_QUERY_BYTES", 1 << 20, int,

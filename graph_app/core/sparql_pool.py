@@ -13,7 +13,7 @@ checks and the evaluation all run where the time limit and the sandbox hold.
 The pool never makes a request wait for a worker: when every worker is busy, or the
 client already has its share of them, the request is refused at once (HTTP 503 with
 Retry-After), so the server's threads stay free for pages. Workers run at a lower CPU
-priority (nice 10) than the server, so that queries never slow the pages down.
+priority than the server (QUERY_NICE), so that queries slow the pages down less.
 
 A snapshot is a consistent, immutable copy. A new one is taken on the first query after
 the set of committed graphs changed; workers move to it with their next job, and old
@@ -231,7 +231,7 @@ def _term(text: str) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     return obj
 
 
-def _worker_main(conn: multiprocessing.connection.Connection, sandbox: str) -> None:
+def _worker_main(conn: multiprocessing.connection.Connection, sandbox: str, nice: int = 5) -> None:
     """Worker loop. First the sandbox; then (snapshot, job) in, (status, payload) out."""
     from .sparql_sandbox import close_network
 
@@ -242,7 +242,7 @@ def _worker_main(conn: multiprocessing.connection.Connection, sandbox: str) -> N
     conn.send(("hello", problem))
     # Below the server in CPU priority: on a busy machine, pages are served first and the
     # queries use what is left (a runaway query must not slow the site down).
-    os.nice(10)
+    os.nice(nice)
     opened: dict[str, OxigraphStore] = {}
     while True:
         try:
@@ -291,12 +291,12 @@ class _Worker:
     A plain subprocess rather than multiprocessing's spawn: it does not re-import the
     server's main module, so it works the same under the CLI, gunicorn and pytest."""
 
-    def __init__(self, sandbox: str) -> None:
+    def __init__(self, sandbox: str, nice: int) -> None:
         ours, theirs = socket.socketpair()
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_ROOT), env.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "graph_app.core.sparql_worker", str(theirs.fileno()), sandbox],
+            [sys.executable, "-m", "graph_app.core.sparql_worker", str(theirs.fileno()), sandbox, str(nice)],
             pass_fds=[theirs.fileno()],
             env=env,
             stdin=subprocess.DEVNULL,
@@ -304,6 +304,8 @@ class _Worker:
         theirs.close()
         self.conn = multiprocessing.connection.Connection(ours.detach())
         self.problem: str | None = None
+        self._lock = threading.Lock()
+        self._dead = False
 
     def greet(self, timeout: float) -> str:
         """The worker's first word: "" when its network is closed, else why not."""
@@ -314,6 +316,12 @@ class _Worker:
         return self.problem
 
     def kill(self) -> None:
+        """Kill the process and close its socket; safe to call twice (the pool's close and
+        a background replacement may both do it)."""
+        with self._lock:
+            if self._dead:
+                return
+            self._dead = True
         self.process.kill()
         self.process.wait(5)
         self.conn.close()
@@ -340,8 +348,10 @@ class QueryPool:
         timeout: float = 30.0,
         client_limit: int = 2,
         sandbox: str = "require",
+        nice: int = 5,
     ) -> None:
         self.store = store
+        self.nice = nice
         self.timeout = timeout
         self.size = workers
         self.client_limit = max(1, client_limit)
@@ -455,7 +465,7 @@ class QueryPool:
         return payload
 
     def _start(self) -> _Worker:
-        worker = _Worker(self.sandbox)
+        worker = _Worker(self.sandbox, self.nice)
         self._all.add(worker)
         return worker
 

@@ -10,4 +10,5 @@ from .sparql_pool import _worker_main
 
 if __name__ == "__main__":
     _worker_main(multiprocessing.connection.Connection(int(sys.argv[1])),
-                 sys.argv[2] if len(sys.argv) > 2 else "require")
+                 sys.argv[2] if len(sys.argv) > 2 else "require",
+                 int(sys.argv[3]) if len(sys.argv) > 3 else 5)

@@ -28,7 +28,7 @@ from flask_babel import gettext as _
 
 from ..core import sparql_examples
 from ..core.errors import QagraphError
-from ..core.namespaces import PREFIXES, SD, VOID, sparql_prologue
+from ..core.namespaces import META_GRAPH, PREFIXES, SD, VOID, sparql_prologue
 from ..core.sparql import (
     ALIASES,
     BOOLEAN_TYPES,
@@ -37,6 +37,7 @@ from ..core.sparql import (
     SOLUTION_TYPES,
     Negotiated,
     canonical_type,
+    source_graph_iri,
 )
 from ..core.sparql_pool import Job, QueryBusy, QueryPool, bindings_text
 from ..core.sparql_update import (
@@ -82,6 +83,7 @@ def get_pool(app: Flask) -> QueryPool:
                     timeout=float(app.config["QUERY_TIMEOUT"]),
                     client_limit=int(app.config["QUERY_CLIENT_LIMIT"]),
                     sandbox=str(app.config["QUERY_SANDBOX"]),
+                    nice=int(app.config["QUERY_NICE"]),
                 )
                 app.extensions[POOL_KEY] = pool
                 atexit.register(pool.close)
@@ -397,12 +399,14 @@ def service_description_triples(endpoint_url: str) -> list[ox.Triple]:
         triples.append(ox.Triple(service, n(SD + "supportedLanguage"), n(SD + "SPARQL11Update")))
     for name in FORMAT_IRIS.values():
         triples.append(ox.Triple(service, n(SD + "resultFormat"), n(FORMATS_NS + name)))
-    for _source, graph in sorted(get_store(current_app).current_graphs().items()):
+    # The dataset's named graphs: each source under its stable IRI, and the metadata graph.
+    names = [source_graph_iri(source) for source in sorted(get_store(current_app).current_graphs())]
+    for name in [*names, META_GRAPH]:
         named = ox.BlankNode(f"named{len(triples)}")
         triples += [
             ox.Triple(dataset, n(SD + "namedGraph"), named),
             ox.Triple(named, rdf_type, n(SD + "NamedGraph")),
-            ox.Triple(named, n(SD + "name"), graph),
+            ox.Triple(named, n(SD + "name"), n(name)),
         ]
     return triples
 
