@@ -56,6 +56,7 @@ from .sparql_guard import (
 from .store import OxigraphStore
 
 _ROOT = Path(__file__).resolve().parents[2]
+STARTUP = 60.0  # seconds a new worker may take to start (imports, sandbox, parser)
 log = logging.getLogger(__name__)
 
 CATALOGUE.update(
@@ -239,6 +240,8 @@ def _worker_main(conn: multiprocessing.connection.Connection, sandbox: str, nice
     if problem:
         print(f"qagraph query worker {os.getpid()}: NOT shut off from the network: {problem}"
               + ("" if sandbox == "warn" else "; refusing to run queries"), file=sys.stderr, flush=True)
+    # rdflib's SPARQL grammar takes a moment to build: once, before the first query.
+    check_query("ASK {}")
     conn.send(("hello", problem))
     # Below the server in CPU priority: on a busy machine, pages are served first and the
     # queries use what is left (a runaway query must not slow the site down).
@@ -441,11 +444,13 @@ class QueryPool:
                 self._clients.pop(client, None)
 
     def _run(self, job: Job | UpdateJob, client: str) -> object:
-        started = time.monotonic()
         worker = self._acquire(client)
+        started = time.monotonic()
         try:
             try:
-                worker.greet(self.timeout)
+                # A worker that is still starting is waited for apart from the time limit.
+                worker.greet(max(self.timeout, STARTUP))
+                started = time.monotonic()
                 snapshot = self._snapshot()
                 worker.conn.send((snapshot, job))
                 remaining = max(0.05, self.timeout - (time.monotonic() - started))
