@@ -36,7 +36,7 @@ from .messages import CATALOGUE
 from .namespaces import GRAPH_BASE, META_GRAPH
 from .sparql import SOURCE_GRAPH_BASE
 from .sparql_guard import Checked, check_query
-from .store import META, OxigraphStore
+from .store import META, OxigraphStore, QueryResult, Store
 
 CATALOGUE.update(
     {
@@ -125,7 +125,7 @@ def prepare(
 
 
 def run(
-    full: OxigraphStore,
+    full: Store,
     plain: OxigraphStore | None,
     checked: Checked,
     *,
@@ -133,16 +133,26 @@ def run(
     named_graphs: Sequence[str] | None,
     base_iri: str | None,
     bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal],
-) -> tuple[ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, frozenset[str]]:
-    """Evaluate a checked query over the client's dataset of a snapshot."""
+) -> tuple[QueryResult, frozenset[str]]:
+    """Evaluate a checked query over the client's dataset of a snapshot (or, for a store
+    that has no snapshots, of the store itself)."""
+    current = full.current_graphs()
     prepared = prepare(
-        checked, full.current_graphs(), pending=full.has_pending(),
+        checked, current, pending=full.has_pending(),
         default_graphs=default_graphs, named_graphs=named_graphs, base_iri=base_iri,
         have_plain=plain is not None,
     )
-    store = full if prepared.use_full or plain is None else plain
-    result = store.query_dataset(prepared.text, base_iri=base_iri, bindings=bindings,
-                                 **prepared.options)
+    if isinstance(full, OxigraphStore):
+        store = full if prepared.use_full or plain is None else plain
+        result = store.query_dataset(prepared.text, base_iri=base_iri, bindings=bindings,
+                                     **prepared.options)
+        return result, prepared.hidden
+    # Another store (a remote SPARQL server): the same dataset, named explicitly.
+    committed = list(current.values())
+    default = prepared.options.get("default_graph") or committed
+    named = prepared.options.get("named_graphs") or [*committed, META]
+    result = full.query(prepared.text, bindings=bindings, base_iri=base_iri,
+                        default_graphs=[g.value for g in default], named_graphs=[g.value for g in named])
     return result, prepared.hidden
 
 

@@ -53,7 +53,7 @@ from .sparql_guard import (
     check_query,
     check_update,
 )
-from .store import OxigraphStore
+from .store import OxigraphStore, Store
 
 _ROOT = Path(__file__).resolve().parents[2]
 STARTUP = 60.0  # seconds a new worker may take to start (imports, sandbox, parser)
@@ -193,7 +193,7 @@ def _checked(text: str, base_iri: str | None) -> Checked:
     return check_query(text, base_iri)
 
 
-def run_job(full: OxigraphStore, plain: OxigraphStore | None, job: Job) -> Rendered:
+def run_job(full: Store, plain: OxigraphStore | None, job: Job) -> Rendered:
     """Check `job`, evaluate it over the client's dataset and render it (in a worker or
     inline)."""
     from .sparql_dataset import run
@@ -212,7 +212,7 @@ def run_job(full: OxigraphStore, plain: OxigraphStore | None, job: Job) -> Rende
         raise QueryFailed(str(err)) from None
 
 
-def run_update(full: OxigraphStore, job: UpdateJob) -> UpdateDiff:
+def run_update(full: Store, job: UpdateJob) -> UpdateDiff:
     """Check an update and run it on an in-memory copy of the sources (each under its
     stable IRI); return what it changed (see core.sparql_update)."""
     from .sparql_update import diff_update

@@ -273,10 +273,6 @@ class OxigraphStore:
             sparql, base_iri=base_iri, substitutions=substitutions or None, **dataset
         )
 
-    def has_pending(self) -> bool:
-        """True while a load's graph is staged and not yet committed or discarded."""
-        return bool(self._pending())
-
     def query_dataset(
         self,
         sparql: str,
