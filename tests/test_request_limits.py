@@ -36,7 +36,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         for _ in range(150):
             try:
-                if requests.get(url + "/sparql", params={"query": "ASK {}"}, timeout=5).status_code == 200:
+                # the first query waits for the workers to start (a minute at most)
+                if requests.get(url + "/sparql", params={"query": "ASK {}"}, timeout=90).status_code == 200:
                     break
             except requests.ConnectionError:
                 time.sleep(0.2)
