@@ -630,13 +630,19 @@ def map_check_command(ctx: Context) -> None:
     """
     from .core import equivalence
 
-    reasoning = equivalence.reason(ctx.store)
+    reasoning = equivalence.reason(ctx.store, include_unmanaged=True)
+    unmanaged = [m for m in reasoning.mappings if not m.record]
     for conflict in reasoning.conflicts:
         rule = message(f"conflict_{conflict.rule}", ctx.lang)
         click.echo(f"{conflict.rule}: {' / '.join(compact(c) for c in conflict.credentials)}"
                    + (f" ({conflict.detail})" if conflict.detail else "") + f" — {rule}")
         for step in conflict.path:
-            click.echo(f"  {compact(step.subject)} {step.kind} {compact(step.object)}  [{compact(step.record)}]")
+            record = compact(step.record) if step.record else message("map_unmanaged_record", ctx.lang)
+            click.echo(f"  {compact(step.subject)} {step.kind} {compact(step.object)}  [{record}]")
+    if unmanaged:
+        click.echo(message("map_check_unmanaged", ctx.lang, n=len(unmanaged)))
+        for m in unmanaged:
+            click.echo(f"  {compact(m.subject)} {m.kind} {compact(m.object)}")
     click.echo(message("map_check_summary", ctx.lang, n=len(reasoning.mappings), c=len(reasoning.components),
                        i=reasoning.implied_count(), k=len(reasoning.conflicts)))
     if reasoning.conflicts:

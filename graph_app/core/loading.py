@@ -15,6 +15,7 @@ from typing import Protocol
 
 from rdflib import Graph
 
+from . import rules
 from .errors import InputError, ViolationsFound
 from .store import StagedSource, Store, check_source_name, sha256_of
 from .terms import graph_from_triples
@@ -84,6 +85,8 @@ def load(
             for staged in outcome.staged:
                 graph_from_triples(store.staged_triples(staged), into=data)
             outcome.report = validate_staged(store, data, replacing=sorted(seen))
+            # where the loaded text shows an ill-typed value, say on which line
+            outcome.report.results = rules.locate(outcome.report.results, [i.path for i in inputs])
             if progress:
                 progress("validation")
             if outcome.report.violations and not allow_violations:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -163,9 +163,10 @@ class _ValidationGraph(Graph):
 
 
 def validate_graph(data: Graph, *more: Graph, with_vocabulary: bool = True,
-                   on: date | None = None) -> Report:
+                   on: date | None = None, known: Callable[[str], Iterable[str]] | None = None) -> Report:
     """Validate in-memory graphs, taken together, against all shapes (inference off), and
-    run the rules SHACL cannot compute (graph_app/core/rules.py) on `on` (today)."""
+    run the rules SHACL cannot compute (graph_app/core/rules.py) on `on` (today); `known`
+    lists known IRIs of a class for the rules' suggestions."""
     shapes = resources.shapes_graph()
     graph = _ValidationGraph()
     for part in (data, *more):
@@ -199,8 +200,12 @@ def validate_graph(data: Graph, *more: Graph, with_vocabulary: bool = True,
                 value=str(results_graph.value(res, SH.value) or ""),
             )
         )
+    findings = rules.check(graph, on, known)
+    # An ill-typed literal is reported once, by the rule that names its value and form.
+    ill_typed = {(f.focus, f.value) for f in findings if f.shape == "qash:LiteralFormShape"}
+    report.results = [r for r in report.results if (r.focus, r.value) not in ill_typed]
     report.results.extend(Result(f.focus, f.shape, f.severity, f.messages, f.path, f.value)
-                          for f in rules.check(graph, on))
+                          for f in findings)
     report.results.sort(key=lambda r: (r.severity != "Violation", r.focus, r.shape))
     return report
 
@@ -250,12 +255,19 @@ def validate_staged(
     it replaces; report only what the staged data introduces."""
     nodes = set(staged.subjects()) | {o for o in staged.objects() if isinstance(o, URIRef)}
     around = neighbourhood(store, nodes, exclude_sources=replacing)
-    report_after = validate_graph(staged, around)
+    report_after = validate_graph(staged, around, known=lambda cls: instances(store, cls))
     if len(around):
         before = {r.key for r in validate_graph(around).results}
         report_after.results = [r for r in report_after.results if r.key not in before]
     report_after.checked_nodes = len(set(staged.subjects()))
     return report_after
+
+
+def instances(store: Store, cls: str, limit: int = 100_000) -> list[str]:
+    """IRIs of the instances of `cls` in the store (at most `limit`), for suggestions."""
+    result = store.query(f"{queries.load('instances-of-class').text}\nLIMIT {int(limit)}",
+                         bindings={"class": ox.NamedNode(cls)})
+    return [row["x"].value for row in result if isinstance(row["x"], ox.NamedNode)]  # type: ignore[union-attr]
 
 
 def validate_store(store: Store, source: str | None = None) -> Report:
