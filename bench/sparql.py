@@ -43,6 +43,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
 from graph_app import create_app  # noqa: E402
 from graph_app.core import sparql_examples  # noqa: E402
+from graph_app.core.sparql import Negotiated  # noqa: E402
 from graph_app.core.sparql_pool import Job, bindings_text  # noqa: E402
 from graph_app.core.store import OxigraphStore  # noqa: E402
 from graph_app.web.sparql import get_pool  # noqa: E402
@@ -210,7 +211,7 @@ def main() -> int:
             return response.content
 
         job = Job(example.text, None, None, None, bindings_text(bound),
-                  "application/sparql-results+json", None, 10_000_000)
+                  Negotiated("application/sparql-results+json", None, None), 10_000_000, trusted=True)
 
         def worker(job: Job = job) -> bytes:
             return pool.run(job).body

@@ -6,7 +6,6 @@ user's mistake).
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -281,17 +280,16 @@ def query_command(ctx: Context, query: str, fmt: str) -> None:
         ox.serialize(result, sys.stdout.buffer, rdf_fmt)
         return
     variables = [v.value for v in result.variables]
-    if fmt == "json":
+    if fmt in {"json", "csv"}:
+        # The W3C results formats, with full IRIs; compact names only in the table.
         out.flush()
-        result.serialize(sys.stdout.buffer, ox.QueryResultsFormat.JSON)
-        sys.stdout.buffer.write(b"\n")
+        result.serialize(sys.stdout.buffer, ox.QueryResultsFormat.JSON if fmt == "json"
+                         else ox.QueryResultsFormat.CSV)
+        if fmt == "json":
+            sys.stdout.buffer.write(b"\n")
+        sys.stdout.buffer.flush()
         return
     rows = [[_term_text(row[v]) for v in variables] for row in result]
-    if fmt == "csv":
-        writer = csv.writer(out)
-        writer.writerow(variables)
-        writer.writerows(rows)
-        return
     widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(variables)]
     out.write("  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip() + "\n")
     out.write("  ".join("-" * w for w in widths) + "\n")
@@ -556,7 +554,8 @@ def init_command(ctx: Context) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int,
-              help="Worker threads of the one server process.")
+              help="Request threads of the one server process for pages; one more is added "
+                   "per SPARQL query worker, so that waiting queries never take a page's thread.")
 @pass_ctx
 @handles_errors
 def serve_command(ctx: Context, host: str, port: int, threads: int) -> None:
@@ -570,7 +569,7 @@ def serve_command(ctx: Context, host: str, port: int, threads: int) -> None:
     from .web.server import serve
 
     overrides = {"STORE": ctx.settings["STORE"], "LANG": ctx.settings["LANG"]}
-    serve(overrides, host=host, port=port, threads=threads)
+    serve(overrides, host=host, port=port, threads=threads + int(ctx.settings["QUERY_WORKERS"]))
 
 
 @main.command("independence")
@@ -670,13 +669,19 @@ def map_check_command(ctx: Context) -> None:
     """
     from .core import equivalence
 
-    reasoning = equivalence.reason(ctx.store)
+    reasoning = equivalence.reason(ctx.store, include_unmanaged=True)
+    unmanaged = [m for m in reasoning.mappings if not m.record]
     for conflict in reasoning.conflicts:
         rule = message(f"conflict_{conflict.rule}", ctx.lang)
         click.echo(f"{conflict.rule}: {' / '.join(compact(c) for c in conflict.credentials)}"
                    + (f" ({conflict.detail})" if conflict.detail else "") + f" — {rule}")
         for step in conflict.path:
-            click.echo(f"  {compact(step.subject)} {step.kind} {compact(step.object)}  [{compact(step.record)}]")
+            record = compact(step.record) if step.record else message("map_unmanaged_record", ctx.lang)
+            click.echo(f"  {compact(step.subject)} {step.kind} {compact(step.object)}  [{record}]")
+    if unmanaged:
+        click.echo(message("map_check_unmanaged", ctx.lang, n=len(unmanaged)))
+        for m in unmanaged:
+            click.echo(f"  {compact(m.subject)} {m.kind} {compact(m.object)}")
     click.echo(message("map_check_summary", ctx.lang, n=len(reasoning.mappings), c=len(reasoning.components),
                        i=reasoning.implied_count(), k=len(reasoning.conflicts)))
     if reasoning.conflicts:

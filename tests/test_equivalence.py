@@ -106,3 +106,33 @@ def test_map_check_exits_0_without_conflicts(qagraph):
     result = qagraph("map", "check")
     assert result.exit_code == 0, result.output
     assert "0 conflicts" in result.output
+
+
+def test_every_pair_of_different_levels_in_a_chain_is_listed():
+    levels = {"b": frozenset({"B"}), "c2": frozenset({"C2"}), "d": frozenset({"D"})}
+    r = Reasoning.build([m("b", EXACT, "c2"), m("c2", EXACT, "d")], levels)
+    pairs = {frozenset(c.credentials) for c in r.conflicts if c.rule == "level"}
+    assert pairs == {frozenset({"b", "c2"}), frozenset({"b", "d"}), frozenset({"c2", "d"})}
+
+
+def test_map_check_sees_plain_skos_triples_and_reports_them_as_unmanaged(qagraph, tmp_path):
+    """An exactMatch loaded as plain RDF joins a B and a C1 credential: map check sees the
+    level conflict and names the mapping as unmanaged."""
+    path = tmp_path / "plain.ttl"
+    path.write_text("""
+        @prefix qa: <https://w3id.org/qagraph/ontology#> .
+        @prefix lvl: <https://w3id.org/qagraph/vocab/level/> .
+        @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        @prefix c: <https://w3id.org/qagraph/id/credential/> .
+        @prefix r: <https://w3id.org/qagraph/id/route/> .
+        c:sector a qa:Credential ; qa:hasRoute r:sector . r:sector qa:assuranceLevel lvl:B .
+        c:third a qa:Credential ; qa:hasRoute r:third . r:third qa:assuranceLevel lvl:C1 .
+        c:sector skos:exactMatch c:third .
+    """, encoding="utf-8")
+    assert qagraph("load", "--no-validate", str(path)).exit_code == 0
+    result = qagraph("map", "check")
+    assert result.exit_code == 1, result.output
+    assert "level: id:credential/sector / id:credential/third (" in result.output
+    assert "[no SSSOM record]" in result.output
+    assert "1 SKOS mapping(s) between credentials without an SSSOM record (unmanaged)" in result.output
+    assert "  id:credential/sector exact id:credential/third" in result.output

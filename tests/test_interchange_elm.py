@@ -307,7 +307,7 @@ def test_an_export_of_the_sample_imports_with_its_extension(qagraph: Callable[..
     assert "as source 'from-elm'" in result.output
     levels = qagraph("query", "SELECT ?l WHERE { GRAPH ?g { <" + ID + "route/heta-arbeten> qa:assuranceLevel ?l } "
                      "?g qa:source <https://w3id.org/qagraph/graph/source/from-elm> }", "--format", "csv")
-    assert "lvl:B" in levels.output, levels.output
+    assert "https://w3id.org/qagraph/vocab/level/B" in levels.output, levels.output  # CSV: full IRIs
 
 
 def test_elm_json_ld_with_a_remote_context_is_refused_clearly(qagraph: Callable[..., Result],

@@ -162,3 +162,55 @@ def test_the_entity_page_shows_the_dependency_path(client, store_path: Path, tmp
     assert "C1 by accreditation: Cert is accredited by Accreditor" in page.text
     assert "not independent" in page.text
     assert "Cert depends on the trainer School: Holding is controlled by Cert; School is owned by Holding" in page.text
+
+
+def test_an_ill_typed_literal_names_file_line_value_and_form_without_a_traceback(
+        qagraph: Callable[..., Result], tmp_path: Path) -> None:
+    path = write(tmp_path, "dates.ttl", """
+o:a a qa:Organisation ; rdfs:label "A" ; qa:country "SE" .
+o:b a qa:Organisation ; rdfs:label "B" ; qa:country "NO" .
+<https://w3id.org/qagraph/id/collaboration/x> a qa:Collaboration ;
+    qa:collaborationKind <https://w3id.org/qagraph/vocab/collaboration/MutualRecognition> ;
+    qa:collaborationMember o:a , o:b ;
+    qa:startDate "30/06/2023"^^xsd:date .
+""")
+    result = qagraph("load", str(path))
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "LiteralFormShape" in line]
+    assert len(lines) == 1, result.output
+    assert 'dates.ttl:16: The value "30/06/2023" of qa:startDate' in lines[0]
+    assert "not a valid xsd:date; write it as YYYY-MM-DD, for example 2023-06-30" in lines[0]
+    assert "Traceback" not in result.output
+    assert "must be of type xsd:date" not in result.output  # reported once, by the form rule
+    swedish = qagraph("load", str(path), lang="sv")
+    assert "skriv det som ÅÅÅÅ-MM-DD, till exempel 2023-06-30" in swedish.output
+
+
+def test_a_misspelt_issuer_gets_a_warning_with_the_closest_known_organisation(
+        sample_store: Callable[..., Result], tmp_path: Path) -> None:
+    path = write(tmp_path, "typo.ttl", """
+c:y a qa:Credential ; rdfs:label "Y"@en ; qa:hasRoute r:y .
+r:y a qa:IssuanceRoute ; qa:assuranceLevel lvl:E ; qa:attendanceControl true ;
+    qa:issuer o:brandskydsforeningen .
+""")
+    result = sample_store("load", str(path))
+    assert result.exit_code == 1  # the issuer is no organisation
+    assert "[qash:KnownIriShape] warning" in result.output
+    assert ("points with qa:issuer to https://w3id.org/qagraph/id/organisation/brandskydsforeningen, "
+            "which names nothing known") in result.output
+    assert "Closest known qa:Organisation: https://w3id.org/qagraph/id/organisation/brandskyddsforeningen" in result.output
+
+
+def test_an_sssom_object_that_does_not_exist_gets_a_warning(sample_store: Callable[..., Result], tmp_path: Path) -> None:
+    path = tmp_path / "typo.sssom.tsv"
+    path.write_text(
+        "# curie_map:\n#   credential: https://w3id.org/qagraph/id/credential/\n"
+        "#   skos: http://www.w3.org/2004/02/skos/core#\n#   semapv: https://w3id.org/semapv/vocab/\n"
+        "# mapping_set_id: https://w3id.org/qagraph/id/mappingset/typo\n"
+        "# license: https://creativecommons.org/licenses/by/4.0/\n"
+        "subject_id\tpredicate_id\tobject_id\tmapping_justification\n"
+        "credential:esa\tskos:closeMatch\tcredential:sahkotyoturvalisuuskortti\tsemapv:ManualMappingCuration\n",
+        encoding="utf-8")
+    result = sample_store("map", "import", str(path))
+    assert "[qash:KnownIriShape] warning" in result.output, result.output
+    assert "Closest known qa:Credential: https://w3id.org/qagraph/id/credential/sahkotyoturvallisuuskortti" in result.output

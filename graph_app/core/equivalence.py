@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 
 import networkx as nx
 import pyoxigraph as ox
@@ -45,6 +46,10 @@ CATALOGUE.update({
     "conflict_cycle": {"sv": "cykel av bredare motsvarigheter", "en": "broad-match cycle"},
     "map_check_summary": {"sv": "{n} mappningar, {c} komponenter, {i} härledda, {k} konflikter",
                           "en": "{n} mappings, {c} components, {i} implied, {k} conflicts"},
+    "map_unmanaged_record": {"sv": "ingen SSSOM-post", "en": "no SSSOM record"},
+    "map_check_unmanaged": {
+        "sv": "{n} SKOS-mappning(ar) mellan kompetensbevis utan SSSOM-post (ohanterade): de prövas här men räknas inte i svar förrän de har en post",
+        "en": "{n} SKOS mapping(s) between credentials without an SSSOM record (unmanaged): checked here, but they do not count in answers until they have a record"},
 })
 
 EXACT = SKOS + "exactMatch"
@@ -212,10 +217,11 @@ class Reasoning:
             if len(by_levels) < 2:
                 continue
             groups = sorted(by_levels.items(), key=lambda kv: sorted(kv[0]))
-            first_levels, first = groups[0]
-            for lv, node in groups[1:]:
-                detail = f"{'/'.join(sorted(first_levels))} ≠ {'/'.join(sorted(lv))}"
-                out.append(Conflict("level", (first, node), tuple(self._exact_path(first, node)), detail))
+            # every pair of different levels, not only against the first: in a chain
+            # B = C2 = D, C2 = D is a conflict of its own
+            for (levels_a, a), (levels_b, b) in combinations(groups, 2):
+                detail = f"{'/'.join(sorted(levels_a))} ≠ {'/'.join(sorted(levels_b))}"
+                out.append(Conflict("level", (a, b), tuple(self._exact_path(a, b)), detail))
         return out
 
     def _cycle_conflicts(self) -> list[Conflict]:
@@ -349,6 +355,15 @@ def accepted_mappings(store: Store) -> list[Mapping]:
     return out
 
 
+def unmanaged_mappings(store: Store) -> list[Mapping]:
+    """SKOS mapping triples between credentials that no SSSOM record annotates (loaded as
+    plain RDF). Their record is "" ."""
+    result = store.query(queries.load("mappings-unmanaged").text)
+    assert isinstance(result, ox.QuerySolutions)
+    return [Mapping(row["s"].value, row["p"].value, row["o"].value, "")
+            for row in result if row["p"].value in KINDS]
+
+
 def credential_levels(store: Store) -> dict[str, frozenset[str]]:
     """Credential IRI -> the notations (or IRIs) of its routes' assurance levels."""
     levels: dict[str, set[str]] = defaultdict(set)
@@ -358,9 +373,14 @@ def credential_levels(store: Store) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in levels.items()}
 
 
-def reason(store: Store) -> Reasoning:
-    """Reason over the accepted mappings in `store`."""
-    return Reasoning.build(accepted_mappings(store), credential_levels(store))
+def reason(store: Store, include_unmanaged: bool = False) -> Reasoning:
+    """Reason over the accepted mappings in `store`; with `include_unmanaged`, also over
+    plain SKOS mapping triples that have no SSSOM record (what `qagraph map check` checks,
+    while answers count only recorded, accepted mappings)."""
+    mappings = accepted_mappings(store)
+    if include_unmanaged:
+        mappings += unmanaged_mappings(store)
+    return Reasoning.build(mappings, credential_levels(store))
 
 
 # -- crosswalk ------------------------------------------------------------------------

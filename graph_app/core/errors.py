@@ -18,6 +18,9 @@ class ValidationReportLike(Protocol):
     @property
     def violations(self) -> Sequence[_ResultLike]: ...
 
+    @property
+    def warnings(self) -> Sequence[_ResultLike]: ...
+
 
 class QagraphError(Exception):
     """A user-facing error: bad input, bad parameters. CLI exit code 2, HTTP 400."""
@@ -112,4 +115,5 @@ class ViolationsFound(QagraphError):
         super().__init__("violations_found", count=len(report.violations))
 
     def details(self, lang: str | None = None) -> list[str]:
-        return [v.text(lang) for v in self.report.violations]
+        # the warnings too: a suggestion ("did you mean …") often explains a violation
+        return [r.text(lang) for r in (*self.report.violations, *self.report.warnings)]

@@ -14,112 +14,17 @@ organisations a change touches and at the part of the dependency graph they belo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import date
 
 import pyoxigraph as ox
 
-from . import independence, rules
-from .namespaces import QA
-from .shacl import fallback
+from . import store_rules
 from .shacl.affected import affected, focus_candidates
 from .shacl.engine import Term, subclasses
 from .shacl.model import ShapesModel
 from .shacl.report import Report, Result
 
 CANDIDATE_LIMIT = 50000  # focus nodes beyond which a whole validation is cheaper
-DEPENDENCY_LINKS = [*independence.SHORTCUTS, QA + "dependentOrganisation", QA + "onOrganisation"]
-RECORD_PROPERTIES = {QA + "dependentOrganisation", QA + "onOrganisation", QA + "dependencyKind",
-                     QA + "ownershipShare", QA + "startDate", QA + "endDate"}
-ROUTE_PROPERTIES = {*independence.ROLES, QA + "assuranceLevel"}
-REGISTER_PROPERTIES = {r.property for r in rules.REGISTERS}
-# Organisations joined by a dependency, either way: shortcut properties and dependency
-# records (a qa:Dependency node between its two organisations).
-_SHORTCUTS = "|".join(f"<{p}>|^<{p}>" for p in independence.SHORTCUTS)
-_RECORDS = (f"(^<{QA}dependentOrganisation>/<{QA}onOrganisation>)"
-            f"|(^<{QA}onOrganisation>/<{QA}dependentOrganisation>)")
-CLOSURE = f"SELECT DISTINCT ?n ?x WHERE {{ ?n ({_SHORTCUTS}|{_RECORDS})* ?x }}"
-
-
-@dataclass
-class Touched:
-    """What the rules need to look at again after a change."""
-
-    routes: set[str] = field(default_factory=set)
-    organisations: set[str] = field(default_factory=set)  # whose dependencies changed
-    numbers: set[str] = field(default_factory=set)  # whose register numbers changed
-
-
-def touched(view: object, changed: Iterable[ox.Triple]) -> Touched:
-    found = Touched()
-    records: set[Term] = set()
-    for t in changed:
-        p = t.predicate.value
-        if p in ROUTE_PROPERTIES and isinstance(t.subject, ox.NamedNode):
-            found.routes.add(t.subject.value)
-        if p in independence.SHORTCUTS:
-            for node in (t.subject, t.object):
-                if isinstance(node, ox.NamedNode):
-                    found.organisations.add(node.value)
-        if p in RECORD_PROPERTIES:
-            records.add(t.subject)  # type: ignore[arg-type]
-        if p in REGISTER_PROPERTIES and isinstance(t.subject, ox.NamedNode):
-            found.numbers.add(t.subject.value)
-    for record in records:
-        rows = view.select(  # type: ignore[attr-defined]
-            f"SELECT ?r ?o WHERE {{ ?r <{QA}dependentOrganisation>|<{QA}onOrganisation> ?o }}",
-            {"r": record})
-        found.organisations |= {r["o"].value for r in rows if isinstance(r.get("o"), ox.NamedNode)}
-    return found
-
-
-def component(view: object, organisations: Iterable[str]) -> set[str]:
-    """The organisations joined to any of `organisations` by dependencies, found from each
-    start node on its own (anchored: never a path from every node of the store)."""
-    found: set[str] = set()
-    for org in sorted(set(organisations)):
-        if org in found:
-            continue
-        rows = view.select(CLOSURE, {"n": ox.NamedNode(org)})  # type: ignore[attr-defined]
-        found |= {r["x"].value for r in rows if isinstance(r.get("x"), ox.NamedNode)}
-        found.add(org)
-    return found
-
-
-def _routes_of(view: object, organisations: set[str]) -> set[str]:
-    roles = " ".join(f"<{r}>" for r in independence.ROLES)
-    found: set[str] = set()
-    orgs = sorted(organisations)
-    for start in range(0, len(orgs), 400):
-        values = " ".join(f"<{o}>" for o in orgs[start:start + 400])
-        rows = view.select(f"SELECT DISTINCT ?route WHERE {{ VALUES ?org {{ {values} }} "  # type: ignore[attr-defined]
-                           f"VALUES ?role {{ {roles} }} ?route ?role ?org }}")
-        found |= {r["route"].value for r in rows}
-    return found
-
-
-def rule_results(view: object, what: Touched, on: date | None = None) -> list[rules.Finding]:
-    """The rules' findings for what a change touched: the routes it changed or whose
-    dependency part it changed, and the organisations whose numbers it changed."""
-    day = on or date.today()
-    routes = set(what.routes)
-    if what.organisations:
-        routes |= _routes_of(view, component(view, what.organisations))
-    findings: list[rules.Finding] = []
-    if routes:
-        info = independence.routes_from_store(view, routes)  # type: ignore[arg-type]
-        players = {org for _c, _l, by_role in info.values() for orgs in by_role.values() for org in orgs}
-        part = component(view, players)
-        edges = independence.edges_from_store(view, part)  # type: ignore[arg-type]
-        findings += rules.findings_of(independence.find(info, independence.build(edges, day)), day)
-    if what.numbers:
-        values = " ".join(f"<{p}>" for p in REGISTER_PROPERTIES)
-        for org in sorted(what.numbers):
-            rows = view.select(f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o }}",  # type: ignore[attr-defined]
-                               {"s": ox.NamedNode(org)})
-            findings += rules.number_findings_of(
-                (fallback.to_rdflib(r["s"]), r["p"].value, fallback.to_rdflib(r["o"])) for r in rows)
-    return findings
 
 
 def validate_change(after: object, before: object, changed: Callable[[], Iterable[ox.Triple]],
@@ -141,7 +46,9 @@ def validate_change(after: object, before: object, changed: Callable[[], Iterabl
     else:
         report = run_validation(after, focus=candidates, on=on, with_rules=False,  # type: ignore[arg-type]
                                 classes=classes)
-        report.results += [result_of(f) for f in rule_results(after, touched(after, changed()), on)]
+        findings = store_rules.for_change(after, store_rules.touched(after.select, changed()), on)  # type: ignore[attr-defined]
+        report.results = store_rules.drop_ill_typed(report.results, findings)
+        report.results += [result_of(f) for f in findings]
         report.checked_nodes = len(candidates)
     if not report.results:
         return report
@@ -150,8 +57,8 @@ def validate_change(after: object, before: object, changed: Callable[[], Iterabl
     terms = [_term(text) for text in foci]
     before_report = run_validation(before, focus=[t for t in terms if t is not None],  # type: ignore[arg-type]
                                    on=on, with_rules=False, classes=classes)
-    prior = Touched(routes={r.focus for r in report.results}, numbers={r.focus for r in report.results})
-    before_results = before_report.results + [result_of(f) for f in rule_results(before, prior, on)]
+    prior = store_rules.for_nodes(before, {r.focus for r in report.results}, on)
+    before_results = store_rules.drop_ill_typed(before_report.results, prior) + [result_of(f) for f in prior]
     seen = {r.key for r in before_results}
     report.results = [r for r in report.results if r.key not in seen]
     return report
@@ -165,4 +72,4 @@ def _term(text: str) -> Term | None:
     return None
 
 
-__all__ = ["Report", "Result", "Touched", "component", "rule_results", "touched", "validate_change"]
+__all__ = ["Report", "Result", "validate_change"]

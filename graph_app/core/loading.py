@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from . import rules
 from .errors import InputError, ViolationsFound
 from .store import StagedSource, Store, check_source_name, sha256_of
 from .validation import Report, validate_staged
@@ -78,6 +79,8 @@ def load(
                 progress(item.path.name)
         if validate:
             outcome.report = validate_staged(store, outcome.staged, replacing=sorted(seen))
+            # where the loaded text shows an ill-typed value, say on which line
+            outcome.report.results = rules.locate(outcome.report.results, [i.path for i in inputs])
             if progress:
                 progress("validation")
             if outcome.report.violations and not allow_violations:

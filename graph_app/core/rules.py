@@ -12,29 +12,71 @@ severity, messages, path, value).
   The message shows the whole path, with kinds, shares and dates.
 * ``qash:OrganisationNumberChecksumShape``: the check digits of Nordic organisation
   numbers, with python-stdnum (the form is a SHACL pattern in qash:OrganisationShape).
+* ``qash:LiteralFormShape``: a literal whose lexical form is not valid for its XSD
+  datatype ("30/06/2023"^^xsd:date), with the value and the form expected; a load adds the
+  file and line (`locate`).
+* ``qash:KnownIriShape``: an IRI that names nothing known where a qa: property expects a
+  node of a qa: class (a typo in an issuer IRI, an SSSOM object that does not exist), with
+  the closest known IRI of that class (difflib).
 """
 
 from __future__ import annotations
 
+import difflib
+import logging
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
+from pathlib import Path
+from typing import TypeVar
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import SH
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDFS, SH, XSD
 from stdnum.dk import cvr
 from stdnum.fi import ytunnus
 from stdnum.no import orgnr as no_orgnr
 from stdnum.se import orgnr as se_orgnr
 
 from . import independence, resources
-from .namespaces import QA, SHAPES, compact
+from .messages import CATALOGUE
+from .namespaces import QA, SHAPES, SKOS, compact
+
+# rdflib logs a traceback (and warns) when it meets an ill-typed literal; the literal is
+# reported here, as a result with the value and the form expected, so the traceback would
+# only be noise for a data steward.
+logging.getLogger("rdflib.term").addFilter(
+    lambda record: "Failed to convert Literal lexical form" not in record.getMessage())
+warnings.filterwarnings("ignore", message="Parsing weird boolean", module="rdflib.term")
 
 C1_ISSUER = SHAPES + "C1IssuerIndependenceShape"
 C1_EXAMINER = SHAPES + "C1ExaminerIndependenceShape"
 NUMBER_CHECKSUM = SHAPES + "OrganisationNumberChecksumShape"
+LITERAL_FORM = SHAPES + "LiteralFormShape"
+KNOWN_IRI = SHAPES + "KnownIriShape"
+
+# The form a data steward should write, per XSD datatype (messages in sv and en).
+FORMS = {
+    XSD.date: ("ÅÅÅÅ-MM-DD, till exempel 2023-06-30", "YYYY-MM-DD, for example 2023-06-30"),
+    XSD.dateTime: ("ÅÅÅÅ-MM-DDTtt:mm:ss, till exempel 2023-06-30T12:00:00",
+                   "YYYY-MM-DDThh:mm:ss, for example 2023-06-30T12:00:00"),
+    XSD.gYear: ("ÅÅÅÅ, till exempel 2023", "YYYY, for example 2023"),
+    XSD.duration: ("en tidslängd enligt ISO 8601, till exempel P5Y (fem år) eller P18M",
+                   "an ISO 8601 duration, for example P5Y (five years) or P18M"),
+    XSD.boolean: ("true eller false", "true or false"),
+    XSD.integer: ("ett heltal, till exempel 3", "a whole number, for example 3"),
+    XSD.decimal: ("ett tal med punkt som decimaltecken, till exempel 60.5",
+                  "a number with a point as decimal mark, for example 60.5"),
+    XSD.double: ("ett tal med punkt som decimaltecken, till exempel 0.9",
+                 "a number with a point as decimal mark, for example 0.9"),
+}
+CATALOGUE.update({
+    "rule_no_suggestion": {"sv": "ingen", "en": "none"},
+    "rule_form_other": {"sv": "ett giltigt {datatype}", "en": "a valid {datatype}"},
+    "located": {"sv": "{file}:{line}: {text}", "en": "{file}:{line}: {text}"},
+})
 
 
 @dataclass(frozen=True)
@@ -90,7 +132,7 @@ def _finding(shape: str, focus: str, path: str, value: str,
              fill: Callable[[str], dict[str, str]]) -> Finding:
     """A finding whose messages are the shape's templates with their placeholders filled
     ({$this} and {?name}; `fill(lang)` gives the values, which may depend on the language)."""
-    messages = tuple((lang, _fill(template, {"$this": focus, **fill(lang)}))
+    messages = tuple((lang, _fill(template, {"$this": focus, "value": value, **fill(lang)}))
                      for lang, template in _templates(shape))
     return Finding(focus, compact(shape), _severity(shape), messages, path, value)
 
@@ -156,7 +198,127 @@ def number_findings_of(numbers: Iterable[tuple[object, str, object]]) -> list[Fi
     return out
 
 
-def check(graph: Graph, on: date | None = None) -> list[Finding]:
-    """Every rule over `graph` (data merged with what it links to), on `on` (today)."""
+def literal_findings(graph: Iterable[tuple[object, object, object]]) -> list[Finding]:
+    """Literals whose lexical form is not valid for their XSD datatype (in a graph, or in
+    the triples given)."""
+    out = []
+    for s, p, o in graph:
+        if not isinstance(o, Literal) or o.datatype is None or not o.ill_typed:
+            continue
+        datatype = URIRef(o.datatype)
+
+        def fill(lang: str, p: object = p, o: Literal = o, datatype: URIRef = datatype) -> dict[str, str]:
+            sv, en = FORMS.get(datatype, (None, None))
+            form = (sv if lang == "sv" else en) or CATALOGUE["rule_form_other"][lang or "en"].format(
+                datatype=compact(str(datatype)))
+            return {"value": f'"{o}"', "property": compact(str(p)), "datatype": compact(str(datatype)),
+                    "form": form}
+
+        out.append(_finding(LITERAL_FORM, str(s), str(p), str(o), fill))
+    return out
+
+
+@cache
+def expected_classes() -> dict[str, str]:
+    """qa: object properties whose range is a single qa: class: property -> class."""
+    ontology = Graph()
+    for path in resources.ontology_files():
+        ontology.parse(path, format="turtle")
+    out = {}
+    for prop in ontology.subjects(RDF.type, OWL.ObjectProperty):
+        ranges = [r for r in ontology.objects(prop, RDFS.range) if isinstance(r, URIRef)]
+        if len(ranges) == 1 and str(ranges[0]).startswith(QA) and str(prop).startswith(QA):
+            out[str(prop)] = str(ranges[0])
+    return out
+
+
+MAPPING_PROPERTIES = {SKOS + k for k in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")}
+
+
+def _links(graph: Graph) -> Iterable[tuple[str, str, str, str]]:
+    """(subject, property, object IRI, expected class) of every link to check."""
+    classes = expected_classes()
+    credential = QA + "Credential"
+    credentials = {str(c) for c in graph.subjects(RDF.type, URIRef(credential))}
+    for s, p, o in graph:
+        if not isinstance(o, URIRef) or not isinstance(s, URIRef):
+            continue
+        prop = str(p)
+        if prop in classes:
+            yield str(s), prop, str(o), classes[prop]
+        elif prop in MAPPING_PROPERTIES and str(s) in credentials:
+            yield str(s), prop, str(o), credential
+        elif prop in (str(OWL.annotatedSource), str(OWL.annotatedTarget)) and \
+                str(graph.value(s, OWL.annotatedProperty)) in MAPPING_PROPERTIES:
+            yield str(s), prop, str(o), credential
+
+
+def known_iri_findings(graph: Graph, known: Callable[[str], Iterable[str]] | None = None) -> list[Finding]:
+    """Links to IRIs that nothing is said about, with the closest known IRI of the class."""
+    def instances(cls: str) -> Iterable[str]:
+        found = {str(x) for x in graph.subjects(RDF.type, URIRef(cls))}
+        if known is not None:
+            found.update(known(cls))
+        return found
+
+    return known_iri_findings_of(_links(graph), lambda o: (URIRef(o), None, None) in graph, instances)
+
+
+def known_iri_findings_of(links: Iterable[tuple[str, str, str, str]], described: Callable[[str], bool],
+                          instances: Callable[[str], Iterable[str]]) -> list[Finding]:
+    """The same for (subject, property, object, expected class) links from a graph or a
+    store; `described(iri)` tells whether anything is said about an IRI, `instances(class)`
+    lists the known IRIs of a class for the suggestion."""
+    out = []
+    candidates: dict[str, list[str]] = {}
+    for s, prop, o, cls in links:
+        if described(o):
+            continue
+        if cls not in candidates:
+            candidates[cls] = sorted(set(instances(cls)))
+        close = difflib.get_close_matches(o, candidates[cls], n=1, cutoff=0.6)
+
+        def fill(lang: str, prop: str = prop, cls: str = cls, close: list[str] = close) -> dict[str, str]:
+            suggestion = close[0] if close else CATALOGUE["rule_no_suggestion"][lang or "en"]
+            return {"property": compact(prop), "class": compact(cls), "suggestion": suggestion}
+
+        out.append(_finding(KNOWN_IRI, s, prop, o, fill))
+    return out
+
+
+def check(graph: Graph, on: date | None = None,
+          known: Callable[[str], Iterable[str]] | None = None) -> list[Finding]:
+    """Every rule over `graph` (data merged with what it links to), on `on` (today).
+    `known(class)` lists further known IRIs of a class (from the store) for suggestions."""
     day = on or date.today()
-    return independence_findings(graph, day) + number_findings(graph)
+    return (independence_findings(graph, day) + number_findings(graph) + literal_findings(graph)
+            + known_iri_findings(graph, known))
+
+
+R = TypeVar("R")
+
+
+def locate(results: Sequence[R], files: Sequence[Path]) -> list[R]:
+    """Results about ill-typed literals with "file:line: " put before their messages, where
+    the value is found in one of the loaded text files (its first line that holds it)."""
+    texts: list[tuple[str, list[str]]] = []
+    for path in files:
+        try:
+            texts.append((path.name, path.read_text(encoding="utf-8").splitlines()))
+        except (OSError, UnicodeDecodeError):
+            continue  # a workbook or an unreadable file: no line to give
+    out: list[R] = []
+    for result in results:
+        if getattr(result, "shape", "") != compact(LITERAL_FORM) or not texts:
+            out.append(result)
+            continue
+        value = getattr(result, "value", "")
+        where = next(((name, number) for name, lines in texts for number, line in enumerate(lines, 1)
+                      if f'"{value}"' in line or f">{value}<" in line), None)
+        if where is None:
+            out.append(result)
+            continue
+        messages = tuple((lang, f"{where[0]}:{where[1]}: {text}")
+                         for lang, text in getattr(result, "messages", ()))
+        out.append(replace(result, messages=messages))  # type: ignore[type-var]
+    return out

@@ -47,6 +47,12 @@ def _lang(text: str) -> str:
     return text
 
 
+def _sandbox(text: str) -> str:
+    if text not in {"require", "warn"}:
+        raise ValueError("expected require or warn")
+    return text
+
+
 INSTANCE_DIR = Path(os.environ.get("QAGRAPH_INSTANCE", ROOT / "instance"))
 
 SETTINGS: tuple[Setting, ...] = (
@@ -87,6 +93,31 @@ SETTINGS: tuple[Setting, ...] = (
             "Curators of mappings: \"name:password-hash;…\" (werkzeug hashes); empty: nobody."),
     Setting("SECRET_KEY", "", str,
             "Key that signs sessions and CSRF tokens; a random one is made when empty."),
+    Setting("QUERY_SANDBOX", "require", _sandbox,
+            "require: query workers run only when shut off from the network (seccomp); "
+            "warn: run them anyway and log a warning."),
+    Setting("QUERY_NICE", 5, int,
+            "How much lower than the server's the CPU priority of the query workers is (0 to 19)."),
+    Setting("QUERY_CLIENT_LIMIT", 2, int,
+            "SPARQL queries one client address may have running at once; more get 503."),
+    Setting("MAX_QUERY_BYTES", 1 << 20, int,
+            "Largest SPARQL query or form accepted at /sparql, in bytes; larger gets 413."),
+    Setting("MAX_UPDATE_BYTES", 4 << 20, int,
+            "Largest SPARQL Update body (application/sparql-update), in bytes."),
+    Setting("MAX_GRAPH_STORE_BYTES", 64 << 20, int,
+            "Largest Graph Store PUT or POST body, in bytes."),
+    Setting("MAX_FORM_BYTES", 64 << 10, int,
+            "Largest body of any other request (log-in and curation forms, the JSON API), in bytes."),
+    Setting("AUTH_LIMIT_ADDRESS", "60 per minute", str,
+            "Failed log-ins and failed Basic/Bearer authentications allowed per client address."),
+    Setting("AUTH_LIMIT_ACCOUNT", "20 per minute", str,
+            "Failed log-ins and Basic authentications allowed per curator name."),
+    Setting("RATE_LIMIT_STORAGE", "memory://", str,
+            "Where rate-limit counters live (a storage URI of the limits library, e.g. redis://host)."),
+    Setting("COOKIE_SECURE", False, _bool,
+            "Mark the session cookie Secure (set it when the site is served over https)."),
+    Setting("PROXIES", 0, int,
+            "Reverse proxies in front of the server whose X-Forwarded-For/-Proto to trust."),
     Setting("LOAD_SAMPLE", True, _bool,
             "`qagraph init` loads the ontology and sample data into an empty store."),
 )

@@ -1,30 +1,22 @@
-"""SPARQL endpoint logic that does not depend on the web: result formats, a lexical scan
-of query text (SERVICE, FROM, FROM NAMED), graph names, and the row cap.
+"""SPARQL endpoint logic that does not depend on the web: result formats, their names,
+and rendering a result within the row cap.
 
-Graph names
------------
-Each source lives in a versioned named graph (see the store). Clients may name a source's
-graph in `default-graph-uri`, `named-graph-uri`, `FROM` and `FROM NAMED` by its stable IRI
-``{GRAPH_BASE}source/{name}`` or by its current versioned IRI. Any other IRI is an empty
-graph: nothing is ever fetched from the network.
-
-The scan below is a tokenizer, not a parser: comments, strings and IRIs are recognised as
-tokens, so a keyword inside them is never mistaken for one. Pyoxigraph parses the query
-itself and reports syntax errors.
+What a query may do is decided in ``sparql_guard`` (rdflib's parser); which graphs it
+sees in ``sparql_dataset``.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from .namespaces import GRAPH_BASE
 
 SOURCE_GRAPH_BASE = GRAPH_BASE + "source/"
+# The link a truncated result carries in its head (the "link" of SPARQL JSON results, the
+# <link> of SPARQL XML results: both formats' own place for metadata about a result).
+TRUNCATED_LINK = "https://w3id.org/qagraph/sparql#truncated"
 
 # Media types, in the order the endpoint prefers them.
 SOLUTION_TYPES: dict[str, ox.QueryResultsFormat] = {
@@ -48,6 +40,10 @@ ALIASES: dict[str, str] = {
     "application/x-turtle": "text/turtle",
     "text/plain": "application/n-triples",
     "application/json+ld": "application/ld+json",
+    "application/x-json+ld": "application/ld+json",
+    "application/turtle": "text/turtle",
+    "text/n3": "text/turtle",
+    "text/rdf+n3": "text/turtle",
 }
 # Short names for the `format` parameter.
 FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
@@ -64,92 +60,17 @@ FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
     "json-ld": (None, "application/ld+json"),
     "rdfxml": (None, "application/rdf+xml"),
     "rdf": (None, "application/rdf+xml"),
+    # as SPARQLWrapper and other clients name them
+    "rdf+xml": (None, "application/rdf+xml"),
+    "n3": (None, "text/turtle"),
+    "sparql-results+json": ("application/sparql-results+json", None),
+    "sparql-results+xml": ("application/sparql-results+xml", None),
 }
-
-_TOKEN = re.compile(
-    r"""
-      (?P<comment>\#[^\n]*)
-    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                 |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
-    | (?P<pname>(?:[A-Za-z\u00c0-\uffff][\w.\-\u00c0-\uffff]*)?:(?:[\w\-:%.\u00c0-\uffff]|\\.)*)
-    | (?P<word>[A-Za-z_][\w\-]*)
-    | (?P<other>\S)
-    """,
-    re.VERBOSE,
-)
-
-
-@dataclass
-class Scan:
-    """What the tokenizer found in a query or update."""
-
-    service: bool = False
-    from_default: list[str] = field(default_factory=list)
-    from_named: list[str] = field(default_factory=list)
-    using: bool = False
-    prefixes: dict[str, str] = field(default_factory=dict)
-
-
-def scan(text: str) -> Scan:
-    """Find SERVICE, FROM, FROM NAMED, USING and WITH in `text`, outside strings,
-    IRIs and comments; FROM targets come back as absolute IRIs where they can be resolved."""
-    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text)]
-    tokens = [t for t in tokens if t[0] != "comment"]
-    found = Scan()
-    base = ""
-    i = 0
-    while i < len(tokens):
-        kind, value = tokens[i]
-        upper = value.upper() if kind == "word" else ""
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else ("", "")
-        if upper == "SERVICE":
-            found.service = True
-        elif upper in {"USING", "WITH"}:
-            found.using = True
-        elif upper == "BASE" and nxt[0] == "iri":
-            base = nxt[1][1:-1]
-        elif upper == "PREFIX" and nxt[0] == "pname" and i + 2 < len(tokens):
-            if tokens[i + 2][0] == "iri":
-                found.prefixes[nxt[1][:-1]] = _resolve(tokens[i + 2][1][1:-1], base)
-        elif upper == "FROM":
-            target = found.from_default
-            j = i + 1
-            if nxt[0] == "word" and nxt[1].upper() == "NAMED":
-                target = found.from_named
-                j += 1
-            if j < len(tokens):
-                tkind, tval = tokens[j]
-                if tkind == "iri":
-                    target.append(_resolve(tval[1:-1], base))
-                elif tkind == "pname":
-                    prefix, _, local = tval.partition(":")
-                    if prefix in found.prefixes:
-                        target.append(found.prefixes[prefix] + local)
-        i += 1
-    return found
-
-
-def _resolve(iri: str, base: str) -> str:
-    return urljoin(base, iri) if base else iri
 
 
 def source_graph_iri(name: str) -> str:
     """The stable IRI of source `name`'s graph."""
     return SOURCE_GRAPH_BASE + name
-
-
-def resolve_graphs(names: Iterable[str], current: Mapping[str, ox.NamedNode]) -> list[str]:
-    """Map stable source graph IRIs to the current versioned graphs; keep others as given
-    (the store treats an unknown graph as empty)."""
-    out = []
-    for name in names:
-        if name.startswith(SOURCE_GRAPH_BASE) and name[len(SOURCE_GRAPH_BASE):] in current:
-            out.append(current[name[len(SOURCE_GRAPH_BASE):]].value)
-        else:
-            out.append(name)
-    return out
 
 
 def canonical_type(media_type: str) -> str:
@@ -175,26 +96,36 @@ class NotAcceptable(Exception):
         self.kind = kind
 
 
+
+
+@dataclass(frozen=True)
+class Negotiated:
+    """The media type chosen for each kind of result (None: the client accepts none)."""
+
+    solutions: str | None
+    boolean: str | None
+    graph: str | None
+
+
 def render(
     result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple],
-    solution_type: str | None,
-    graph_type: str | None,
+    chosen: Negotiated,
     row_limit: int,
+    hidden: frozenset[str] = frozenset(),
 ) -> Rendered:
-    """Serialise `result` with pyoxigraph's own serialisers, keeping at most `row_limit`
-    rows (or triples)."""
+    """Serialise `result` with pyoxigraph's own serialisers. At most `row_limit` rows (or
+    triples) are read from the engine, plus one to know whether there were more: the row
+    cap limits the work, not only the output. Variables in `hidden` are left out."""
     if isinstance(result, ox.QueryBoolean):
-        chosen = solution_type if solution_type in BOOLEAN_TYPES else None
-        if chosen is None and solution_type is not None:
-            chosen = BOOLEAN_TYPES[0]
-        if chosen is None:
+        if chosen.boolean is None:
             raise NotAcceptable("boolean")
-        return Rendered("boolean", chosen, result.serialize(format=SOLUTION_TYPES[chosen]) or b"", 1)
+        body = result.serialize(format=SOLUTION_TYPES[chosen.boolean]) or b""
+        return Rendered("boolean", chosen.boolean, body, 1)
     if isinstance(result, ox.QuerySolutions):
-        if solution_type is None:
+        if chosen.solutions is None:
             raise NotAcceptable("solutions")
-        return _render_solutions(result, solution_type, row_limit)
-    if graph_type is None:
+        return _render_solutions(result, chosen.solutions, row_limit, hidden)
+    if chosen.graph is None:
         raise NotAcceptable("graph")
     triples: list[ox.Triple] = []
     truncated = False
@@ -203,31 +134,47 @@ def render(
             truncated = True
             break
         triples.append(triple)
-    body = ox.serialize(triples, format=GRAPH_TYPES[graph_type]) or b""
-    return Rendered("graph", graph_type, body, len(triples), truncated)
+    body = ox.serialize(triples, format=GRAPH_TYPES[chosen.graph]) or b""
+    return Rendered("graph", chosen.graph, body, len(triples), truncated)
 
 
-def _render_solutions(result: ox.QuerySolutions, media_type: str, row_limit: int) -> Rendered:
-    # Pyoxigraph writes the whole result as SPARQL TSV (one row a line: line breaks inside
-    # literals are escaped), the text is cut after `row_limit` rows, and pyoxigraph parses
-    # it back and writes the asked format. Every step runs in pyoxigraph's own code; the
-    # worker process and the time limit bound the size.
-    tsv = result.serialize(format=ox.QueryResultsFormat.TSV) or b""
-    cut = -1
-    for _ in range(row_limit + 1):
-        cut = tsv.find(b"\n", cut + 1)
-        if cut < 0:
+def _render_solutions(
+    result: ox.QuerySolutions, media_type: str, row_limit: int, hidden: frozenset[str]
+) -> Rendered:
+    # The first row_limit solutions are written as SPARQL TSV (each term in its N-Triples
+    # form, which escapes tabs and line breaks), and pyoxigraph parses that and writes the
+    # format asked for.
+    variables = [v for v in result.variables if v.value not in hidden]
+    lines = ["\t".join(str(v) for v in variables)]
+    truncated = False
+    rows = 0
+    for solution in result:
+        if rows >= row_limit:
+            truncated = True
             break
-    truncated = cut >= 0 and cut + 1 < len(tsv)
-    if truncated:
-        tsv = tsv[: cut + 1]
-    rows = max(0, tsv.count(b"\n") - 1)
+        lines.append("\t".join(_tsv_term(solution[v]) for v in variables))
+        rows += 1
+    tsv = ("\n".join(lines) + "\n").encode("utf-8")
     fmt = SOLUTION_TYPES[media_type]
     if fmt == ox.QueryResultsFormat.TSV:
         body = tsv
     else:
         body = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=fmt) or b""
     if truncated and fmt == ox.QueryResultsFormat.JSON:
-        # A flag inside the JSON document as well as in the response header.
-        body = body[:-1] + b',"truncated":true,"rowLimit":' + str(row_limit).encode() + b"}"
+        # The flag inside the document too (clients that never see HTTP headers): a link
+        # in the head, and two top-level members.
+        end = body.index(b"]", body.index(b'"vars":['))
+        body = body[: end + 1] + b',"link":["' + TRUNCATED_LINK.encode() + b'"]' + body[end + 1 : -1]
+        body += b',"truncated":true,"rowLimit":' + str(row_limit).encode() + b"}"
+    elif truncated and fmt == ox.QueryResultsFormat.XML:
+        # A <link> in the head: the results format's own place for metadata.
+        body = body.replace(b"</head>", b'<link href="' + TRUNCATED_LINK.encode() + b'"/></head>', 1)
     return Rendered("solutions", media_type, body, rows, truncated)
+
+
+def _tsv_term(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Triple):
+        return f"<< {_tsv_term(term.subject)} {_tsv_term(term.predicate)} {_tsv_term(term.object)} >>"
+    return str(term)

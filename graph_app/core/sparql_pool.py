@@ -1,22 +1,31 @@
-"""Run SPARQL queries with an enforced time limit.
+"""Run SPARQL queries and updates in worker processes, with an enforced time limit.
 
-Pyoxigraph cannot cancel a running query, so queries do not run in the server process.
-They run in worker processes, each of which opens a read-only *snapshot* of the store:
-a RocksDB checkpoint made with ``Store.backup`` (hard links, so it is cheap and does not
-copy the data). A worker that is still busy when the time limit is reached is killed and
-replaced; the server itself never waits on it, so other requests keep being answered.
+Pyoxigraph cannot cancel a running query, so client SPARQL never runs in the server
+process. It runs in worker processes, each of which opens a read-only *snapshot* of the
+store: RocksDB checkpoints made with ``Store.backup`` (hard links, so cheap), one with the
+metadata graph and one without (see ``sparql_dataset``). A worker still busy when the
+time limit is reached is killed and replaced; the server never waits on it.
 
-A snapshot is a consistent, immutable copy: no other process ever writes to it, which is
-what a read-only RocksDB open needs. A new snapshot is taken on the first query after the
-set of committed graphs changed (a load, a drop, a curator's write); workers move to it
-with their next query, and old snapshots are deleted once no worker can still use them.
+Each worker first shuts itself off from the network (``sparql_sandbox``), then reads
+every text with rdflib's parser (``sparql_guard``) before Oxigraph sees it: the parse, the
+checks and the evaluation all run where the time limit and the sandbox hold.
 
-A store kept in memory (no path) cannot be snapshotted; its queries run in the calling
-thread and the time limit is then not enforced.
+The pool never makes a request wait for a worker: when every worker is busy, or the
+client already has its share of them, the request is refused at once (HTTP 503 with
+Retry-After), so the server's threads stay free for pages. Workers run at a lower CPU
+priority than the server (QUERY_NICE), so that queries slow the pages down less.
+
+A snapshot is a consistent, immutable copy. A new one is taken on the first query after
+the set of committed graphs changed; workers move to it with their next job, and old
+snapshots are deleted once no worker can still use them. A store kept in memory (no
+path) has no snapshots; its queries run in the calling thread, without time limit or
+sandbox.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import multiprocessing.connection
 import os
 import queue
@@ -27,18 +36,28 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import QagraphError
+from .errors import InputError, QagraphError
 from .messages import CATALOGUE
-from .sparql import NotAcceptable, Rendered, render, resolve_graphs, scan
-from .store import OxigraphStore
+from .sparql import Negotiated, NotAcceptable, Rendered, render
+from .sparql_guard import (
+    Checked,
+    LoadRefused,
+    QuerySyntaxError,
+    ServiceRefused,
+    check_query,
+    check_update,
+)
+from .store import OxigraphStore, Store
 
 _ROOT = Path(__file__).resolve().parents[2]
+STARTUP = 60.0  # seconds a new worker may take to start (imports, sandbox, parser)
+log = logging.getLogger(__name__)
 
 CATALOGUE.update(
     {
@@ -50,21 +69,35 @@ CATALOGUE.update(
             "sv": "alla frågearbetare är upptagna; försök igen om en stund",
             "en": "all query workers are busy; try again in a moment",
         },
-        "sparql_syntax": {
-            "sv": "syntaxfel i SPARQL: {detail}",
-            "en": "SPARQL syntax error: {detail}",
+        "sparql_client_busy": {
+            "sv": "du har redan {limit} frågor igång; vänta tills någon är klar",
+            "en": "you already have {limit} queries running; wait until one has finished",
         },
         "sparql_failed": {
             "sv": "frågan kunde inte utföras: {detail}",
             "en": "the query could not be evaluated: {detail}",
         },
-        "sparql_service": {
-            "sv": "SERVICE-anrop till andra tjänster är inte tillåtna här",
-            "en": "SERVICE calls to other endpoints are not allowed here",
+        "sparql_sandbox": {
+            "sv": "frågearbetarna kunde inte stängas ute från nätet ({detail}); inga frågor körs "
+                  "(QUERY_SANDBOX=warn kör dem ändå)",
+            "en": "the query workers could not be shut off from the network ({detail}); no "
+                  "queries are run (QUERY_SANDBOX=warn runs them anyway)",
         },
         "sparql_not_acceptable": {
             "sv": "inget av de godtagna formaten passar resultatet ({kind})",
             "en": "none of the accepted formats fits this result ({kind})",
+        },
+        "sparql_update_conflict": {
+            "sv": "using-graph-uri/using-named-graph-uri kan inte kombineras med USING eller WITH",
+            "en": "using-graph-uri/using-named-graph-uri cannot be combined with USING or WITH",
+        },
+        "sparql_update_using": {
+            "sv": "using-graph-uri och using-named-graph-uri stöds inte; använd USING i uppdateringen",
+            "en": "using-graph-uri and using-named-graph-uri are not supported; use USING in the update",
+        },
+        "sparql_update_stale": {
+            "sv": "källan {name} ändrades medan uppdateringen kördes; skicka den igen",
+            "en": "source {name} changed while the update ran; send it again",
         },
     }
 )
@@ -80,18 +113,16 @@ class QueryTimeout(QagraphError):
 
 
 class QueryBusy(QagraphError):
+    """No worker for this request now (HTTP 503 with Retry-After)."""
+
     http_status = 503
 
-    def __init__(self) -> None:
-        super().__init__("sparql_busy")
-
-
-class QuerySyntaxError(QagraphError):
-    """The parser's message, as is."""
-
-    def __init__(self, detail: str) -> None:
-        self.detail = detail
-        super().__init__("sparql_syntax", detail=detail)
+    def __init__(self, retry_after: int, client_limit: int | None = None) -> None:
+        self.retry_after = retry_after
+        if client_limit is None:
+            super().__init__("sparql_busy")
+        else:
+            super().__init__("sparql_client_busy", limit=client_limit)
 
 
 class QueryFailed(QagraphError):
@@ -100,9 +131,11 @@ class QueryFailed(QagraphError):
         super().__init__("sparql_failed", detail=detail)
 
 
-class ServiceRefused(QagraphError):
-    def __init__(self) -> None:
-        super().__init__("sparql_service")
+class SandboxMissing(QagraphError):
+    http_status = 503
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("sparql_sandbox", detail=detail)
 
 
 class ResultNotAcceptable(QagraphError):
@@ -122,50 +155,72 @@ class Job:
     default_graphs: list[str] | None
     named_graphs: list[str] | None
     bindings: dict[str, str]  # variable -> term in N-Triples syntax
-    solution_type: str | None
-    graph_type: str | None
+    chosen: Negotiated
     row_limit: int
+    trusted: bool = False  # a query of our own (an example): read by Oxigraph alone
 
 
-def prepare(
-    query: str,
-    *,
-    default_graphs: Sequence[str] | None,
-    named_graphs: Sequence[str] | None,
-) -> tuple[list[str] | None, list[str] | None]:
-    """Refuse SERVICE; take the dataset from the protocol, else from FROM / FROM NAMED."""
-    found = scan(query)
-    if found.service:
-        raise ServiceRefused()
-    if default_graphs is None and named_graphs is None and (found.from_default or found.from_named):
-        default_graphs = found.from_default
-        named_graphs = found.from_named
-    return (
-        None if default_graphs is None else list(default_graphs),
-        None if named_graphs is None else list(named_graphs),
-    )
+@dataclass
+class UpdateJob:
+    """One update for a worker: it runs on a copy of the sources, the server commits."""
+
+    update: str
+    base_iri: str | None
+    using: bool = False  # using-graph-uri / using-named-graph-uri were given
 
 
-def run_job(store: OxigraphStore, job: Job) -> Rendered:
-    """Evaluate `job` on `store` and serialise the result (in a worker or inline)."""
-    current = store.current_graphs()
-    default = None if job.default_graphs is None else resolve_graphs(job.default_graphs, current)
-    named = None if job.named_graphs is None else resolve_graphs(job.named_graphs, current)
+@dataclass
+class UpdateDiff:
+    """What an update changed, per source: added and removed triples (N-Triples), and the
+    graph each source had in the snapshot the update ran on."""
+
+    added: dict[str, bytes] = field(default_factory=dict)
+    removed: dict[str, bytes] = field(default_factory=dict)
+    versions: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    full: str
+    plain: str
+
+
+# -- in the worker ------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=256)
+def _checked(text: str, base_iri: str | None) -> Checked:
+    return check_query(text, base_iri)
+
+
+def run_job(full: Store, plain: OxigraphStore | None, job: Job) -> Rendered:
+    """Check `job`, evaluate it over the client's dataset and render it (in a worker or
+    inline)."""
+    from .sparql_dataset import run
+
+    checked = Checked(text=job.query, kind="") if job.trusted else _checked(job.query, job.base_iri)
     bindings = {k: _term(v) for k, v in job.bindings.items()}
     try:
-        # The store's own dataset rules (committed graphs only, unknown graph = empty),
-        # with the endpoint's URL as base IRI for relative IRIs (SPARQL 1.1 Protocol).
-        result = store.query(
-            job.query, bindings=bindings, default_graphs=default, named_graphs=named,
-            base_iri=job.base_iri,
-        )
-        return render(result, job.solution_type, job.graph_type, job.row_limit)
+        result, hidden = run(full, plain, checked, default_graphs=job.default_graphs,
+                             named_graphs=job.named_graphs, base_iri=job.base_iri, bindings=bindings)
+        return render(result, job.chosen, job.row_limit, hidden)
     except SyntaxError as err:
         raise QuerySyntaxError(str(err)) from None
     except NotAcceptable as err:
         raise ResultNotAcceptable(err.kind) from None
     except (OSError, ValueError, RuntimeError) as err:
         raise QueryFailed(str(err)) from None
+
+
+def run_update(full: Store, job: UpdateJob) -> UpdateDiff:
+    """Check an update and run it on an in-memory copy of the sources (each under its
+    stable IRI); return what it changed (see core.sparql_update)."""
+    from .sparql_update import diff_update
+
+    checked = check_update(job.update)
+    if job.using:
+        raise InputError("sparql_update_conflict" if checked.using else "sparql_update_using")
+    return diff_update(full, checked.text, job.base_iri)
 
 
 def _term(text: str) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -177,9 +232,21 @@ def _term(text: str) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     return obj
 
 
-def _worker_main(conn: multiprocessing.connection.Connection) -> None:
-    """Worker loop: (snapshot path, job) in, ("ok", Rendered) or (error kind, text) out."""
-    opened: tuple[str, OxigraphStore] | None = None
+def _worker_main(conn: multiprocessing.connection.Connection, sandbox: str, nice: int = 5) -> None:
+    """Worker loop. First the sandbox; then (snapshot, job) in, (status, payload) out."""
+    from .sparql_sandbox import close_network
+
+    problem = close_network()
+    if problem:
+        print(f"qagraph query worker {os.getpid()}: NOT shut off from the network: {problem}"
+              + ("" if sandbox == "warn" else "; refusing to run queries"), file=sys.stderr, flush=True)
+    # rdflib's SPARQL grammar takes a moment to build: once, before the first query.
+    check_query("ASK {}")
+    conn.send(("hello", problem))
+    # Below the server in CPU priority: on a busy machine, pages are served first and the
+    # queries use what is left (a runaway query must not slow the site down).
+    os.nice(nice)
+    opened: dict[str, OxigraphStore] = {}
     while True:
         try:
             message = conn.recv()
@@ -189,17 +256,36 @@ def _worker_main(conn: multiprocessing.connection.Connection) -> None:
             return
         snapshot, job = message
         try:
-            if opened is None or opened[0] != snapshot:
-                if opened is not None:
-                    opened[1].close()
-                opened = (snapshot, OxigraphStore(snapshot, read_only=True))
-            conn.send(("ok", run_job(opened[1], job)))
-        except QuerySyntaxError as err:
-            conn.send(("syntax", err.detail))
-        except ResultNotAcceptable as err:
-            conn.send(("not_acceptable", err.kind))
+            if problem and sandbox != "warn":
+                raise SandboxMissing(problem)
+            for old in [p for p in opened if p not in (snapshot.full, snapshot.plain)]:
+                opened.pop(old).close()
+            if snapshot.full not in opened:
+                opened[snapshot.full] = OxigraphStore(snapshot.full, read_only=True)
+            full = opened[snapshot.full]
+            if isinstance(job, UpdateJob):
+                conn.send(("ok", run_update(full, job)))
+                continue
+            if snapshot.plain not in opened:
+                opened[snapshot.plain] = OxigraphStore(snapshot.plain, read_only=True)
+            conn.send(("ok", run_job(full, opened[snapshot.plain], job)))
+        except QagraphError as err:
+            conn.send(("error", _portable(err)))
         except Exception as err:  # noqa: BLE001 - reported to the client, worker lives on
-            conn.send(("failed", str(err)))
+            conn.send(("error", _portable(QueryFailed(str(err)))))
+
+
+def _portable(err: QagraphError) -> tuple[type[QagraphError], dict[str, object], tuple[object, ...]]:
+    """An error as plain values (its class takes other arguments than its args)."""
+    return type(err), dict(err.__dict__), err.args
+
+
+def _restored(sent: tuple[type[QagraphError], dict[str, object], tuple[object, ...]]) -> QagraphError:
+    cls, state, args = sent
+    err = cls.__new__(cls)
+    err.__dict__.update(state)
+    err.args = args
+    return err
 
 
 class _Worker:
@@ -208,20 +294,37 @@ class _Worker:
     A plain subprocess rather than multiprocessing's spawn: it does not re-import the
     server's main module, so it works the same under the CLI, gunicorn and pytest."""
 
-    def __init__(self) -> None:
+    def __init__(self, sandbox: str, nice: int) -> None:
         ours, theirs = socket.socketpair()
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_ROOT), env.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "graph_app.core.sparql_worker", str(theirs.fileno())],
+            [sys.executable, "-m", "graph_app.core.sparql_worker", str(theirs.fileno()), sandbox, str(nice)],
             pass_fds=[theirs.fileno()],
             env=env,
             stdin=subprocess.DEVNULL,
         )
         theirs.close()
         self.conn = multiprocessing.connection.Connection(ours.detach())
+        self.problem: str | None = None
+        self._lock = threading.Lock()
+        self._dead = False
+
+    def greet(self, timeout: float) -> str:
+        """The worker's first word: "" when its network is closed, else why not."""
+        if self.problem is None:
+            if not self.conn.poll(timeout):
+                raise TimeoutError
+            _hello, self.problem = self.conn.recv()
+        return self.problem
 
     def kill(self) -> None:
+        """Kill the process and close its socket; safe to call twice (the pool's close and
+        a background replacement may both do it)."""
+        with self._lock:
+            if self._dead:
+                return
+            self._dead = True
         self.process.kill()
         self.process.wait(5)
         self.conn.close()
@@ -237,15 +340,29 @@ class _Worker:
 
 
 class QueryPool:
-    """Worker processes over snapshots of `store`, with a per-query time limit."""
+    """Worker processes over snapshots of `store`, with a per-query time limit, no
+    waiting for a free worker, and at most `client_limit` running jobs per client."""
 
-    def __init__(self, store: OxigraphStore, *, workers: int = 3, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        store: OxigraphStore,
+        *,
+        workers: int = 3,
+        timeout: float = 30.0,
+        client_limit: int = 2,
+        sandbox: str = "require",
+        nice: int = 5,
+    ) -> None:
         self.store = store
+        self.nice = nice
         self.timeout = timeout
         self.size = workers
+        self.client_limit = max(1, client_limit)
+        self.sandbox = sandbox
         # Last in, first out: the most recently used worker has the warmest caches.
         self._idle: queue.Queue[_Worker] = queue.LifoQueue()
         self._lock = threading.Lock()
+        self._clients: dict[str, int] = {}
         self._snapshots: list[tuple[tuple[str, ...], Path]] = []
         self._root: Path | None = None
         self._closed = False
@@ -265,56 +382,95 @@ class QueryPool:
     def enforced(self) -> bool:
         return self._root is not None
 
-    def _snapshot(self) -> str:
+    @property
+    def retry_after(self) -> int:
+        """Seconds a refused client is told to wait (Retry-After)."""
+        return max(1, min(5, int(self.timeout)))
+
+    def _snapshot(self) -> Snapshot:
         """The snapshot of the current committed state, made when it changed."""
         fingerprint = tuple(sorted(g.value for g in self.store.current_graphs().values()))
         with self._lock:
             if self._snapshots and self._snapshots[-1][0] == fingerprint:
-                return str(self._snapshots[-1][1])
+                target = self._snapshots[-1][1]
+                return Snapshot(str(target / "full"), str(target / "plain"))
             assert self._root is not None
             self._counter += 1
             target = self._root / f"s{self._counter}"
-            self.store.backup(target)
+            target.mkdir()
+            self.store.backup(target / "full")
+            self.store.backup(target / "plain", metadata=False)
             self._snapshots.append((fingerprint, target))
             # Keep the newest two: a worker may still be reading the previous one.
             while len(self._snapshots) > 2:
                 _, old = self._snapshots.pop(0)
                 shutil.rmtree(old, ignore_errors=True)
-            return str(target)
+            return Snapshot(str(target / "full"), str(target / "plain"))
 
-    def run(self, job: Job) -> Rendered:
-        """Run `job`, within the time limit."""
+    def run(self, job: Job, client: str = "") -> Rendered:
+        """Run a query within the time limit."""
         if not self.enforced:
-            return run_job(self.store, job)
-        started = time.monotonic()
-        try:
-            worker = self._idle.get(timeout=self.timeout)
-        except queue.Empty:
-            raise QueryBusy() from None
-        snapshot = self._snapshot()
-        try:
-            worker.conn.send((snapshot, job))
-            remaining = max(0.05, self.timeout - (time.monotonic() - started))
-            if not worker.conn.poll(remaining):
-                raise TimeoutError
-            status, payload = worker.conn.recv()
-        except (TimeoutError, EOFError, OSError, BrokenPipeError):
-            self._replace(worker)
-            if time.monotonic() - started >= self.timeout - 0.01:
-                raise QueryTimeout(self.timeout) from None
-            raise QueryFailed("query worker stopped") from None
-        self._idle.put(worker)
-        if status == "syntax":
-            raise QuerySyntaxError(payload)
-        if status == "not_acceptable":
-            raise ResultNotAcceptable(payload)
-        if status == "failed":
-            raise QueryFailed(payload)
+            return run_job(self.store, None, job)
+        payload = self._run(job, client)
         assert isinstance(payload, Rendered)
         return payload
 
+    def run_update(self, job: UpdateJob, client: str = "") -> UpdateDiff:
+        """Run an update on a copy of the sources within the time limit; nothing is
+        committed here (see core.sparql_update.apply_update)."""
+        if not self.enforced:
+            return run_update(self.store, job)
+        payload = self._run(job, client)
+        assert isinstance(payload, UpdateDiff)
+        return payload
+
+    def _acquire(self, client: str) -> _Worker:
+        with self._lock:
+            if self._clients.get(client, 0) >= self.client_limit:
+                raise QueryBusy(self.retry_after, self.client_limit)
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                raise QueryBusy(self.retry_after) from None
+            self._clients[client] = self._clients.get(client, 0) + 1
+        return worker
+
+    def _release(self, client: str) -> None:
+        with self._lock:
+            left = self._clients.get(client, 1) - 1
+            if left > 0:
+                self._clients[client] = left
+            else:
+                self._clients.pop(client, None)
+
+    def _run(self, job: Job | UpdateJob, client: str) -> object:
+        worker = self._acquire(client)
+        started = time.monotonic()
+        try:
+            try:
+                # A worker that is still starting is waited for apart from the time limit.
+                worker.greet(max(self.timeout, STARTUP))
+                started = time.monotonic()
+                snapshot = self._snapshot()
+                worker.conn.send((snapshot, job))
+                remaining = max(0.05, self.timeout - (time.monotonic() - started))
+                if not worker.conn.poll(remaining):
+                    raise TimeoutError
+                status, payload = worker.conn.recv()
+            except (TimeoutError, EOFError, OSError):
+                self._replace(worker)
+                if time.monotonic() - started >= self.timeout - 0.01:
+                    raise QueryTimeout(self.timeout) from None
+                raise QueryFailed("query worker stopped") from None
+            self._idle.put(worker)
+        finally:
+            self._release(client)
+        if status == "error":
+            raise _restored(payload)
+        return payload
+
     def _start(self) -> _Worker:
-        worker = _Worker()
+        worker = _Worker(self.sandbox, self.nice)
         self._all.add(worker)
         return worker
 
@@ -350,3 +506,8 @@ class QueryPool:
 def bindings_text(bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal]) -> dict[str, str]:
     """Bindings as N-Triples text, to send to a worker."""
     return {k: str(v) for k, v in bindings.items()}
+
+
+__all__ = ["Job", "LoadRefused", "QueryBusy", "QueryFailed", "QueryPool", "QuerySyntaxError",
+           "QueryTimeout", "ResultNotAcceptable", "SandboxMissing", "ServiceRefused", "UpdateDiff",
+           "UpdateJob", "bindings_text", "run_job"]

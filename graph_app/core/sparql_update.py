@@ -8,8 +8,11 @@ it is committed in one transaction, or, on any violation, thrown away: nothing c
 
 Writes may only go to source graphs (an existing source, or a new one named by a stable
 IRI); a write to the default graph or to another graph is refused. Protocol-level
-`using-graph-uri` / `using-named-graph-uri` cannot be combined with USING or WITH in the
-update text (SPARQL 1.1 Protocol, section 2.2.3).
+`using-graph-uri` / `using-named-graph-uri` are refused (and cannot be combined with
+USING or WITH in the update text, SPARQL 1.1 Protocol, section 2.2.3).
+
+The update text is read by rdflib's parser and run in a sandboxed query worker
+(``sparql_pool``): ``LOAD`` and ``SERVICE`` are refused, for every curator.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ import pyoxigraph as ox
 
 from .errors import InputError, QagraphError, ViolationsFound
 from .messages import CATALOGUE
-from .sparql import SOURCE_GRAPH_BASE, scan
-from .sparql_pool import QuerySyntaxError, ServiceRefused
+from .sparql import SOURCE_GRAPH_BASE
+from .sparql_guard import QuerySyntaxError
+from .sparql_pool import QueryPool, UpdateDiff, UpdateJob
 from .store import SOURCE_NAME, StagedSource, Store
 from .validation import validate_staged
 
@@ -32,14 +36,6 @@ CATALOGUE.update(
         "sparql_update_target": {
             "sv": "en uppdatering får bara skriva i källgrafer ({base}<namn>), inte i {graph}",
             "en": "an update may only write to source graphs ({base}<name>), not to {graph}",
-        },
-        "sparql_update_conflict": {
-            "sv": "using-graph-uri/using-named-graph-uri kan inte kombineras med USING eller WITH",
-            "en": "using-graph-uri/using-named-graph-uri cannot be combined with USING or WITH",
-        },
-        "sparql_update_using": {
-            "sv": "using-graph-uri och using-named-graph-uri stöds inte; använd USING i uppdateringen",
-            "en": "using-graph-uri and using-named-graph-uri are not supported; use USING in the update",
         },
     }
 )
@@ -56,27 +52,48 @@ class UpdateResult:
 
 def apply_update(
     store: Store,
+    pool: QueryPool,
     text: str,
     *,
     using: Sequence[str] | None = None,
     using_named: Sequence[str] | None = None,
     base_iri: str | None = None,
     agent: str = "curator (SPARQL Update)",
+    client: str = "",
 ) -> UpdateResult:
-    """Apply a SPARQL Update through stage -> validate -> commit; see the module text."""
-    found = scan(text)
-    if found.service:
-        raise ServiceRefused()
-    if using or using_named:
-        if found.using:
-            raise InputError("sparql_update_conflict")
-        raise InputError("sparql_update_using")
+    """Apply a SPARQL Update through stage -> validate -> commit; see the module text.
+
+    The update is read and run in a query worker (sandboxed, time-limited) on a copy of
+    the sources; the server commits what it changed, unless a changed source moved on
+    meanwhile."""
+    diff = pool.run_update(UpdateJob(text, base_iri, using=bool(using or using_named)), client)
     current = store.current_graphs()
+    for name, version in diff.versions.items():
+        now = current.get(name)
+        if (now.value if now is not None else None) != version:
+            raise InputError("sparql_update_stale", name=name)
+    contents: dict[str, set[ox.Triple]] = {}
+    added = removed = 0
+    for name in sorted(diff.versions):
+        plus = _triples(diff.added.get(name, b""))
+        minus = _triples(diff.removed.get(name, b""))
+        contents[name] = (source_triples(store, name) - minus) | plus
+        added += len(plus)
+        removed += len(minus)
+    checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    commit_sources(store, contents, "SPARQL Update", checksum, agent)
+    return UpdateResult(sorted(contents), added, removed)
+
+
+def diff_update(full: Store, text: str, base_iri: str | None) -> UpdateDiff:
+    """Run a checked update on an in-memory copy in which each source's current graph
+    appears under its stable IRI; return the triples it added and removed per source."""
+    current = full.current_graphs()
     copy = ox.Store()
     before: dict[str, set[ox.Triple]] = {}
     for name in current:
         stable = ox.NamedNode(SOURCE_GRAPH_BASE + name)
-        triples = source_triples(store, name)
+        triples = source_triples(full, name)
         before[name] = triples
         copy.extend(ox.Quad(t.subject, t.predicate, t.object, stable) for t in triples)
     try:
@@ -92,15 +109,21 @@ def apply_update(
         iri = graph.value if isinstance(graph, ox.NamedNode) else str(graph)
         triples = {ox.Triple(q.subject, q.predicate, q.object)
                    for q in copy.quads_for_pattern(None, None, None, graph)}
-        if not triples:
+        if triples:
+            after[source_of(iri)] = triples
+    diff = UpdateDiff()
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name, set()), after.get(name, set())
+        if old == new:
             continue
-        after[source_of(iri)] = triples
-    changed = sorted(n for n in set(before) | set(after) if before.get(n, set()) != after.get(n, set()))
-    added = sum(len(after.get(n, set()) - before.get(n, set())) for n in changed)
-    removed = sum(len(before.get(n, set()) - after.get(n, set())) for n in changed)
-    checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    commit_sources(store, {n: after.get(n, set()) for n in changed}, "SPARQL Update", checksum, agent)
-    return UpdateResult(changed, added, removed)
+        diff.added[name] = ox.serialize(sorted(new - old, key=str), format=ox.RdfFormat.N_TRIPLES) or b""
+        diff.removed[name] = ox.serialize(sorted(old - new, key=str), format=ox.RdfFormat.N_TRIPLES) or b""
+        diff.versions[name] = current[name].value if name in current else None
+    return diff
+
+
+def _triples(data: bytes) -> set[ox.Triple]:
+    return {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)}
 
 
 def commit_sources(

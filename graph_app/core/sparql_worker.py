@@ -1,4 +1,5 @@
-"""Entry point of a query worker process (see sparql_pool)."""
+"""Entry point of a query worker process (see sparql_pool; the worker closes its network
+itself before it opens any store)."""
 
 from __future__ import annotations
 
@@ -8,4 +9,6 @@ import sys
 from .sparql_pool import _worker_main
 
 if __name__ == "__main__":
-    _worker_main(multiprocessing.connection.Connection(int(sys.argv[1])))
+    _worker_main(multiprocessing.connection.Connection(int(sys.argv[1])),
+                 sys.argv[2] if len(sys.argv) > 2 else "require",
+                 int(sys.argv[3]) if len(sys.argv) > 3 else 5)

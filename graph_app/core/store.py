@@ -306,6 +306,30 @@ class OxigraphStore:
             sparql, base_iri=base_iri, substitutions=substitutions or None, **dataset
         )
 
+    def query_dataset(
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        bindings: Mapping[str, Term] | None = None,
+        use_default_graph_as_union: bool = False,
+        default_graph: Sequence[ox.NamedNode] | None = None,
+        named_graphs: Sequence[ox.NamedNode] | None = None,
+    ) -> QueryResult:
+        """Run a query over a dataset of physical graphs, as chosen by the SPARQL endpoint
+        (core.sparql_dataset maps the client's graph names to these)."""
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): v for k, v in (bindings or {}).items()
+        }
+        options: dict[str, Any] = {}
+        if use_default_graph_as_union:
+            options["use_default_graph_as_union"] = True
+        if default_graph is not None:
+            options["default_graph"] = list(default_graph)
+        if named_graphs is not None:
+            options["named_graphs"] = list(named_graphs)
+        return self._db.query(sparql, base_iri=base_iri, substitutions=substitutions or None, **options)
+
     def triple_count(self) -> int:
         """Number of triples in the committed source graphs (metadata excluded)."""
         total = 0
@@ -474,10 +498,17 @@ class OxigraphStore:
         else:
             ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), output, fmt)
 
-    def backup(self, target: str | os.PathLike[str]) -> None:
+    def backup(self, target: str | os.PathLike[str], *, metadata: bool = True) -> None:
         """Write a consistent copy of the database to the folder `target` (hard links
-        where possible), which `OxigraphStore(target, read_only=True)` can open."""
+        where possible), which `OxigraphStore(target, read_only=True)` can open. Without
+        `metadata` the copy leaves the metadata graph out, so that Oxigraph's union of
+        all graphs is the union of the sources (the SPARQL endpoint's fast path)."""
         self._db.backup(str(target))
+        if not metadata:
+            copy = ox.Store(str(target))
+            copy.remove_graph(META)
+            copy.flush()
+            del copy
 
     def flush(self) -> None:
         if not self.read_only and self.path is not None:

@@ -24,7 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from . import incremental, independence, resources, rules
+from . import incremental, resources, rules, store_rules
 from .errors import InputError
 from .shacl import engine, fallback
 from .shacl.engine import MemoryView, Row, Term, rows
@@ -162,21 +162,12 @@ def result_of(finding: rules.Finding) -> Result:
 
 
 def rule_results(view: StoreView | MemoryView, on: date | None = None,
-                 focus: Sequence[Term] | None = None) -> list[Result]:
-    """The rules SHACL cannot compute (graph_app/core/rules.py), over the view's data."""
-    day = on or date.today()
-    found = rules.findings_of(independence.find(independence.routes_from_store(view),  # type: ignore[arg-type]
-                                                independence.build(independence.edges_from_store(view), day)),  # type: ignore[arg-type]
-                              day)
-    values = " ".join(f"<{r.property}>" for r in rules.REGISTERS)
-    numbers = view.select(f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o }}")
-    found += rules.number_findings_of((fallback.to_rdflib(r["s"]), r["p"].value, fallback.to_rdflib(r["o"]))
-                                      for r in numbers)
-    results = [result_of(f) for f in found]
+                 focus: Sequence[Term] | None = None) -> list[rules.Finding]:
+    """The rules SHACL cannot compute (graph_app/core/rules.py), over the view's data (or
+    for the focus nodes)."""
     if focus is not None:
-        wanted = {str(f) for f in focus}
-        results = [r for r in results if r.focus_term in wanted]
-    return results
+        return store_rules.for_nodes(view, {f.value for f in focus if isinstance(f, ox.NamedNode)}, on)
+    return store_rules.everything(view, on)
 
 
 def run_validation(view: StoreView | MemoryView, *, focus: Sequence[Term] | None = None,
@@ -196,7 +187,9 @@ def run_validation(view: StoreView | MemoryView, *, focus: Sequence[Term] | None
         names = ", ".join(s.id for s in left)
         report.failures.append(f"{names}: {err}")
     if with_rules:
-        report.results.extend(rule_results(view, on, focus))
+        findings = rule_results(view, on, focus)
+        report.results = store_rules.drop_ill_typed(report.results, findings)
+        report.results.extend(result_of(f) for f in findings)
     report.sort()
     return report
 
@@ -242,11 +235,7 @@ def validate_nodes(store: Store, nodes: Sequence[str], *, on: date | None = None
     checks restricted to those nodes, and the rules for them (for an entity page)."""
     focus = [ox.NamedNode(n) for n in nodes]
     with with_vocabulary(StoreView(store), stage=False) as view:
-        report = run_validation(view, focus=focus, on=on, with_rules=False)
-        wanted = set(nodes)
-        found = incremental.rule_results(view, incremental.Touched(routes=wanted, numbers=wanted), on)
-        report.results += [result_of(f) for f in found if f.focus in wanted]
-    report.sort()
+        report = run_validation(view, focus=focus, on=on)
     report.checked_nodes = len(nodes)
     return report
 
@@ -260,19 +249,7 @@ def memory_view(*graphs: Graph, with_vocabulary: bool = True) -> MemoryView:
     return MemoryView(store)
 
 
-def validate_graph(data: Graph, *more: Graph, with_vocabulary: bool = True,
-                   on: date | None = None) -> Report:
-    """Validate in-memory graphs, taken together, against all shapes (inference off), and
-    run the rules SHACL cannot compute (graph_app/core/rules.py) on `on` (today)."""
-    report = run_validation(memory_view(data, *more, with_vocabulary=with_vocabulary), on=on)
-    report.checked_nodes = len(set(data.subjects()))
-    return report
-
-
-def pyshacl_graph(data: Graph, *more: Graph, with_vocabulary: bool = True,
-                  shapes: Graph | None = None, on: date | None = None) -> Report:
-    """The reference: pySHACL over in-memory graphs, taken together (inference off), with
-    the rules over the same graph (for the project's shapes)."""
+def _merged(data: Graph, more: Sequence[Graph], with_vocabulary: bool) -> Graph:
     graph = fallback.ValidationGraph()
     for part in (data, *more):
         for triple in part:
@@ -280,15 +257,44 @@ def pyshacl_graph(data: Graph, *more: Graph, with_vocabulary: bool = True,
     if with_vocabulary:
         for triple in resources.vocabulary_graph():
             graph.add(triple)
+    return graph
+
+
+def _with_rules(report: Report, graph: Graph, on: date | None,
+                known: Callable[[str], Iterable[str]] | None) -> Report:
+    findings = rules.check(graph, on, known)
+    report.results = store_rules.drop_ill_typed(report.results, findings)
+    report.results.extend(result_of(f) for f in findings)
+    report.sort()
+    return report
+
+
+def validate_graph(data: Graph, *more: Graph, with_vocabulary: bool = True,
+                   on: date | None = None, known: Callable[[str], Iterable[str]] | None = None) -> Report:
+    """Validate in-memory graphs, taken together, against all shapes (inference off), and
+    run the rules SHACL cannot compute (graph_app/core/rules.py) on `on` (today); `known`
+    lists known IRIs of a class for the rules' suggestions."""
+    graph = _merged(data, more, with_vocabulary)
+    report = run_validation(memory_view(graph, with_vocabulary=False), on=on, with_rules=False)
+    report.checked_nodes = len(set(data.subjects()))
+    return _with_rules(report, graph, on, known)
+
+
+def pyshacl_graph(data: Graph, *more: Graph, with_vocabulary: bool = True,
+                  shapes: Graph | None = None, on: date | None = None,
+                  known: Callable[[str], Iterable[str]] | None = None) -> Report:
+    """The reference: pySHACL over in-memory graphs, taken together (inference off), with
+    the rules over the same graph (for the project's shapes)."""
+    graph = _merged(data, more, with_vocabulary)
     shapes_graph = shapes if shapes is not None else resources.shapes_graph()
     model = shapes_model() if shapes is None else read_shapes(shapes)
     results_graph = fallback.run_pyshacl(graph, shapes_graph)
     report = Report(results=fallback.results_of(results_graph, shapes_graph, model.by_node))
-    if shapes is None:
-        report.results.extend(result_of(f) for f in rules.check(graph, on))
     report.checked_nodes = len(set(data.subjects()))
-    report.sort()
-    return report
+    if shapes is not None:
+        report.sort()
+        return report
+    return _with_rules(report, graph, on, known)
 
 
 def shape_iris(model: ShapesModel | None = None) -> dict[str, str]:

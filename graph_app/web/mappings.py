@@ -10,6 +10,7 @@ refused (401) and nothing changes; reviewing one's own proposal is refused (403)
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from typing import Any
 
@@ -28,7 +29,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -37,6 +38,7 @@ from ..core.entity import labels_for
 from ..core.errors import QagraphError
 from ..core.namespaces import DEFAULT_BASE, compact
 from ..core.satisfaction import Checker
+from .security import TooManyAttempts, local_path, sessions, throttle, too_many
 
 bp = Blueprint("mappings", __name__)
 
@@ -54,13 +56,31 @@ def _curators() -> dict[str, str]:
     return curation.parse_curators(current_app.config.get("CURATORS", ""))
 
 
+def _dummy_hash() -> str:
+    """A hash made like the curators' own (same method and cost), checked for unknown
+    names, so that an unknown name takes as long to refuse as a wrong password."""
+    cached = current_app.extensions.get("qagraph.dummy_hash")
+    if cached is None:
+        known = next(iter(_curators().values()), "")
+        method = known.split("$", 1)[0] if "$" in known else "scrypt"
+        cached = generate_password_hash(secrets.token_hex(16), method=method)
+        current_app.extensions["qagraph.dummy_hash"] = cached
+    return str(cached)
+
+
 def _check(name: str, password: str) -> bool:
+    """Whether the name and password are a curator's, under the rate limits of failed
+    attempts (raises TooManyAttempts). Unknown names cost a hash check too."""
+    throttle().check(name)
     secret = _curators().get(name)
-    return bool(secret) and check_password_hash(secret, password)
+    ok = check_password_hash(secret or _dummy_hash(), password) and secret is not None
+    if not ok:
+        throttle().failed(name)
+    return ok
 
 
 def current_curator() -> str | None:
-    name = session.get("curator")
+    name = sessions().curator(session.get("login"))
     return name if name in _curators() else None
 
 
@@ -186,9 +206,16 @@ def login() -> Any:
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
-        if _check(form.name.data or "", form.password.data or ""):
-            session["curator"] = form.name.data
-            return redirect(request.args.get("next") or url_for("mappings.mapping_list"))
+        name = form.name.data or ""
+        try:
+            ok = _check(name, form.password.data or "")
+        except TooManyAttempts as err:
+            return too_many(err)
+        if ok:
+            sessions().end(session.get("login"))
+            session.clear()
+            session["login"] = sessions().start(name)
+            return redirect(local_path(request.args.get("next")) or url_for("mappings.mapping_list"))
         failed = True
     status = 401 if failed or (request.method == "POST") else 200
     return render_template("mappings/login.html", form=form, failed=failed), status
@@ -198,7 +225,8 @@ def login() -> Any:
 def logout() -> Any:
     if not LogoutForm().validate_on_submit():
         abort(400)
-    session.pop("curator", None)
+    sessions().end(session.get("login"))
+    session.clear()
     return redirect(url_for("mappings.mapping_list"))
 
 
@@ -253,7 +281,11 @@ def review(slug: str) -> Any:
 
 def _api_curator() -> str:
     auth = request.authorization
-    if auth is None or not _check(auth.username or "", auth.password or ""):
+    try:
+        ok = auth is not None and _check(auth.username or "", auth.password or "")
+    except TooManyAttempts as err:
+        abort(too_many(err))
+    if auth is None or not ok:
         response = jsonify({"ok": False, "status": 401, "error": _("Log in as a curator."), "errors": []})
         response.status_code = 401
         response.headers["WWW-Authenticate"] = 'Basic realm="qagraph curators"'

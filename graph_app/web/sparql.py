@@ -28,15 +28,18 @@ from flask_babel import gettext as _
 
 from ..core import sparql_examples
 from ..core.errors import QagraphError
-from ..core.namespaces import PREFIXES, SD, VOID, sparql_prologue
+from ..core.namespaces import META_GRAPH, PREFIXES, SD, VOID, sparql_prologue
 from ..core.sparql import (
     ALIASES,
+    BOOLEAN_TYPES,
     FORMAT_NAMES,
     GRAPH_TYPES,
     SOLUTION_TYPES,
+    Negotiated,
     canonical_type,
+    source_graph_iri,
 )
-from ..core.sparql_pool import Job, QueryPool, bindings_text, prepare
+from ..core.sparql_pool import Job, QueryBusy, QueryPool, bindings_text
 from ..core.sparql_update import (
     UpdateRefused,
     apply_update,
@@ -44,6 +47,7 @@ from ..core.sparql_update import (
     source_of,
     source_triples,
 )
+from .security import TooManyAttempts, check_bearer, client_address, read_body, too_many
 
 bp = Blueprint("sparql", __name__)
 
@@ -77,6 +81,9 @@ def get_pool(app: Flask) -> QueryPool:
                     get_store(app),
                     workers=int(app.config["QUERY_WORKERS"]),
                     timeout=float(app.config["QUERY_TIMEOUT"]),
+                    client_limit=int(app.config["QUERY_CLIENT_LIMIT"]),
+                    sandbox=str(app.config["QUERY_SANDBOX"]),
+                    nice=int(app.config["QUERY_NICE"]),
                 )
                 app.extensions[POOL_KEY] = pool
                 atexit.register(pool.close)
@@ -88,20 +95,32 @@ def get_pool(app: Flask) -> QueryPool:
 
 
 def _choose(offered: list[str], kind: int) -> str | None:
-    """The best of `offered` media types for this request (the `format` parameter first,
-    then Accept with its q-values); None when the client accepts none of them."""
+    """The best of `offered` media types for this request: the `format` parameter when it
+    names a format (by short name, as clients such as SPARQLWrapper send it, or by media
+    type), else Accept with its q-values; None when the client accepts none of them."""
     fmt = (request.values.get("format") or "").strip().lower()
-    if fmt:
-        if fmt in FORMAT_NAMES:
-            return FORMAT_NAMES[fmt][kind]
-        fmt = ALIASES.get(fmt, fmt)
+    if fmt in FORMAT_NAMES:
+        return FORMAT_NAMES[fmt][kind]
+    fmt = ALIASES.get(fmt, fmt)
+    if fmt in SOLUTION_TYPES or fmt in GRAPH_TYPES:
         return fmt if fmt in offered else None
+    # an unknown `format` falls back to Accept
     accept = request.accept_mimetypes
     if not accept:
         return offered[0]
     candidates = offered + [a for a, c in ALIASES.items() if c in offered]
     best = accept.best_match(candidates)
     return ALIASES.get(best, best) if best else None
+
+
+def negotiate(solution_types: list[str] | None = None, graph_types: list[str] | None = None) -> Negotiated:
+    """The media type for each kind of result; a query's kind is known only once it is
+    parsed, in the worker, which picks one of these (or answers 406)."""
+    return Negotiated(
+        solutions=_choose(solution_types or list(SOLUTION_TYPES), 0),
+        boolean=_choose(list(BOOLEAN_TYPES), 0),
+        graph=_choose(graph_types or list(GRAPH_TYPES), 1),
+    )
 
 
 def _plain(status: int, text: str, headers: dict[str, str] | None = None) -> Response:
@@ -113,7 +132,24 @@ def _plain(status: int, text: str, headers: dict[str, str] | None = None) -> Res
 
 def _error(err: QagraphError) -> Response:
     response = _plain(err.http_status, err.text(getattr(g, "lang", "sv")))
+    if isinstance(err, QueryBusy):
+        response.headers["Retry-After"] = str(err.retry_after)
     return response
+
+
+def _need_token() -> Response | None:
+    """None when the request carries the curator token; else the refusal (403 when
+    writes are off, 401, or 429 after too many failures). Checked before any body is read."""
+    token = current_app.config.get("CURATOR_TOKEN") or ""
+    if not token:
+        return _plain(403, _("Writes are turned off on this server."))
+    try:
+        if check_bearer(token):
+            return None
+    except TooManyAttempts as err:
+        return too_many(err)
+    return _plain(401, _("A curator token is needed to write."),
+                  {"WWW-Authenticate": 'Bearer realm="qagraph"'})
 
 
 # -- the endpoint ------------------------------------------------------------------------
@@ -134,10 +170,14 @@ def endpoint() -> Response | str:
             queries += request.form.getlist("query")
             updates += request.form.getlist("update")
         elif mimetype in {"application/sparql-query", "application/sparql-update"}:
+            if mimetype == "application/sparql-update":
+                refused = _need_token()  # before the body is read
+                if refused is not None:
+                    return refused
             if charset not in {"utf-8", "utf8"}:
                 return _plain(415, _("Send the query in UTF-8."))
             try:
-                body = request.get_data().decode("utf-8")
+                body = read_body().decode("utf-8")
             except UnicodeDecodeError:
                 return _plain(400, _("The body is not valid UTF-8."))
             (queries if mimetype == "application/sparql-query" else updates).append(body)
@@ -170,15 +210,8 @@ def _graph_params(name: str) -> list[str] | None:
 
 
 def _query(text: str) -> Response:
-    try:
-        default, named = prepare(
-            text,
-            default_graphs=_graph_params("default-graph-uri"),
-            named_graphs=_graph_params("named-graph-uri"),
-        )
-    except QagraphError as err:
-        return _error(err)
-    return run_query(text, default_graphs=default, named_graphs=named)
+    return run_query(text, default_graphs=_graph_params("default-graph-uri"),
+                     named_graphs=_graph_params("named-graph-uri"))
 
 
 def run_query(
@@ -190,37 +223,31 @@ def run_query(
     solution_types: list[str] | None = None,
     graph_types: list[str] | None = None,
 ) -> Response:
-    """Run a query in the pool and answer in the negotiated format."""
-    solution_type = _choose(solution_types or list(SOLUTION_TYPES), 0)
-    graph_type = _choose(graph_types or list(GRAPH_TYPES), 1)
+    """Run a client's query in the pool and answer in the negotiated format."""
     job = Job(
         query=text,
         base_iri=request.base_url,
         default_graphs=default_graphs,
         named_graphs=named_graphs,
         bindings=bindings_text(bindings or {}),
-        solution_type=solution_type,
-        graph_type=graph_type,
+        chosen=negotiate(solution_types, graph_types),
         row_limit=int(current_app.config["ROW_LIMIT"]),
     )
     return _run(job)
 
 
 def _update(text: str) -> Response:
-    token = current_app.config.get("CURATOR_TOKEN") or ""
-    if not token:
-        return _plain(403, _("Writes are turned off on this server."))
-    auth = request.headers.get("Authorization", "")
-    if auth != f"Bearer {token}":
-        return _plain(401, _("A curator token is needed to write."),
-                      {"WWW-Authenticate": 'Bearer realm="qagraph"'})
+    refused = _need_token()
+    if refused is not None:
+        return refused
     from .app import get_store
 
     using = _graph_params("using-graph-uri")
     using_named = _graph_params("using-named-graph-uri")
     try:
-        result = apply_update(get_store(current_app), text, using=using, using_named=using_named,
-                              base_iri=request.base_url)
+        result = apply_update(get_store(current_app), get_pool(current_app), text, using=using,
+                              using_named=using_named, base_iri=request.base_url,
+                              client=client_address())
     except UpdateRefused as err:
         lang = getattr(g, "lang", "sv")
         lines = [err.text(lang), *err.details(lang)]
@@ -235,6 +262,35 @@ def _update(text: str) -> Response:
 
 
 GSP_ALLOW = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
+# The media types a Graph Store PUT or POST may send, and how each is parsed: the one
+# place that says which graph formats are accepted.
+GSP_BODY_TYPES: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+
+
+def _graph_body(base_iri: str) -> tuple[set[ox.Triple], str] | Response:
+    """The triples of a Graph Store body and its checksum, or the refusal (415 for another
+    media type, 400 when it does not parse or holds no triples)."""
+    fmt = GSP_BODY_TYPES.get(request.mimetype)
+    if fmt is None:
+        return _plain(415, _("Send the graph as Turtle, N-Triples, RDF/XML or JSON-LD."))
+    data = read_body()
+    try:
+        quads = list(ox.parse(data, fmt, base_iri=base_iri))
+    except (SyntaxError, ValueError) as err:
+        return _plain(400, _("The graph could not be read: %(detail)s", detail=str(err)))
+    if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
+        return _plain(400, _("Send one graph: the body names further graphs."))
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+    if not triples:
+        return _plain(400, _("The body holds no triples; to remove a graph, DELETE it."))
+    return triples, hashlib.sha256(data).hexdigest()
 
 
 @bp.route("/graph-store", methods=ALL_METHODS)
@@ -247,13 +303,13 @@ def graph_store() -> Response:
         return _plain(405, _("Method not allowed."), {"Allow": GSP_ALLOW})
     if request.method == "OPTIONS":
         return Response(status=204, headers={"Allow": GSP_ALLOW})
-    token = current_app.config.get("CURATOR_TOKEN") or ""
-    if not token:
+    if not current_app.config.get("CURATOR_TOKEN"):
         return _plain(403, _("The graph store is turned off on this server."))
     writing = request.method in {"PUT", "POST", "DELETE"}
-    if writing and request.headers.get("Authorization", "") != f"Bearer {token}":
-        return _plain(401, _("A curator token is needed to write."),
-                      {"WWW-Authenticate": 'Bearer realm="qagraph"'})
+    if writing:
+        refused = _need_token()  # before the body is read
+        if refused is not None:
+            return refused
     store = get_store(current_app)
     graphs = request.args.getlist("graph")
     if "default" in request.args and not graphs:
@@ -283,18 +339,11 @@ def graph_store() -> Response:
             return _plain(404, _("No such graph."))
         store.drop(name)
         return Response(status=204)
-    fmt = ox.RdfFormat.from_media_type(request.mimetype) if request.mimetype else None
-    if fmt is None or fmt.supports_datasets:
-        return _plain(415, _("Send the graph as Turtle, N-Triples, RDF/XML or JSON-LD."))
-    try:
-        incoming = {
-            ox.Triple(q.subject, q.predicate, q.object)
-            for q in ox.parse(request.get_data(), fmt, base_iri=graphs[0])
-        }
-    except (SyntaxError, ValueError) as err:
-        return _plain(400, _("The graph could not be read: %(detail)s", detail=str(err)))
+    body = _graph_body(graphs[0])
+    if isinstance(body, Response):
+        return body
+    incoming, checksum = body
     contents = incoming if request.method == "PUT" else source_triples(store, name) | incoming
-    checksum = hashlib.sha256(request.get_data()).hexdigest()
     try:
         commit_sources(store, {name: contents}, "Graph Store HTTP Protocol", checksum,
                        "curator (Graph Store HTTP Protocol)")
@@ -350,12 +399,14 @@ def service_description_triples(endpoint_url: str) -> list[ox.Triple]:
         triples.append(ox.Triple(service, n(SD + "supportedLanguage"), n(SD + "SPARQL11Update")))
     for name in FORMAT_IRIS.values():
         triples.append(ox.Triple(service, n(SD + "resultFormat"), n(FORMATS_NS + name)))
-    for _source, graph in sorted(get_store(current_app).current_graphs().items()):
+    # The dataset's named graphs: each source under its stable IRI, and the metadata graph.
+    names = [source_graph_iri(source) for source in sorted(get_store(current_app).current_graphs())]
+    for name in [*names, META_GRAPH]:
         named = ox.BlankNode(f"named{len(triples)}")
         triples += [
             ox.Triple(dataset, n(SD + "namedGraph"), named),
             ox.Triple(named, rdf_type, n(SD + "NamedGraph")),
-            ox.Triple(named, n(SD + "name"), graph),
+            ox.Triple(named, n(SD + "name"), n(name)),
         ]
     return triples
 
@@ -434,9 +485,9 @@ def _run_fixed(text: str, bindings: dict[str, Any], media: str) -> Response:
         default_graphs=None,
         named_graphs=None,
         bindings=bindings_text(bindings),
-        solution_type=media,
-        graph_type="text/turtle",
+        chosen=Negotiated(media, None, "text/turtle"),
         row_limit=int(current_app.config["ROW_LIMIT"]),
+        trusted=True,
     )
     return _run(job)
 
@@ -445,7 +496,7 @@ def _run(job: Job) -> Response:
     """Run a query job in the worker pool and wrap its rendered result, with the row
     count and the truncation flag as headers."""
     try:
-        rendered = get_pool(current_app).run(job)
+        rendered = get_pool(current_app).run(job, client_address())
     except QagraphError as err:
         return _error(err)
     response = Response(rendered.body, mimetype=rendered.media_type)
@@ -461,10 +512,11 @@ def _run(job: Job) -> Response:
 
 def _cors(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Allow-Methods"] = ALLOW
+    methods = GSP_ALLOW if request.endpoint == "sparql.graph_store" else ALLOW
+    response.headers["Access-Control-Allow-Methods"] = methods
     response.headers["Access-Control-Allow-Headers"] = "Accept, Authorization, Content-Type"
     response.headers["Access-Control-Expose-Headers"] = (
-        "X-SPARQL-Truncated, X-SPARQL-Row-Limit, X-Result-Rows"
+        "X-SPARQL-Truncated, X-SPARQL-Row-Limit, X-Result-Rows, Retry-After"
     )
     response.vary.add("Accept")
     return response

@@ -1,0 +1,250 @@
+"""The rules SHACL cannot compute (graph_app/core/rules.py), read from the store instead
+of from an in-memory graph: the same findings, from SPARQL that the store answers over
+its indexes. `everything` runs them over the whole store; `for_change` over what a
+change touches (the routes and organisations of its triples, the part of the dependency
+graph they belong to followed from each start node, its literals and its links).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import OWL
+
+from . import independence, queries, rules
+from .namespaces import META_GRAPH, QA, RDF
+from .shacl import fallback
+from .shacl.compiler import CASTABLE, INTEGER_RANGES, datatype_test
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RECORD_PROPERTIES = {QA + "dependentOrganisation", QA + "onOrganisation", QA + "dependencyKind",
+                     QA + "ownershipShare", QA + "startDate", QA + "endDate"}
+ROUTE_PROPERTIES = {*independence.ROLES, QA + "assuranceLevel"}
+REGISTER_PROPERTIES = {r.property for r in rules.REGISTERS}
+_SHORTCUTS = "|".join(f"<{p}>|^<{p}>" for p in independence.SHORTCUTS)
+_RECORDS = (f"(^<{QA}dependentOrganisation>/<{QA}onOrganisation>)"
+            f"|(^<{QA}onOrganisation>/<{QA}dependentOrganisation>)")
+# Organisations joined by a dependency either way, from one bound start node (?n).
+CLOSURE = f"SELECT DISTINCT ?n ?x WHERE {{ ?n ({_SHORTCUTS}|{_RECORDS})* ?x }}"
+
+Select = Callable[..., list[dict[str, Any]]]
+
+
+@dataclass
+class Touched:
+    """What the rules look at again after a change."""
+
+    routes: set[str] = field(default_factory=set)
+    organisations: set[str] = field(default_factory=set)  # whose dependencies changed
+    numbers: set[str] = field(default_factory=set)  # whose register numbers changed
+    triples: list[ox.Triple] = field(default_factory=list)  # for literals and links
+
+
+def touched(select: Select, changed: Iterable[ox.Triple]) -> Touched:
+    found = Touched()
+    records: set[object] = set()
+    for t in changed:
+        found.triples.append(t)
+        p = t.predicate.value
+        if p in ROUTE_PROPERTIES and isinstance(t.subject, ox.NamedNode):
+            found.routes.add(t.subject.value)
+        if p in independence.SHORTCUTS:
+            found.organisations |= {n.value for n in (t.subject, t.object) if isinstance(n, ox.NamedNode)}
+        if p in RECORD_PROPERTIES:
+            records.add(t.subject)
+        if p in REGISTER_PROPERTIES and isinstance(t.subject, ox.NamedNode):
+            found.numbers.add(t.subject.value)
+    for record in records:
+        rows = select(f"SELECT ?r ?o WHERE {{ ?r <{QA}dependentOrganisation>|<{QA}onOrganisation> ?o }}",
+                      {"r": record})
+        found.organisations |= {r["o"].value for r in rows if isinstance(r.get("o"), ox.NamedNode)}
+    return found
+
+
+def component(select: Select, organisations: Iterable[str]) -> set[str]:
+    """The organisations joined to any of `organisations` by dependencies, found from each
+    start node on its own (anchored: never a path from every node of the store)."""
+    found: set[str] = set()
+    for org in sorted(set(organisations)):
+        if org in found:
+            continue
+        rows = select(CLOSURE, {"n": ox.NamedNode(org)})
+        found |= {r["x"].value for r in rows if isinstance(r.get("x"), ox.NamedNode)}
+        found.add(org)
+    return found
+
+
+def _values(var: str, iris: Sequence[str]) -> str:
+    return f"VALUES ?{var} {{ " + " ".join(f"<{i}>" for i in iris) + " }"
+
+
+def _routes_of(select: Select, organisations: set[str]) -> set[str]:
+    roles = " ".join(f"<{r}>" for r in independence.ROLES)
+    found: set[str] = set()
+    orgs = sorted(organisations)
+    for start in range(0, len(orgs), 400):
+        rows = select(f"SELECT DISTINCT ?route WHERE {{ {_values('org', orgs[start:start + 400])} "
+                      f"VALUES ?role {{ {roles} }} ?route ?role ?org }}")
+        found |= {r["route"].value for r in rows}
+    return found
+
+
+# -- independence and numbers ---------------------------------------------------------------
+
+
+def _independence(view: Any, routes: set[str] | None, day: date) -> list[rules.Finding]:
+    """Findings of independence for `routes` (every route when None), on `day`, over the
+    part of the dependency graph their role players belong to."""
+    info = independence.routes_from_store(view, routes)
+    if routes is None:
+        edges = independence.edges_from_store(view)
+    else:
+        players = {org for _c, _l, by_role in info.values() for orgs in by_role.values() for org in orgs}
+        edges = independence.edges_from_store(view, component(view.select, players))
+    return rules.findings_of(independence.find(info, independence.build(edges, day)), day)
+
+
+def _numbers(select: Select, orgs: set[str] | None) -> list[rules.Finding]:
+    values = " ".join(f"<{p}>" for p in sorted(REGISTER_PROPERTIES))
+    text = f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o }}"
+    rows: list[dict[str, Any]] = []
+    if orgs is None:
+        rows = select(text)
+    else:
+        for org in sorted(orgs):
+            rows += select(text, {"s": ox.NamedNode(org)})
+    return rules.number_findings_of((fallback.to_rdflib(r["s"]), r["p"].value, fallback.to_rdflib(r["o"]))
+                                    for r in rows)
+
+
+# -- literals -------------------------------------------------------------------------------------
+
+
+def ill_typed_candidates() -> str:
+    """Literals of an XSD datatype that may be ill-formed: those of a datatype the store
+    can check that fail the check, and those of any other XSD datatype but xsd:string
+    (rdflib decides on those)."""
+    checked = sorted(CASTABLE | set(INTEGER_RANGES))
+    tests = " || ".join(f"(datatype(?o) = <{dt}> && !{datatype_test('?o', dt)})" for dt in checked)
+    known = ", ".join(f"<{dt}>" for dt in [*checked, XSD + "string"])
+    return (f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o . FILTER(isLiteral(?o) && lang(?o) = \"\") "
+            f"FILTER(({tests}) || (STRSTARTS(STR(datatype(?o)), \"{XSD}\") && datatype(?o) NOT IN ({known}))) }}")
+
+
+def _literals(rows: Iterable[dict[str, Any]]) -> list[rules.Finding]:
+    triples = [(fallback.to_rdflib(r["s"]), fallback.to_rdflib(r["p"]), fallback.to_rdflib(r["o"]))
+               for r in rows]
+    return rules.literal_findings(triples)
+
+
+# -- links to IRIs nothing is said about ------------------------------------------------------------
+
+
+def _instances(select: Select) -> Callable[[str], list[str]]:
+    def instances(cls: str) -> list[str]:
+        rows = select(f"{queries.load('instances-of-class').text}\nLIMIT 100000", {"class": ox.NamedNode(cls)})
+        return [r["x"].value for r in rows if isinstance(r.get("x"), ox.NamedNode)]
+
+    return instances
+
+
+def _link_query(objects: str) -> str:
+    """(s, p, o, expected class) of links to the IRIs bound by `objects`."""
+    classes = rules.expected_classes()
+    typed = " ".join(f"(<{p}> <{c}>)" for p, c in sorted(classes.items()))
+    mappings = " ".join(f"<{p}>" for p in sorted(rules.MAPPING_PROPERTIES))
+    credential = QA + "Credential"
+    return f"""SELECT DISTINCT ?s ?p ?o ?class WHERE {{ {objects}
+      {{ VALUES (?p ?class) {{ {typed} }} ?s ?p ?o . }}
+      UNION {{ VALUES ?p {{ {mappings} }} ?s ?p ?o . ?s a <{credential}> . BIND(<{credential}> AS ?class) }}
+      UNION {{ VALUES ?p {{ <{OWL.annotatedSource}> <{OWL.annotatedTarget}> }} ?s ?p ?o .
+               ?s <{OWL.annotatedProperty}> ?mp . VALUES ?mp {{ {mappings} }} BIND(<{credential}> AS ?class) }}
+      FILTER(isIRI(?s) && isIRI(?o) && ?s != <{META_GRAPH}>) }}"""
+
+
+def _known_iris(select: Select, objects: Sequence[str]) -> list[rules.Finding]:
+    """Findings for the undescribed IRIs among `objects`, with every link to them."""
+    links: list[tuple[str, str, str, str]] = []
+    for start in range(0, len(objects), 400):
+        for r in select(_link_query(_values("o", objects[start:start + 400]))):
+            links.append((r["s"].value, r["p"].value, r["o"].value, r["class"].value))
+    return rules.known_iri_findings_of(sorted(links), lambda _o: False, _instances(select))
+
+
+def _undescribed(select: Select, candidates: str) -> list[str]:
+    """IRIs bound to ?o by `candidates` that nothing is said about (no triple has them as
+    its subject)."""
+    rows = select(f"SELECT ?o WHERE {{ {{ SELECT DISTINCT ?o WHERE {{ {candidates} }} }} "
+                  f"FILTER(isIRI(?o)) FILTER NOT EXISTS {{ ?o ?x ?y }} }}")
+    return sorted({r["o"].value for r in rows})
+
+
+def _link_objects() -> str:
+    classes = rules.expected_classes()
+    props = " ".join(f"<{p}>" for p in sorted({*classes, *rules.MAPPING_PROPERTIES,
+                                                str(OWL.annotatedSource), str(OWL.annotatedTarget)}))
+    return f"VALUES ?p {{ {props} }} ?s ?p ?o . FILTER(?s != <{META_GRAPH}>)"
+
+
+# -- together -----------------------------------------------------------------------------------
+
+
+def everything(view: Any, on: date | None = None) -> list[rules.Finding]:
+    """Every rule over the whole view."""
+    day = on or date.today()
+    select = view.select
+    found = _independence(view, None, day) + _numbers(select, None)
+    found += _literals(select(ill_typed_candidates()))
+    found += _known_iris(select, _undescribed(select, _link_objects()))
+    return found
+
+
+def for_change(view: Any, what: Touched, on: date | None = None) -> list[rules.Finding]:
+    """The rules' findings for what a change touched: the routes it changed or whose part
+    of the dependency graph it changed, the organisations whose numbers it changed, and
+    the literals and links among its triples."""
+    day = on or date.today()
+    select = view.select
+    routes = set(what.routes)
+    if what.organisations:
+        routes |= _routes_of(select, component(select, what.organisations))
+    found: list[rules.Finding] = []
+    if routes:
+        found += _independence(view, routes, day)
+    if what.numbers:
+        found += _numbers(select, what.numbers)
+    literals = [t for t in what.triples if isinstance(t.object, ox.Literal)]
+    if literals:
+        found += _literals({"s": t.subject, "p": t.predicate, "o": t.object} for t in literals)
+    objects = sorted({t.object.value for t in what.triples if isinstance(t.object, ox.NamedNode)
+                      and t.predicate.value != RDF + "type"})
+    if objects:
+        values = _values("o", objects[:20000])
+        found += _known_iris(select, _undescribed(select, values))
+    return found
+
+
+def for_nodes(view: Any, nodes: set[str], on: date | None = None) -> list[rules.Finding]:
+    """The rules' findings whose focus is one of `nodes` (routes, organisations, and the
+    subjects of literals and links), for an entity page."""
+    day = on or date.today()
+    select = view.select
+    found = _independence(view, nodes, day) + _numbers(select, nodes)
+    for node in sorted(nodes):
+        rows = select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", {"s": ox.NamedNode(node)})
+        found += _literals(r for r in rows if isinstance(r.get("o"), ox.Literal))
+        objects = sorted({r["o"].value for r in rows if isinstance(r.get("o"), ox.NamedNode)})
+        if objects:
+            found += _known_iris(select, _undescribed(select, _values("o", objects)))
+    return [f for f in found if f.focus in nodes]
+
+
+def drop_ill_typed(results: list[Any], findings: Sequence[rules.Finding]) -> list[Any]:
+    """An ill-typed literal is reported once, by the rule that names its value and form:
+    the SHACL results about the same focus node and value are left out."""
+    ill = {(f.focus, f.value) for f in findings if f.shape == "qash:LiteralFormShape"}
+    return [r for r in results if (r.focus, r.value) not in ill]
