@@ -37,10 +37,10 @@ CATALOGUE.update({
     "basis_sector": {"sv": "B: sektorn kvalitetssäkrar genom {assurers}", "en": "B: the sector quality-assures through {assurers}"},
     "basis_self_assured": {"sv": "B, men {issuer} kvalitetssäkrar sig själv: ingen annan sektorskvalitetssäkrare",
                            "en": "B, but {issuer} assures itself: no other sector quality assurer"},
-    "independent": {"sv": "oberoende: utfärdare och examinatorer beror inte på utbildarna ({date})",
-                    "en": "independent: issuer and examiners do not depend on the trainers ({date})"},
-    "dependent": {"sv": "inte oberoende ({date}): {party} beror på utbildaren {trainer}: {path}",
-                  "en": "not independent ({date}): {party} depends on the trainer {trainer}: {path}"},
+    "independent": {"sv": "Oberoende: utfärdare och examinatorer beror inte på utbildarna ({date})",
+                    "en": "Independent: issuer and examiners do not depend on the trainers ({date})"},
+    "dependent": {"sv": "Inte oberoende ({date}): {party} beror på utbildaren {trainer}: {path}",
+                  "en": "Not independent ({date}): {party} depends on the trainer {trainer}: {path}"},
 })
 
 
