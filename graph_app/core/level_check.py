@@ -25,6 +25,8 @@ from . import independence, queries
 from .messages import CATALOGUE, message, normalise_language
 from .namespaces import LVL, compact
 from .store import Store
+from .terms import literal_date as _date
+from .terms import value_of as _value
 
 CATALOGUE.update({
     "basis_accredited": {"sv": "C1 genom ackreditering: {issuer} är ackrediterad av {body}{standard}",
@@ -67,20 +69,6 @@ class RouteCheck:
     assurers: list[str] = field(default_factory=list)
     dependences: list[independence.Dependence] = field(default_factory=list)
     on: date | None = None
-
-
-def _date(term: object) -> date | None:
-    if isinstance(term, ox.Literal):
-        try:
-            return date.fromisoformat(term.value[:10])
-        except ValueError:
-            return None
-    return None
-
-
-def _value(row: ox.QuerySolution, name: str) -> str:
-    term = row[name]
-    return term.value if term is not None else ""
 
 
 def route_checks(store: Store, credential: str, on: date | None = None) -> list[RouteCheck]:

@@ -204,8 +204,7 @@ def validate_graph(data: Graph, *more: Graph, with_vocabulary: bool = True,
     # An ill-typed literal is reported once, by the rule that names its value and form.
     ill_typed = {(f.focus, f.value) for f in findings if f.shape == "qash:LiteralFormShape"}
     report.results = [r for r in report.results if (r.focus, r.value) not in ill_typed]
-    report.results.extend(Result(f.focus, f.shape, f.severity, f.messages, f.path, f.value)
-                          for f in findings)
+    report.results.extend(findings)
     report.results.sort(key=lambda r: (r.severity != "Violation", r.focus, r.shape))
     return report
 
