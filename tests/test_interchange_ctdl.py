@@ -43,6 +43,30 @@ def test_the_expanded_export_uses_only_known_ctdl_terms(sample: OxigraphStore) -
     assert {str(p) for p in g.predicates()} - {str(RDF.type)} <= ctdl.known_terms()
 
 
+def test_every_property_describes_a_class_ctdl_allows_it_on(sample: OxigraphStore) -> None:
+    g = _expanded(ctdl.export(sample))
+    allowed = ctdl.domains()
+    misplaced = set()
+    for s, p, _o in g:
+        if p == RDF.type:
+            continue
+        for cls in g.objects(s, RDF.type):
+            if str(cls) not in allowed[str(p)]:
+                misplaced.add((str(cls), str(p)))
+    assert misplaced == set()
+    # the check can fail: CTDL has no language of an organisation
+    assert CETERMS + "CredentialOrganization" not in allowed[CETERMS + "inLanguage"]
+
+
+def test_the_term_list_names_its_source_and_the_date_it_was_checked() -> None:
+    text = (ctdl.CTDL_DIR / "terms.txt").read_text(encoding="utf-8")
+    assert "https://credreg.net/ctdl/terms" in text
+    assert re.search(r"checked on \d{4}-\d{2}-\d{2}", text)
+    classes = {t for t, d in ctdl.domains().items() if not d}
+    assert {CETERMS + c for c in ("Certificate", "Certification", "License", "CredentialOrganization",
+                                  "QACredentialOrganization")} == classes
+
+
 def test_the_term_check_catches_a_term_outside_ctdl(sample: OxigraphStore) -> None:
     doc = ctdl.export(sample)
     doc["@graph"][0]["ceterms:assuranceLevel"] = "B"
