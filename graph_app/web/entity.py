@@ -13,12 +13,11 @@ from flask_babel import gettext as _
 from ..core import entity as core
 from ..core import level_check
 from ..core.namespaces import LVL, QA, RDF
+from . import profiles
 from .browse import base_iri, cat, lang, store
 
 bp = Blueprint("entity", __name__)
 
-HTML = "text/html"
-MEDIA = {mime: ext for ext, (_fmt, mime) in core.FORMATS.items()}
 PAGE = 20
 
 
@@ -90,6 +89,7 @@ def _page(iri: str) -> str:
         sources=sorted(sources.items()),
         is_literal=lambda t: isinstance(t, ox.Literal),
         twins=_twins(iri),
+        profile_downloads=profiles.downloads(iri),
     )
 
 
@@ -112,14 +112,8 @@ def _respond(iri: str, ext: str | None) -> Response:
         known = False
     if not known:
         return _not_found(iri)
-    if ext is None:
-        best = request.accept_mimetypes.best_match([HTML, *MEDIA], default=HTML)
-        ext = MEDIA.get(best or HTML)
-    if ext is not None:
-        return _twin(iri, ext)
-    response = Response(_page(iri), mimetype=HTML)
-    response.vary.add("Accept")
-    return response
+    # The page, a twin, or a register's form (ELM, CTDL) by content negotiation by profile.
+    return profiles.respond(iri, ext, _page, _twin)
 
 
 @bp.get("/id/<path:path>")

@@ -64,10 +64,9 @@ def export(store: Store, graph_iri: str | None = None, nodes: Iterable[str] | No
     """The CTDL JSON-LD document: the shipped @context and an @graph of nodes."""
     data = graph(store, graph_iri, nodes)
     compacted = json.loads(data.serialize(format="json-ld", context=context()["@context"], auto_compact=True))
-    nodes = compacted.get("@graph", [compacted] if "@id" in compacted else [])
-    nodes = [n for n in nodes if isinstance(n, dict) and "@id" in n]
-    nodes.sort(key=lambda n: n["@id"])
-    return {"@context": context()["@context"], "@graph": nodes}
+    found = compacted.get("@graph", [compacted] if "@id" in compacted else [])
+    described = sorted((n for n in found if isinstance(n, dict) and "@id" in n), key=lambda n: n["@id"])
+    return {"@context": context()["@context"], "@graph": described}
 
 
 def serialise(document: dict[str, Any]) -> bytes:
