@@ -610,11 +610,11 @@ def map_export_command(ctx: Context, mapping_set: str, output: Path | None) -> N
       qagraph map export hot-work -o hot-work.sssom.tsv
     """
     if output is None:
-        sssom_loader.export(ctx.store, mapping_set, sys.stdout)
+        sssom_loader.export(ctx.store, mapping_set, sys.stdout, ctx.settings["BASE_IRI"])
         return
     tmp = output.with_name(output.name + ".part")
     with tmp.open("w", encoding="utf-8", newline="") as handle:
-        sssom_loader.export(ctx.store, mapping_set, handle)
+        sssom_loader.export(ctx.store, mapping_set, handle, ctx.settings["BASE_IRI"])
     tmp.replace(output)
 
 
