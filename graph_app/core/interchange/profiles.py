@@ -21,7 +21,7 @@ from rdflib import RDF, URIRef
 
 from ..entity import FORMATS
 from ..namespaces import QA
-from ..store import OxigraphStore
+from ..store import Store
 from . import ctdl, elm, typed
 
 QAGRAPH = "https://w3id.org/qagraph/ontology"
@@ -84,7 +84,7 @@ class _Memo:
         self.generation = -1
         self.items: OrderedDict[tuple[str, str], object] = OrderedDict()
 
-    def get(self, store: OxigraphStore, key: tuple[str, str], compute: Callable[[], object]) -> object:
+    def get(self, store: Store, key: tuple[str, str], compute: Callable[[], object]) -> object:
         with self.lock:
             if self.generation != store.generation:
                 self.items.clear()
@@ -102,32 +102,32 @@ class _Memo:
         return value
 
 
-_memos: weakref.WeakKeyDictionary[OxigraphStore, _Memo] = weakref.WeakKeyDictionary()
+_memos: weakref.WeakKeyDictionary[Store, _Memo] = weakref.WeakKeyDictionary()
 _memos_lock = threading.Lock()
 
 
-def _memo(store: OxigraphStore) -> _Memo:
+def _memo(store: Store) -> _Memo:
     with _memos_lock:
         if store not in _memos:
             _memos[store] = _Memo()
         return _memos[store]
 
 
-def elm_description(store: OxigraphStore, iri: str) -> elm.ElmExport:
+def elm_description(store: Store, iri: str) -> elm.ElmExport:
     """The node's ELM export (with the organisations it refers to), remembered."""
     value = _memo(store).get(store, ("elm", iri), lambda: elm.export(store, nodes=[iri]))
     assert isinstance(value, elm.ElmExport)
     return value
 
 
-def forms(store: OxigraphStore, iri: str) -> Forms:
+def forms(store: Store, iri: str) -> Forms:
     """The profiles the node can be had in."""
     value = _memo(store).get(store, ("forms", iri), lambda: _forms(store, iri))
     assert isinstance(value, Forms)
     return value
 
 
-def _forms(store: OxigraphStore, iri: str) -> Forms:
+def _forms(store: Store, iri: str) -> Forms:
     kinds = {cls for cls, nodes in typed(store, ELM_KINDS, [iri]).items() if nodes}
     conforms: dict[str, tuple[str, ...]] = {"qagraph": (QAGRAPH,)}
     lacks: tuple[str, ...] = ()
@@ -146,7 +146,7 @@ def _forms(store: OxigraphStore, iri: str) -> Forms:
     return Forms(conforms, lacks)
 
 
-def write(store: OxigraphStore, iri: str, token: str, media: str) -> bytes:
+def write(store: Store, iri: str, token: str, media: str) -> bytes:
     """The node's description in a register profile (elm or ctdl) and a media type it has."""
     if token == "ctdl":
         return ctdl.serialise(ctdl.export(store, nodes=[iri]))
@@ -159,7 +159,7 @@ def write(store: OxigraphStore, iri: str, token: str, media: str) -> bytes:
 DUMPS = {"elm": ("text/turtle", "ttl"), "ctdl": ("application/ld+json", "jsonld")}
 
 
-def dump(store: OxigraphStore, token: str, out: BinaryIO) -> None:
+def dump(store: Store, token: str, out: BinaryIO) -> None:
     """The whole store in a register profile: ELM (what the EU's shapes describe, in Turtle)
     or CTDL (JSON-LD)."""
     if token == "ctdl":

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from .. import queries
 from ..namespaces import DCTERMS
-from ..store import OxigraphStore
+from ..store import Store
 from . import ELM_DIR, elm
 
 # Credential Engine's Credential Registry: a resource's IRI is this and its CTID.
@@ -41,7 +41,7 @@ def namespace(iri: str) -> str:
     return iri[: cut + 1] if cut > iri.find(":") + 2 else iri
 
 
-def _elm_sources(store: OxigraphStore, iris: list[str]) -> dict[str, str]:
+def _elm_sources(store: Store, iris: list[str]) -> dict[str, str]:
     """The source name that read each IRI from ELM, for those an ELM import read."""
     if not iris:
         return {}
@@ -61,7 +61,7 @@ def _prefix_for(name: str, taken: Mapping[str, str]) -> str:
     return prefix
 
 
-def curie_map(store: OxigraphStore, iris: Iterable[str], prefixes: Mapping[str, str],
+def curie_map(store: Store, iris: Iterable[str], prefixes: Mapping[str, str],
               base_iri: str) -> dict[str, str]:
     """Prefixes to add to a set's curie_map so that the register entities among `iris`
     are named by CURIEs; IRIs that `prefixes` already cover are left as they are."""
