@@ -88,9 +88,12 @@ def test_credentials_without_a_public_learning_outcome_are_named_and_left_out(ex
         assert left[ID + "credential/" + slug] == ("outcome",)
         assert (URIRef(ID + "credential/" + slug), None, None) not in exported.graph
     # An accreditation of an organisation without a known legal name cannot be said in AMS.
-    assert left[ID + "accreditation/swedac-incert"] == ("accredited_organisation",)
+    assert left[ID + "accreditation/swedac-swedcert"] == ("accredited_organisation",)
     links = {(o.node, o.target) for o in exported.omissions if o.kind == "link"}
-    assert (ID + "organisation/incert", ID + "accreditation/swedac-incert") in links
+    assert (ID + "organisation/swedcert", ID + "accreditation/swedac-swedcert") in links
+    # with a sourced legal name, the accredited body is registered and its accreditation is said
+    assert (URIRef(ID + "accreditation/swedac-incert"), RDF.type, ELM.Accreditation) in exported.graph
+    assert (URIRef(ID + "organisation/incert"), RDF.type, ELM.Organisation) in exported.graph
 
 
 def test_organisations_without_a_legal_name_are_agents(exported: elm.ElmExport) -> None:
