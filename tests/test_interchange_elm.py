@@ -311,3 +311,13 @@ def test_elm_json_ld_with_a_remote_context_is_refused_clearly(qagraph: Callable[
     result = qagraph("load", "--profile", "elm", str(doc))
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
+
+
+def test_registered_organisations_carry_their_register_numbers(exported: elm.ElmExport) -> None:
+    """The register numbers of the data (qa:organisationsnummer, qa:organisasjonsnummer, …)
+    become legal identifiers of the organisations that have a sourced legal name."""
+    g = exported.graph
+    found = {(str(o), str(g.value(i, elm.SKOS.notation)), str(g.value(i, ELM.schemeName)))
+             for o in g.subjects(RDF.type, ELM.Organisation) for i in g.objects(o, elm.ROV.registration)}
+    assert (ID + "organisation/arbetsmiljoverket", "202100-2148", "organisationsnummer") in found
+    assert (ID + "organisation/dsb", "974760983", "organisasjonsnummer") in found
