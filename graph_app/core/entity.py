@@ -203,6 +203,25 @@ def _validate_node(store: Store, iri: str) -> list[Result]:
     return validate_graph(graph).for_node(iri) if len(graph) else []
 
 
+_warmed = threading.Event()
+
+
+def warm_up() -> None:
+    """Load pyshacl, the shapes and the vocabulary in the validation worker now (once per
+    process), so that a freshly started server's first entity page finds them ready and
+    its validation fits in the page's wait instead of showing "still running"."""
+    if _warmed.is_set():
+        return
+    _warmed.set()
+
+    def run() -> None:
+        from rdflib import Graph
+
+        validate_graph(Graph())
+
+    _validator.submit(run)
+
+
 def violations(store: Store, iri: str, wait: float | None = None) -> list[Result] | None:
     """SHACL results whose focus is the node: its neighbourhood is copied into a small
     in-memory graph and validated there (never pyshacl over the store). Waits at most
