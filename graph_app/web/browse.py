@@ -88,7 +88,7 @@ def _well_known() -> dict[str, str]:
     }
 
 
-def _record_ends(s: OxigraphStore) -> dict[str, tuple[str, str, str]]:
+def _record_ends(s: Store) -> dict[str, tuple[str, str, str]]:
     result = s.query(queries.load("mapping-record-ends").text)
     assert isinstance(result, ox.QuerySolutions)
     return {row["record"].value: (row["source"].value, row["property"].value, row["target"].value)

@@ -23,7 +23,7 @@ from ..core import entity as core
 from ..core import level_check, queries
 from ..core.derived import PerGeneration
 from ..core.namespaces import DCTERMS, LVL, QA, RDFS
-from ..core.store import OxigraphStore
+from ..core.store import Store
 from . import acceptance
 from .browse import cat, href, label, lang, store
 from .readable import country_name, duration_words, format_day
@@ -64,7 +64,7 @@ class LevelRules:
     strength: dict[str, int]
 
 
-def _level_rules(s: OxigraphStore) -> LevelRules:
+def _level_rules(s: Store) -> LevelRules:
     result = s.query(queries.load("levels-ladder").text)
     assert isinstance(result, ox.QuerySolutions)
     flags: dict[str, dict[str, bool]] = defaultdict(dict)
@@ -97,10 +97,10 @@ class Memo:
     def __init__(self, size: int = 2048) -> None:
         self.size = size
         self._lock = threading.Lock()
-        self._by_store: weakref.WeakKeyDictionary[OxigraphStore, tuple[int, OrderedDict[tuple[str, ...], Any]]] = (
+        self._by_store: weakref.WeakKeyDictionary[Store, tuple[int, OrderedDict[tuple[str, ...], Any]]] = (
             weakref.WeakKeyDictionary())
 
-    def get(self, s: OxigraphStore, key: tuple[str, ...], make: Callable[[], Any]) -> Any:
+    def get(self, s: Store, key: tuple[str, ...], make: Callable[[], Any]) -> Any:
         with self._lock:
             generation, cached = self._by_store.get(s, (-1, OrderedDict()))
             if generation != s.generation:

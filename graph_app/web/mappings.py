@@ -32,7 +32,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..core import curation, equivalence, explanation
+from ..core import curation, equivalence
 from ..core.entity import labels_for
 from ..core.errors import QagraphError
 from ..core.namespaces import DEFAULT_BASE, compact
