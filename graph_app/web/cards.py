@@ -427,8 +427,20 @@ def _organisation_profile(iri: str, statements: list[core.Statement]) -> dict[st
     result = store().query(queries.load("card-dependencies").text, bindings={"node": ox.NamedNode(iri)})
     assert isinstance(result, ox.QuerySolutions)
     deps = []
+    kind_prop = {"Ownership": "ownedBy", "Control": "controlledBy", "SubOrganisation": "subOrganisationOf",
+                 "SharedManagement": "sharesManagementWith"}
     for row in result:
-        deps.append({"direction": row["direction"].value, "dep": row["dep"].value, "other": row["other"].value})
+        dep = row["dep"].value
+        if row["kind"] is not None:  # a dependency of its own: named by its kind
+            dep = QA + kind_prop.get(row["kind"].value.rsplit("/", 1)[-1], "dependsOn")
+        details = []
+        if row["share"] is not None:
+            details.append(f"{row['share'].value} %")
+        if row["from"] is not None or row["to"] is not None:
+            details.append(f"{format_day(row['from'].value) if row['from'] is not None else '…'}–"
+                           f"{format_day(row['to'].value) if row['to'] is not None else '…'}")
+        deps.append({"direction": row["direction"].value, "dep": dep, "other": row["other"].value,
+                     "detail": ", ".join(details)})
     dep_names_out = {
         "ownedBy": _("Owned by"), "controlledBy": _("Controlled by"), "subOrganisationOf": _("Part of"),
         "memberOf": _("Member of"), "sharesManagementWith": _("Shares management with"),
@@ -439,12 +451,12 @@ def _organisation_profile(iri: str, statements: list[core.Statement]) -> dict[st
         "memberOf": _("Has as member"), "sharesManagementWith": _("Shares management with"),
         "dependsOn": _("Is depended on by"),
     }
-    tree: dict[str, list[str]] = defaultdict(list)
+    tree: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for d in sorted(deps, key=lambda d: label(d["other"])):
         local = d["dep"].rsplit("#", 1)[-1]
         name = (dep_names_out if d["direction"] == "out" else dep_names_in).get(local, local)
-        if d["other"] not in tree[name]:
-            tree[name].append(d["other"])
+        if (d["other"], d["detail"]) not in tree[name]:
+            tree[name].append((d["other"], d["detail"]))
     by_prop: dict[str, list[Any]] = defaultdict(list)
     for st in statements:
         by_prop[st.predicate].append(st.value)
