@@ -209,8 +209,12 @@ def test_every_page_type_reads_well_on_a_desktop_and_passes_axe(browser, server_
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_no_page_type_scrolls_sideways_on_a_phone(browser, server_url, lang):
+    """… and, under the server's Content-Security-Policy (no inline script or style), the
+    browser refuses nothing a page needs."""
     context = browser.new_context(base_url=server_url, viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
     wide: dict[str, tuple[int, int]] = {}
     for name, url in PAGES.items():
         page.goto(with_lang(url, lang))
@@ -222,6 +226,7 @@ def test_no_page_type_scrolls_sideways_on_a_phone(browser, server_url, lang):
         shot(page, f"{name}-{lang}-phone")
     context.close()
     assert not wide, wide
+    assert not refused, refused[:5]
 
 
 def test_the_plain_query_form_works_without_javascript(browser, server_url):
