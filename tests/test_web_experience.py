@@ -13,25 +13,22 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import Page, expect
 
-from . import web_browse_data
+from . import test_web_browser, web_browse_data
 
 browse_app = web_browse_data.browse_app
+server_url = test_web_browser.server_url  # a live server over the sample data, per module
+browser = test_web_browser.browser
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "pages"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 ID = "https://w3id.org/qagraph/id/"
@@ -65,26 +62,18 @@ PAGES: dict[str, str] = {
 BLOCKING = {"serious", "critical"}
 
 
-@pytest.fixture(scope="module")
-def server_url(browse_app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, browse_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def with_lang(url: str, lang: str) -> str:
     return url + ("&" if "?" in url else "?") + "lang=" + lang
+
+
+def visit(page: Page, name: str, lang: str) -> int:
+    """Open a page type and wait for what its JavaScript draws; the HTTP status."""
+    response = page.goto(with_lang(PAGES[name], lang))
+    if name == "graph":
+        expect(page.locator("#graph")).to_have_attribute("data-ready", "true")
+    if name == "sparql-editor":
+        expect(page.locator(".yasqe")).to_be_visible()
+    return response.status if response is not None else 0
 
 
 def shot(page: Page, name: str, *, full: bool = False) -> None:
@@ -191,13 +180,9 @@ def test_every_page_type_reads_well_on_a_desktop_and_passes_axe(browser, server_
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
     found: dict[str, list[dict[str, object]]] = {}
-    for name, url in PAGES.items():
-        response = page.goto(with_lang(url, lang))
-        assert response is not None and response.status < 500, (name, response and response.status)
-        if name == "graph":
-            expect(page.locator("#graph")).to_have_attribute("data-ready", "true")
-        if name == "sparql-editor":
-            expect(page.locator(".yasqe")).to_be_visible()
+    for name in PAGES:
+        status = visit(page, name, lang)
+        assert 0 < status < 500, (name, status)
         shot(page, f"{name}-{lang}-desktop", full=name in ("credential", "organisation", "requirement"))
         violations = _axe(page)
         if violations:
@@ -216,10 +201,8 @@ def test_no_page_type_scrolls_sideways_on_a_phone(browser, server_url, lang):
     refused: list[str] = []
     page.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
     wide: dict[str, tuple[int, int]] = {}
-    for name, url in PAGES.items():
-        page.goto(with_lang(url, lang))
-        if name == "graph":
-            expect(page.locator("#graph")).to_have_attribute("data-ready", "true")
+    for name in PAGES:
+        visit(page, name, lang)
         widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         if widths[0] > widths[1]:
             wide[name] = tuple(widths)

@@ -4,14 +4,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..core import entity as core
-from ..core import level_check
 from ..core.namespaces import DCTERMS, LVL, QA, RDF
 from . import acceptance, cards, check, profiles, readable
 from .browse import base_iri, cat, kind_names, lang, store
@@ -33,27 +31,6 @@ def _twin(iri: str, ext: str) -> Response:
     response = Response(body, mimetype=mime)
     response.vary.add("Accept")
     return response
-
-
-def _level_badges(iri: str) -> list[dict[str, Any]]:
-    catalogue = cat()
-    badges = []
-    # what each route's level rests on, and at C1 the independence verdict with its path
-    facts = {check.route: level_check.texts(check, lang(), lambda i: catalogue.label(i, lang()))
-             for check in level_check.route_checks(store(), iri)}
-    for rl in core.route_levels(store(), iri):
-        if not rl.level:
-            continue
-        badges.append({
-            "route": rl.route,
-            "level": rl.level,
-            "notation": catalogue.notations.get(rl.level, rl.level.rsplit("/", 1)[-1]),
-            "meaning": catalogue.full_label(rl.level, lang()),
-            "claimed": rl.claimed,
-            "issuers": rl.issuers,
-            "facts": facts.get(rl.route, []),
-        })
-    return badges
 
 
 def _page(iri: str) -> str:
@@ -92,7 +69,6 @@ def _page(iri: str) -> str:
         incoming=incoming,
         page_size=PAGE,
         equivalents=core.equivalents(s, iri) if card is None else [],
-        badges=_level_badges(iri) if QA + "Credential" in types and card is None else [],
         is_level=iri.startswith(LVL),
         violations=core.violations(s, iri, wait=float(current_app.config["VALIDATION_WAIT"])),
         sources=sorted(sources.items()),
