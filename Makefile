@@ -1,6 +1,7 @@
 # qagraph: `make run` serves the app with the sample data; `make test` runs every test.
-# Both install what is missing first (virtual environment, Python packages, front-end
-# packages, Debian packages for the browser tests).
+# Both install what is missing first (virtual environment, Python packages, Node.js and
+# npm from Debian, front-end packages; for the tests also Chromium). `make run PORT=8080`
+# serves on another port.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -9,12 +10,13 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PY_STAMP  := $(VENV)/.installed
 SYS_STAMP := $(VENV)/.system-deps
+NODE_STAMP := $(VENV)/.node-deps
 
 .PHONY: run test install lint bench clean
 
 run: install
-	$(BIN)/qagraph init
-	$(BIN)/qagraph serve --host $(HOST) --port $(PORT)
+	@$(BIN)/qagraph init
+	@$(BIN)/qagraph serve --host $(HOST) --port $(PORT)
 
 test: install $(SYS_STAMP)
 	$(BIN)/pytest
@@ -22,22 +24,27 @@ test: install $(SYS_STAMP)
 install: $(PY_STAMP) node_modules/.package-lock.json
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m venv $(VENV)
 
 $(PY_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
-	$(BIN)/python -m pip install --quiet --config-settings editable_mode=compat -e . --group test
-	touch $@
+	@$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	@$(BIN)/python -m pip install --quiet --config-settings editable_mode=compat -e . --group test
+	@touch $@
 
-# Front-end libraries from the npm registry, pinned by package-lock.json.
-node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+# Front-end libraries from the npm registry, pinned by package-lock.json (npm itself
+# comes from Debian when it is missing).
+node_modules/.package-lock.json: package.json package-lock.json | $(NODE_STAMP)
+	@npm ci --no-audit --no-fund --loglevel=error
+
+$(NODE_STAMP): scripts/system-deps.sh | $(BIN)/python
+	@bash scripts/system-deps.sh node
+	@touch $@
 
 # Debian packages the tests need (Chromium for the browser tests, Virtuoso for the
 # remote-store tests).
 $(SYS_STAMP): scripts/system-deps.sh | $(BIN)/python
-	bash scripts/system-deps.sh
-	touch $@
+	@bash scripts/system-deps.sh test
+	@touch $@
 
 lint: install
 	$(BIN)/ruff check graph_app loaders tests bench

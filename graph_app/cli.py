@@ -546,8 +546,13 @@ def init_command(ctx: Context) -> None:
         click.echo(message("store_ready", ctx.lang, triples=store.triple_count()))
         return
     outcome = load(store, bundled_inputs(), base_iri=ctx.settings["BASE_IRI"], agent="qagraph init")
-    _print_report(ctx, outcome.report)
+    # a newcomer's first run stays short: violations in full (there should be none), the
+    # known gaps of the sample data as a count
+    for result in outcome.report.violations:
+        click.echo(result.text(ctx.lang), err=True)
     click.echo(message("sample_loaded", ctx.lang, triples=sum(s.triples for s in outcome.staged)))
+    if outcome.report.warnings:
+        click.echo(message("sample_warnings", ctx.lang, count=len(outcome.report.warnings)))
 
 
 @main.command("serve")
@@ -556,9 +561,11 @@ def init_command(ctx: Context) -> None:
 @click.option("--threads", default=8, show_default=True, type=int,
               help="Request threads of the one server process for pages; one more is added "
                    "per SPARQL query worker, so that waiting queries never take a page's thread.")
+@click.option("--access-log/--no-access-log", default=False, show_default=True,
+              help="Print a line for every request.")
 @pass_ctx
 @handles_errors
-def serve_command(ctx: Context, host: str, port: int, threads: int) -> None:
+def serve_command(ctx: Context, host: str, port: int, threads: int, access_log: bool) -> None:
     """Serve the web application with gunicorn: one process, several threads (an
     on-disk Oxigraph store admits one read-write process).
 
@@ -569,7 +576,9 @@ def serve_command(ctx: Context, host: str, port: int, threads: int) -> None:
     from .web.server import serve
 
     overrides = {"STORE": ctx.settings["STORE"], "LANG": ctx.settings["LANG"]}
-    serve(overrides, host=host, port=port, threads=threads + int(ctx.settings["QUERY_WORKERS"]))
+    click.echo(message("serving", ctx.lang, host=host, port=port))
+    serve(overrides, host=host, port=port, threads=threads + int(ctx.settings["QUERY_WORKERS"]),
+          access_log=access_log)
 
 
 @main.command("independence")
@@ -649,11 +658,11 @@ def map_export_command(ctx: Context, mapping_set: str, output: Path | None) -> N
       qagraph map export hot-work -o hot-work.sssom.tsv
     """
     if output is None:
-        sssom_loader.export(ctx.store, mapping_set, sys.stdout)
+        sssom_loader.export(ctx.store, mapping_set, sys.stdout, ctx.settings["BASE_IRI"])
         return
     tmp = output.with_name(output.name + ".part")
     with tmp.open("w", encoding="utf-8", newline="") as handle:
-        sssom_loader.export(ctx.store, mapping_set, handle)
+        sssom_loader.export(ctx.store, mapping_set, handle, ctx.settings["BASE_IRI"])
     tmp.replace(output)
 
 

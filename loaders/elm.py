@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from graph_app.core.errors import InputError, ParseError, Position
-from graph_app.core.interchange import elm
+from graph_app.core.interchange import elm, registers
 from graph_app.core.namespaces import compact
 from graph_app.core.store import StagedSource, Store
 from graph_app.core.terms import to_rdflib, triples_from_graph
@@ -61,6 +61,8 @@ class ElmLoader:
         source, extension = read(path, base_iri)
         mapped, skipped = elm.import_graph(source, extension)
         store.write_staged(staged, triples_from_graph(mapped))
+        # The input was ELM: mappings to what it described name the register's identifiers.
+        store.write_staged(staged, registers.provenance(staged.checksum))
         for item in skipped:
             staged.notes.append(("elm_skipped", {"file": path.name, "node": compact(item.node),
                                                  "what": compact(item.what)}))

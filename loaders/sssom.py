@@ -31,6 +31,7 @@ from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
 from graph_app.core import queries
 from graph_app.core.errors import CellProblem, InputError, TableErrors
+from graph_app.core.interchange import registers
 from graph_app.core.messages import CATALOGUE
 from graph_app.core.namespaces import DEFAULT_BASE, SEMAPV, SH, SKOS, SSSOM, VOID
 from graph_app.core.store import StagedSource, Store
@@ -349,8 +350,10 @@ def set_graph(store: Store, set_id: str) -> Graph:
     return graph
 
 
-def export(store: Store, name: str, output: TextIO) -> int:
-    """Write mapping set `name` as SSSOM/TSV; return the number of mappings."""
+def export(store: Store, name: str, output: TextIO, base_iri: str = DEFAULT_BASE) -> int:
+    """Write mapping set `name` as SSSOM/TSV; return the number of mappings. Entities that
+    came from a register (an ELM import, the Credential Registry) are named by CURIEs whose
+    prefixes the curie_map declares (graph_app.core.interchange.registers)."""
     from sssom.parsers import from_sssom_rdf
     from sssom.writers import write_table
 
@@ -374,6 +377,9 @@ def export(store: Store, name: str, output: TextIO) -> int:
         if str(p).startswith("https://w3id.org/qagraph/"):
             continue
         pure.add((s, p, o))
+    ends = {o for s in axioms for p in (OWL_NS.annotatedSource, OWL_NS.annotatedTarget)
+            for o in full.objects(s, p) if isinstance(o, URIRef)}
+    prefixes.update(registers.curie_map(store, (str(e) for e in ends), prefixes, base_iri))
     converter = curies.Converter.from_prefix_map(prefixes)
     msdf = from_sssom_rdf(pure, prefix_map=converter)
     write_table(msdf, output)

@@ -121,3 +121,18 @@ def client(app):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def runner(app):  # type: ignore[no-untyped-def]
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """An embedded store with the ontology, the concept schemes and the sample data, loaded
+    once for the tests of a module that only read it."""
+    from graph_app.cli import bundled_inputs
+    from graph_app.core.loading import load
+    from graph_app.core.namespaces import DEFAULT_BASE
+    from graph_app.core.store import OxigraphStore
+
+    store = OxigraphStore(tmp_path_factory.mktemp("sample") / "store")
+    load(store, bundled_inputs(), base_iri=DEFAULT_BASE)
+    yield store
+    store.close()

@@ -4,16 +4,14 @@ and why, the extension graph, and the command line."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
 
-from graph_app.cli import bundled_inputs
 from graph_app.core.interchange import elm
-from graph_app.core.loading import load
 from graph_app.core.namespaces import DEFAULT_BASE
 from graph_app.core.store import OxigraphStore
 
@@ -27,16 +25,8 @@ ID = DEFAULT_BASE
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphStore]:
-    store = OxigraphStore(tmp_path_factory.mktemp("elm") / "store")
-    load(store, bundled_inputs(), base_iri=DEFAULT_BASE)
-    yield store
-    store.close()
-
-
-@pytest.fixture(scope="module")
-def exported(sample: OxigraphStore) -> elm.ElmExport:
-    return elm.export(sample)
+def exported(sample_store: OxigraphStore) -> elm.ElmExport:
+    return elm.export(sample_store)
 
 
 def test_the_eu_shapes_are_there() -> None:
@@ -88,9 +78,12 @@ def test_credentials_without_a_public_learning_outcome_are_named_and_left_out(ex
         assert left[ID + "credential/" + slug] == ("outcome",)
         assert (URIRef(ID + "credential/" + slug), None, None) not in exported.graph
     # An accreditation of an organisation without a known legal name cannot be said in AMS.
-    assert left[ID + "accreditation/swedac-incert"] == ("accredited_organisation",)
+    assert left[ID + "accreditation/swedac-swedcert"] == ("accredited_organisation",)
     links = {(o.node, o.target) for o in exported.omissions if o.kind == "link"}
-    assert (ID + "organisation/incert", ID + "accreditation/swedac-incert") in links
+    assert (ID + "organisation/swedcert", ID + "accreditation/swedac-swedcert") in links
+    # with a sourced legal name, the accredited body is registered and its accreditation is said
+    assert (URIRef(ID + "accreditation/swedac-incert"), RDF.type, ELM.Accreditation) in exported.graph
+    assert (URIRef(ID + "organisation/incert"), RDF.type, ELM.Organisation) in exported.graph
 
 
 def test_organisations_without_a_legal_name_are_agents(exported: elm.ElmExport) -> None:
@@ -135,8 +128,8 @@ def test_java_regexes_of_the_eu_shapes_are_translated_for_python() -> None:
     assert not re.match(url, "ftp://example.org/")
 
 
-def test_export_of_one_entity_brings_what_it_refers_to(sample: OxigraphStore) -> None:
-    one = elm.export(sample, nodes=[ID + "credential/adr-forarintyg"])
+def test_export_of_one_entity_brings_what_it_refers_to(sample_store: OxigraphStore) -> None:
+    one = elm.export(sample_store, nodes=[ID + "credential/adr-forarintyg"])
     roots = set(one.graph.subjects(RDF.type, ELM.LearningAchievementSpecification))
     assert roots == {URIRef(ID + "credential/adr-forarintyg")}
     assert (URIRef(ID + "organisation/msb"), RDF.type, ELM.Organisation) in one.graph
@@ -252,7 +245,7 @@ def _carried(ours: Graph, exported: elm.ElmExport) -> Graph:
     return out
 
 
-def test_round_trip_ours_elm_ours_keeps_what_elm_carries(sample: OxigraphStore, exported: elm.ElmExport,
+def test_round_trip_ours_elm_ours_keeps_what_elm_carries(sample_store: OxigraphStore, exported: elm.ElmExport,
                                                          tmp_path: Path) -> None:
     from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
@@ -264,7 +257,7 @@ def test_round_trip_ours_elm_ours_keeps_what_elm_carries(sample: OxigraphStore, 
     source, extension = read(path, DEFAULT_BASE)
     assert len(extension) == 0
     back, skipped = elm.import_graph(source, extension)
-    expected = _carried(_store_graph(sample), exported)
+    expected = _carried(_store_graph(sample_store), exported)
     if not isomorphic(back, expected):
         _both, lost, added = graph_diff(to_isomorphic(expected), to_isomorphic(back))
         raise AssertionError(f"lost: {sorted(lost)[:10]}\nadded: {sorted(added)[:10]}")
@@ -273,7 +266,7 @@ def test_round_trip_ours_elm_ours_keeps_what_elm_carries(sample: OxigraphStore, 
     assert {s.what for s in skipped} == {str(ELM.awardingOpportunity)}
 
 
-def test_the_round_trip_test_sees_a_lost_fact(sample: OxigraphStore, exported: elm.ElmExport) -> None:
+def test_the_round_trip_test_sees_a_lost_fact(sample_store: OxigraphStore, exported: elm.ElmExport) -> None:
     """The comparison above can fail: an export that drops the learning outcomes' titles
     does not come back as the carried subset."""
     from rdflib.compare import isomorphic
@@ -283,7 +276,7 @@ def test_the_round_trip_test_sees_a_lost_fact(sample: OxigraphStore, exported: e
         if not (p == DCT.title and (s, RDF.type, ELM.LearningOutcome) in exported.graph):
             damaged.add((s, p, o))
     back, _ = elm.import_graph(damaged)
-    assert not isomorphic(back, _carried(_store_graph(sample), exported))
+    assert not isomorphic(back, _carried(_store_graph(sample_store), exported))
 
 
 def test_the_eu_sample_imports_and_says_what_it_skipped(qagraph: Callable[..., Result]) -> None:
@@ -318,3 +311,13 @@ def test_elm_json_ld_with_a_remote_context_is_refused_clearly(qagraph: Callable[
     result = qagraph("load", "--profile", "elm", str(doc))
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
+
+
+def test_registered_organisations_carry_their_register_numbers(exported: elm.ElmExport) -> None:
+    """The register numbers of the data (qa:organisationsnummer, qa:organisasjonsnummer, …)
+    become legal identifiers of the organisations that have a sourced legal name."""
+    g = exported.graph
+    found = {(str(o), str(g.value(i, elm.SKOS.notation)), str(g.value(i, ELM.schemeName)))
+             for o in g.subjects(RDF.type, ELM.Organisation) for i in g.objects(o, elm.ROV.registration)}
+    assert (ID + "organisation/arbetsmiljoverket", "202100-2148", "organisationsnummer") in found
+    assert (ID + "organisation/dsb", "974760983", "organisasjonsnummer") in found

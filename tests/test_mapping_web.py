@@ -189,26 +189,30 @@ def test_api_satisfies_answers_the_hot_work_cases(web):
 def test_requirement_page_shows_yes_or_no_with_explanation(web):
     url = "/requirements/heta-arbeten-forsakringsvillkor/satisfies?lang=en&credential=varme-arbeider&on=2025-01-01"
     yes = web.get(url + "&issued=2023-01-15")
-    assert yes.status_code == 200 and "<strong>Yes (through a recognition)</strong>" in yes.text
+    assert yes.status_code == 200 and '<p class="headline">Yes (through a recognition)</p>' in yes.text
     assert "accepted, recognised by Insurance Sweden" in yes.text
     no = web.get(url + "&issued=2023-08-15")
-    assert "<strong>No</strong>" in no.text
+    assert '<p class="headline">No</p>' in no.text
     assert "the recognition covers only awards issued by 2023-06-30, and this one was not" in no.text
 
 
 def test_crosswalk_matrix_and_csv_with_labels(web):
     page = web.get("/crosswalk?lang=en&a=NO&b=FI")
     assert page.status_code == 200 and "exact match" in page.text and "(implied)" in page.text
-    data = web.get("/crosswalk.json?a=DK&b=SE").get_json()
+    data = web.get("/crosswalk.json?a=DK&b=SE&lang=en").get_json()
     row = data["rows"].index(DEFAULT_BASE + "credential/varmt-arbejde")
     col = data["columns"].index(DEFAULT_BASE + "credential/heta-arbeten")
-    assert data["cells"][row][col] == {"kind": "close", "implied": False, "negated": False}
+    assert data["cells"][row][col] == {"kind": "close", "implied": False, "negated": False, "text": "close match"}
     csv_text = web.get("/crosswalk.csv?a=NO&b=FI&lang=en").text
     rows = list(csv.reader(io.StringIO(csv_text)))
     assert "Hot work card (Finland, Tulityökortti)" in rows[0]
     col = rows[1].index(DEFAULT_BASE + "credential/tulityokortti")
     norway = next(r for r in rows if r[1] == DEFAULT_BASE + "credential/varme-arbeider")
-    assert norway[0] == "Hot work certificate (Norway, Varme arbeider)" and norway[col] == "exact (implied)"
+    assert norway[0] == "Hot work certificate (Norway, Varme arbeider)" and norway[col] == "exact match (implied)"
+    # the CSV has the page's words, in the page's language
+    assert "exact match (implied)" in page.text
+    sv_rows = list(csv.reader(io.StringIO(web.get("/crosswalk.csv?a=NO&b=FI&lang=sv").text)))
+    assert sv_rows[0][0] == "Norge" and "exakt motsvarighet (härledd)" in {c for r in sv_rows for c in r}
 
 
 def test_entity_pages_link_to_equivalents_and_requirement_checks(web):
@@ -216,8 +220,8 @@ def test_entity_pages_link_to_equivalents_and_requirement_checks(web):
     assert credential.status_code == 200
     assert 'href="/mappings/credential/varmt-arbejde"' in credential.text
     requirement = web.get("/id/requirement/heta-arbeten-forsakringsvillkor?lang=sv")
-    assert 'href="/requirements/heta-arbeten-forsakringsvillkor/satisfies"' in requirement.text
-    assert "Vem uppfyller kravet?" in requirement.text
+    assert 'action="/check"' in requirement.text and 'data-kind="credential"' in requirement.text
+    assert "Pröva ett kompetensbevis eller ett utfärdat bevis" in requirement.text
 
 
 def test_wrong_password_is_refused_and_no_session_is_made(web):
@@ -228,16 +232,16 @@ def test_wrong_password_is_refused_and_no_session_is_made(web):
 
 
 def test_crosswalk_by_scheme(web):
-    data = web.get("/crosswalk.json?a=varmt-arbejde&b=tulityokortti").get_json()
+    data = web.get("/crosswalk.json?a=varmt-arbejde&b=tulityokortti&lang=en").get_json()
     assert data["rows"] == [DEFAULT_BASE + "credential/varmt-arbejde"]
     assert data["columns"] == [DEFAULT_BASE + "credential/tulityokortti"]
-    assert data["cells"] == [[{"kind": "exact", "implied": False, "negated": False}]]
+    assert data["cells"] == [[{"kind": "exact", "implied": False, "negated": False, "text": "exact match"}]]
 
 
 def test_requirement_page_takes_an_award(web):
     award = DEFAULT_BASE + "example/award/soren-eksempel-varmt-arbejde"
     page = web.get(f"/requirements/heta-arbeten-forsakringsvillkor/satisfies?lang=sv&credential={award}&on=2025-01-01")
-    assert page.status_code == 200 and "<strong>Nej</strong>" in page.text
+    assert page.status_code == 200 and '<p class="headline">Nej</p>' in page.text
     assert "erkännandet omfattar bara bevis utfärdade senast 2023-06-30, och detta utfärdades inte då" in page.text
 
 

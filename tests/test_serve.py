@@ -34,7 +34,7 @@ def test_serve_answers_and_stops_cleanly_without_a_store_inherited_through_fork(
                     break
             except OSError:
                 time.sleep(0.2)
-        assert "Contents by class" in body
+        assert "What the graph holds" in body
     finally:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)

@@ -160,7 +160,7 @@ def test_the_entity_page_shows_the_dependency_path(client, store_path: Path, tmp
     page = client.get("/id/credential/lift?lang=en")
     assert page.status_code == 200
     assert "C1 by accreditation: Cert is accredited by Accreditor" in page.text
-    assert "not independent" in page.text
+    assert "Not independent" in page.text
     assert "Cert depends on the trainer School: Holding is controlled by Cert; School is owned by Holding" in page.text
 
 

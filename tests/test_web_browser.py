@@ -74,9 +74,9 @@ def test_search_pick_follow_issuer_graph_and_switch_language(page: Page):
     expect(page).to_have_url(re.compile(r"/id/credential/heta-arbeten$"))
     expect(page.locator("h1")).to_have_text("Heta Arbeten")
 
-    badge = page.locator(".levels .badge").first
-    expect(badge).to_have_text("B")
-    issuer = page.locator(".levels .issuers a", has_text="Brandskyddsföreningen")
+    badge = page.locator(".card-level .badge").first
+    expect(badge).to_contain_text("B")
+    issuer = page.locator(".card-roles a", has_text="Brandskyddsföreningen").first
     expect(issuer).to_be_visible()
     shot(page, "2-credential")
     issuer.click()
@@ -106,7 +106,7 @@ def test_search_pick_follow_issuer_graph_and_switch_language(page: Page):
     shot(page, "5-graph-english")
     page.goto("/id/credential/heta-arbeten")  # the choice is remembered
     expect(page.locator("h1")).to_have_text("Hot work certificate (Heta Arbeten)")
-    expect(page.locator(".levels")).to_contain_text("Swedish Fire Protection Association")
+    expect(page.locator(".card-roles")).to_contain_text("Swedish Fire Protection Association")
     shot(page, "6-credential-english")
 
 

@@ -17,10 +17,14 @@ def test_home_page_shows_counts_in_both_languages(app, client, tmp_path: Path):
     load(app.extensions["qagraph.store"], [LoadInput(path, "org", loaders.get("turtle"))],
          base_iri=DEFAULT_BASE, validate=False)
     sv = client.get("/?lang=sv")
-    assert sv.status_code == 200 and "Innehåll per klass" in sv.text and "qa:Organisation" in sv.text
+    assert sv.status_code == 200 and "Vad grafen innehåller" in sv.text
+    # the count has a human class name and links to its list
+    assert '<a href="/organisations"><strong>1</strong> Organisationer</a>' in sv.text
     assert "lang=sv" in sv.headers.get("Set-Cookie", "")
     en = client.get("/?lang=en")
-    assert "Contents by class" in en.text
+    assert "What the graph holds" in en.text and "<strong>1</strong> Organisations</a>" in en.text
+    for task in ("/check", "/crosswalk", "/levels", "/sparql", "/mappings"):
+        assert f'href="{task}"' in en.text
     data = client.get("/index.json").get_json()
     assert data["classes"] == [{"class": "qa:Organisation", "iri": "https://w3id.org/qagraph/ontology#Organisation", "count": 1}]
 

@@ -31,7 +31,9 @@ def test_every_list_and_its_twins(bclient, name):
     assert data["ok"] is True and data["total"] >= 1 and data["items"]
     assert all(item["href"].startswith("/id/") for item in data["items"])
     table = list(csv.reader(io.StringIO(bclient.get(f"/{name}.csv").text)))
-    assert table[0][:2] == ["iri", "label"] and len(table) == len(data["items"]) + 1
+    assert table[0][:2] == ["label", "iri"] and len(table) == len(data["items"]) + 1
+    # every facet has its names and, apart, its IRIs (or codes)
+    assert {"level", "level_iri", "country", "country_code", "issuer", "issuer_iri"} <= set(table[0])
 
 
 def test_credential_facets_have_counts_in_both_html_and_json(bclient):
@@ -44,7 +46,9 @@ def test_credential_facets_have_counts_in_both_html_and_json(bclient):
     assert level_order == [lv for lv in ladder if lv in level_order]
     assert sum(facets["country"].values()) >= data["total"] - 1
     html = bclient.get("/credentials?lang=en").text
-    assert 'name="level" value="https://w3id.org/qagraph/vocab/level/B"' in html
+    # facets are links that apply on click, and level values wear their /levels colour
+    assert 'href="/credentials?lang=en&amp;level=https://w3id.org/qagraph/vocab/level/B"' in html
+    assert '<span class="badge level-B">B</span>' in html
     assert "Assurance level" in html and "Country" in html
 
 

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from . import queries
 from .namespaces import PREFIXES, RDF
 from .store import Store
-from .validation import Result, validate_nodes
+from .validation import Result, shapes_model, validate_nodes
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -196,6 +196,23 @@ def _token(store: Store) -> int:
 def _validate_node(store: Store, iri: str) -> list[Result]:
     # The compiled checks restricted to the node, in the store (SHACL compiled to SPARQL).
     return validate_nodes(store, [iri]).for_node(iri)
+
+
+_warmed = threading.Event()
+
+
+def warm_up() -> None:
+    """Read the compiled shapes in the validation worker now (once per process), so that
+    a freshly started server's first entity page finds them ready and its validation fits
+    in the page's wait instead of showing "still running"."""
+    if _warmed.is_set():
+        return
+    _warmed.set()
+
+    def run() -> None:
+        shapes_model()
+
+    _validator.submit(run)
 
 
 def violations(store: Store, iri: str, wait: float | None = None) -> list[Result] | None:

@@ -248,6 +248,6 @@ def lines(answer: Answer, lang: str | None = None, label: Label = _default_label
     identity = identity_text(answer, lang, label)
     if identity:
         out.append(identity)
-    out += [f"{label(c.kind)}: {c.text(lang)}" for c in answer.conditions]
     out += [step(r, lang, label) for r in answer.notes]
-    return out
+    # each line a sentence of its own (the conditions are in the summary)
+    return [line[:1].upper() + line[1:] for line in out]

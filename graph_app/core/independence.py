@@ -30,6 +30,7 @@ from . import queries
 from .messages import CATALOGUE, message, normalise_language
 from .namespaces import DPK, LVL, QA, compact
 from .store import Store
+from .terms import literal_date
 
 # The shortcut properties and the dependency kinds they stand for.
 SHORTCUTS = {
@@ -94,16 +95,6 @@ class Dependence:
     path: tuple[Step, ...]
 
 
-def _to_date(value: object) -> date | None:
-    text = getattr(value, "value", None) if not isinstance(value, RdfLiteral) else str(value)
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(str(text)[:10])
-    except ValueError:
-        return None
-
-
 def _to_float(value: object) -> float | None:
     text = getattr(value, "value", None) if not isinstance(value, RdfLiteral) else str(value)
     if text is None:
@@ -129,7 +120,7 @@ def edges_from_store(store: Store, orgs: Iterable[str] | None = None) -> list[St
         if kind not in PROPERTY_OF_KIND:
             continue
         out.append(Step(row["a"].value, PROPERTY_OF_KIND[kind], row["b"].value, kind,
-                        _to_float(row["share"]), _to_date(row["start"]), _to_date(row["end"]),
+                        _to_float(row["share"]), literal_date(row["start"]), literal_date(row["end"]),
                         row["record"].value))
     return out
 
@@ -163,8 +154,8 @@ def edges_from_graph(graph: Graph) -> list[Step]:
             continue
         out.append(Step(str(dependent), PROPERTY_OF_KIND[kind], str(on), kind,
                         _to_float(graph.value(record, URIRef(QA + "ownershipShare"))),
-                        _to_date(graph.value(record, URIRef(QA + "startDate"))),
-                        _to_date(graph.value(record, URIRef(QA + "endDate"))), str(record)))
+                        literal_date(graph.value(record, URIRef(QA + "startDate"))),
+                        literal_date(graph.value(record, URIRef(QA + "endDate"))), str(record)))
     return out
 
 

@@ -25,6 +25,8 @@ from . import independence, queries
 from .messages import CATALOGUE, message, normalise_language
 from .namespaces import LVL, compact
 from .store import Store
+from .terms import literal_date as _date
+from .terms import value_of as _value
 
 CATALOGUE.update({
     "basis_accredited": {"sv": "C1 genom ackreditering: {issuer} är ackrediterad av {body}{standard}",
@@ -37,10 +39,10 @@ CATALOGUE.update({
     "basis_sector": {"sv": "B: sektorn kvalitetssäkrar genom {assurers}", "en": "B: the sector quality-assures through {assurers}"},
     "basis_self_assured": {"sv": "B, men {issuer} kvalitetssäkrar sig själv: ingen annan sektorskvalitetssäkrare",
                            "en": "B, but {issuer} assures itself: no other sector quality assurer"},
-    "independent": {"sv": "oberoende: utfärdare och examinatorer beror inte på utbildarna ({date})",
-                    "en": "independent: issuer and examiners do not depend on the trainers ({date})"},
-    "dependent": {"sv": "inte oberoende ({date}): {party} beror på utbildaren {trainer}: {path}",
-                  "en": "not independent ({date}): {party} depends on the trainer {trainer}: {path}"},
+    "independent": {"sv": "Oberoende: utfärdare och examinatorer beror inte på utbildarna ({date})",
+                    "en": "Independent: issuer and examiners do not depend on the trainers ({date})"},
+    "dependent": {"sv": "Inte oberoende ({date}): {party} beror på utbildaren {trainer}: {path}",
+                  "en": "Not independent ({date}): {party} depends on the trainer {trainer}: {path}"},
 })
 
 
@@ -67,20 +69,6 @@ class RouteCheck:
     assurers: list[str] = field(default_factory=list)
     dependences: list[independence.Dependence] = field(default_factory=list)
     on: date | None = None
-
-
-def _date(term: object) -> date | None:
-    if isinstance(term, ox.Literal):
-        try:
-            return date.fromisoformat(term.value[:10])
-        except ValueError:
-            return None
-    return None
-
-
-def _value(row: ox.QuerySolution, name: str) -> str:
-    term = row[name]
-    return term.value if term is not None else ""
 
 
 def route_checks(store: Store, credential: str, on: date | None = None) -> list[RouteCheck]:

@@ -85,6 +85,14 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "sv": "lagret var tomt: laddade ontologin och exempeldata ({triples} tripler)",
         "en": "the store was empty: loaded the ontology and sample data ({triples} triples)",
     },
+    "sample_warnings": {
+        "sv": "{count} varningar om luckor i exempeldata; `qagraph validate` listar dem",
+        "en": "{count} warnings about gaps in the sample data; `qagraph validate` lists them",
+    },
+    "serving": {
+        "sv": "qagraph visas på http://{host}:{port}/ (stoppa med Ctrl+C)",
+        "en": "qagraph is served at http://{host}:{port}/ (stop it with Ctrl+C)",
+    },
     "store_ready": {
         "sv": "lagret har redan data ({triples} tripler); inget laddades",
         "en": "the store already holds data ({triples} triples); nothing was loaded",

@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDFS, SH, XSD
@@ -43,6 +43,9 @@ from stdnum.se import orgnr as se_orgnr
 from . import independence, resources
 from .messages import CATALOGUE
 from .namespaces import QA, SHAPES, SKOS, compact
+
+if TYPE_CHECKING:
+    from .validation import Result
 
 # rdflib logs a traceback (and warns) when it meets an ill-typed literal; the literal is
 # reported here, as a result with the value and the form expected, so the traceback would
@@ -103,18 +106,6 @@ REGISTERS = (
 )
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One result of a rule, in the fields of validation.Result."""
-
-    focus: str
-    shape: str
-    severity: str
-    messages: tuple[tuple[str, str], ...]
-    path: str = ""
-    value: str = ""
-
-
 @cache
 def _templates(shape: str) -> tuple[tuple[str, str], ...]:
     shapes = resources.shapes_graph()
@@ -129,12 +120,15 @@ def _severity(shape: str) -> str:
 
 
 def _finding(shape: str, focus: str, path: str, value: str,
-             fill: Callable[[str], dict[str, str]]) -> Finding:
+             fill: Callable[[str], dict[str, str]]) -> Result:
     """A finding whose messages are the shape's templates with their placeholders filled
     ({$this} and {?name}; `fill(lang)` gives the values, which may depend on the language)."""
+    # imported here: validation imports this module to run the rules beside the shapes
+    from .validation import Result
+
     messages = tuple((lang, _fill(template, {"$this": focus, "value": value, **fill(lang)}))
                      for lang, template in _templates(shape))
-    return Finding(focus, compact(shape), _severity(shape), messages, path, value)
+    return Result(focus, compact(shape), _severity(shape), messages, path, value)
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
@@ -145,15 +139,15 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return re.sub(r"\{([?$])(\w+)\}", one, template)
 
 
-def independence_findings(graph: Graph, on: date) -> list[Finding]:
+def independence_findings(graph: Graph, on: date) -> list[Result]:
     """C1 routes whose issuer or examiner depends on a trainer on `on`, with the path."""
     return findings_of(independence.find(independence.routes_from_graph(graph),
                                          independence.build(independence.edges_from_graph(graph), on)),
                        on)
 
 
-def findings_of(found: Iterable[independence.Dependence], on: date) -> list[Finding]:
-    """Findings for dependences found by `independence.find` (from a graph or a store)."""
+def findings_of(found: Iterable[independence.Dependence], on: date) -> list[Result]:
+    """Results for dependences found by `independence.find` (from a graph or a store)."""
     out = []
     for dependence in found:
         issuer = dependence.role == QA + "issuer"
@@ -175,13 +169,13 @@ def _same_in_every_language(values: dict[str, str]) -> Callable[[str], dict[str,
     return fill
 
 
-def number_findings(graph: Graph) -> list[Finding]:
+def number_findings(graph: Graph) -> list[Result]:
     """Organisation numbers of the right form whose check digits are wrong."""
     return number_findings_of((org, register.property, value) for register in REGISTERS
                               for org, value in graph.subject_objects(URIRef(register.property)))
 
 
-def number_findings_of(numbers: Iterable[tuple[object, str, object]]) -> list[Finding]:
+def number_findings_of(numbers: Iterable[tuple[object, str, object]]) -> list[Result]:
     """The same for (organisation, register property, value) from a graph or a store."""
     by_property = {r.property: r for r in REGISTERS}
     out = []
@@ -198,7 +192,7 @@ def number_findings_of(numbers: Iterable[tuple[object, str, object]]) -> list[Fi
     return out
 
 
-def literal_findings(graph: Iterable[tuple[object, object, object]]) -> list[Finding]:
+def literal_findings(graph: Iterable[tuple[object, object, object]]) -> list[Result]:
     """Literals whose lexical form is not valid for their XSD datatype (in a graph, or in
     the triples given)."""
     out = []
@@ -219,11 +213,18 @@ def literal_findings(graph: Iterable[tuple[object, object, object]]) -> list[Fin
 
 
 @cache
-def expected_classes() -> dict[str, str]:
-    """qa: object properties whose range is a single qa: class: property -> class."""
+def ontology_graph() -> Graph:
+    """The ontology and the concept schemes, parsed once per process."""
     ontology = Graph()
     for path in resources.ontology_files():
         ontology.parse(path, format="turtle")
+    return ontology
+
+
+@cache
+def expected_classes() -> dict[str, str]:
+    """qa: object properties whose range is a single qa: class: property -> class."""
+    ontology = ontology_graph()
     out = {}
     for prop in ontology.subjects(RDF.type, OWL.ObjectProperty):
         ranges = [r for r in ontology.objects(prop, RDFS.range) if isinstance(r, URIRef)]
@@ -253,7 +254,7 @@ def _links(graph: Graph) -> Iterable[tuple[str, str, str, str]]:
             yield str(s), prop, str(o), credential
 
 
-def known_iri_findings(graph: Graph, known: Callable[[str], Iterable[str]] | None = None) -> list[Finding]:
+def known_iri_findings(graph: Graph, known: Callable[[str], Iterable[str]] | None = None) -> list[Result]:
     """Links to IRIs that nothing is said about, with the closest known IRI of the class."""
     def instances(cls: str) -> Iterable[str]:
         found = {str(x) for x in graph.subjects(RDF.type, URIRef(cls))}
@@ -265,7 +266,7 @@ def known_iri_findings(graph: Graph, known: Callable[[str], Iterable[str]] | Non
 
 
 def known_iri_findings_of(links: Iterable[tuple[str, str, str, str]], described: Callable[[str], bool],
-                          instances: Callable[[str], Iterable[str]]) -> list[Finding]:
+                          instances: Callable[[str], Iterable[str]]) -> list[Result]:
     """The same for (subject, property, object, expected class) links from a graph or a
     store; `described(iri)` tells whether anything is said about an IRI, `instances(class)`
     lists the known IRIs of a class for the suggestion."""
@@ -287,7 +288,7 @@ def known_iri_findings_of(links: Iterable[tuple[str, str, str, str]], described:
 
 
 def check(graph: Graph, on: date | None = None,
-          known: Callable[[str], Iterable[str]] | None = None) -> list[Finding]:
+          known: Callable[[str], Iterable[str]] | None = None) -> list[Result]:
     """Every rule over `graph` (data merged with what it links to), on `on` (today).
     `known(class)` lists further known IRIs of a class (from the store) for suggestions."""
     day = on or date.today()

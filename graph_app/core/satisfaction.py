@@ -46,6 +46,8 @@ from .errors import InputError
 from .messages import CATALOGUE
 from .namespaces import CND, IDV
 from .store import Store
+from .terms import literal_date as _date
+from .terms import value_of as _value
 
 CATALOGUE.update({
     "unknown_credential": {
@@ -250,15 +252,6 @@ def parse_date(value: str | date | None) -> date | None:
         raise InputError("bad_date", value=value) from None
 
 
-def _date(term: object) -> date | None:
-    if isinstance(term, ox.Literal):
-        try:
-            return date.fromisoformat(term.value[:10])
-        except ValueError:
-            return None
-    return None
-
-
 def _int(term: object) -> int | None:
     if isinstance(term, ox.Literal):
         try:
@@ -296,11 +289,6 @@ def _subtract(day: date, duration: Any) -> date | None:
 def _rows(store: Store, name: str, var: str, iri: str) -> list[ox.QuerySolution]:
     result = store.query(queries.load(name).text, bindings={var: ox.NamedNode(iri)})
     return list(result)  # type: ignore[arg-type]
-
-
-def _value(row: ox.QuerySolution, name: str) -> str:
-    term = row[name]
-    return term.value if term is not None else ""
 
 
 @dataclass

@@ -112,8 +112,12 @@ def all_examples() -> list[Example]:
 
 
 def get(name: str) -> Example | None:
+    """The example called `name`, or None; a name that is not a plain file name (a slash,
+    a dot first, a NUL, too long for the file system) names no example."""
+    if not name or len(name) > 100 or "/" in name or "\x00" in name or name.startswith("."):
+        return None
     path = EXAMPLE_DIR / f"{name}.rq"
-    if "/" in name or name.startswith(".") or not path.is_file():
+    if not path.is_file():
         return None
     return Example(_load(name))
 

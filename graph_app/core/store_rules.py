@@ -19,6 +19,7 @@ from . import independence, queries, rules
 from .namespaces import META_GRAPH, QA, RDF
 from .shacl import fallback
 from .shacl.compiler import CASTABLE, INTEGER_RANGES, datatype_test
+from .shacl.report import Result
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RECORD_PROPERTIES = {QA + "dependentOrganisation", QA + "onOrganisation", QA + "dependencyKind",
@@ -96,7 +97,7 @@ def _routes_of(select: Select, organisations: set[str]) -> set[str]:
 # -- independence and numbers ---------------------------------------------------------------
 
 
-def _independence(view: Any, routes: set[str] | None, day: date) -> list[rules.Finding]:
+def _independence(view: Any, routes: set[str] | None, day: date) -> list[Result]:
     """Findings of independence for `routes` (every route when None), on `day`, over the
     part of the dependency graph their role players belong to."""
     info = independence.routes_from_store(view, routes)
@@ -108,7 +109,7 @@ def _independence(view: Any, routes: set[str] | None, day: date) -> list[rules.F
     return rules.findings_of(independence.find(info, independence.build(edges, day)), day)
 
 
-def _numbers(select: Select, orgs: set[str] | None) -> list[rules.Finding]:
+def _numbers(select: Select, orgs: set[str] | None) -> list[Result]:
     values = " ".join(f"<{p}>" for p in sorted(REGISTER_PROPERTIES))
     text = f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o }}"
     rows: list[dict[str, Any]] = []
@@ -135,7 +136,7 @@ def ill_typed_candidates() -> str:
             f"FILTER(({tests}) || (STRSTARTS(STR(datatype(?o)), \"{XSD}\") && datatype(?o) NOT IN ({known}))) }}")
 
 
-def _literals(rows: Iterable[dict[str, Any]]) -> list[rules.Finding]:
+def _literals(rows: Iterable[dict[str, Any]]) -> list[Result]:
     triples = [(fallback.to_rdflib(r["s"]), fallback.to_rdflib(r["p"]), fallback.to_rdflib(r["o"]))
                for r in rows]
     return rules.literal_findings(triples)
@@ -166,7 +167,7 @@ def _link_query(objects: str) -> str:
       FILTER(isIRI(?s) && isIRI(?o) && ?s != <{META_GRAPH}>) }}"""
 
 
-def _known_iris(select: Select, objects: Sequence[str]) -> list[rules.Finding]:
+def _known_iris(select: Select, objects: Sequence[str]) -> list[Result]:
     """Findings for the undescribed IRIs among `objects`, with every link to them."""
     links: list[tuple[str, str, str, str]] = []
     for start in range(0, len(objects), 400):
@@ -193,7 +194,7 @@ def _link_objects() -> str:
 # -- together -----------------------------------------------------------------------------------
 
 
-def everything(view: Any, on: date | None = None) -> list[rules.Finding]:
+def everything(view: Any, on: date | None = None) -> list[Result]:
     """Every rule over the whole view."""
     day = on or date.today()
     select = view.select
@@ -203,7 +204,7 @@ def everything(view: Any, on: date | None = None) -> list[rules.Finding]:
     return found
 
 
-def for_change(view: Any, what: Touched, on: date | None = None) -> list[rules.Finding]:
+def for_change(view: Any, what: Touched, on: date | None = None) -> list[Result]:
     """The rules' findings for what a change touched: the routes it changed or whose part
     of the dependency graph it changed, the organisations whose numbers it changed, and
     the literals and links among its triples."""
@@ -212,7 +213,7 @@ def for_change(view: Any, what: Touched, on: date | None = None) -> list[rules.F
     routes = set(what.routes)
     if what.organisations:
         routes |= _routes_of(select, component(select, what.organisations))
-    found: list[rules.Finding] = []
+    found: list[Result] = []
     if routes:
         found += _independence(view, routes, day)
     if what.numbers:
@@ -228,7 +229,7 @@ def for_change(view: Any, what: Touched, on: date | None = None) -> list[rules.F
     return found
 
 
-def for_nodes(view: Any, nodes: set[str], on: date | None = None) -> list[rules.Finding]:
+def for_nodes(view: Any, nodes: set[str], on: date | None = None) -> list[Result]:
     """The rules' findings whose focus is one of `nodes` (routes, organisations, and the
     subjects of literals and links), for an entity page."""
     day = on or date.today()
@@ -243,7 +244,7 @@ def for_nodes(view: Any, nodes: set[str], on: date | None = None) -> list[rules.
     return [f for f in found if f.focus in nodes]
 
 
-def drop_ill_typed(results: list[Any], findings: Sequence[rules.Finding]) -> list[Any]:
+def drop_ill_typed(results: list[Any], findings: Sequence[Result]) -> list[Any]:
     """An ill-typed literal is reported once, by the rule that names its value and form:
     the SHACL results about the same focus node and value are left out."""
     ill = {(f.focus, f.value) for f in findings if f.shape == "qash:LiteralFormShape"}

@@ -4,6 +4,7 @@ edges: SHACL validation, small graphs, serialisation helpers)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -50,3 +51,23 @@ def graph_from_triples(triples: Iterable[object], into: Graph | None = None) -> 
 def triples_from_graph(graph: Graph) -> list[ox.Triple]:
     """pyoxigraph triples for an rdflib graph."""
     return [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph]  # type: ignore[arg-type]
+
+
+def literal_date(term: object) -> date | None:
+    """The date of an xsd:date literal (pyoxigraph or rdflib; a dateTime's day), or None."""
+    if isinstance(term, ox.Literal):
+        text = term.value
+    elif isinstance(term, Literal):
+        text = str(term)
+    else:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def value_of(row: ox.QuerySolution, name: str) -> str:
+    """The lexical value or IRI of a variable of a query solution ("" when unbound)."""
+    term = row[name]
+    return term.value if term is not None else ""

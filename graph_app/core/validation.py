@@ -155,14 +155,14 @@ def _fallback(view: StoreView | MemoryView, model: ShapesModel, shapes: Sequence
     return results
 
 
-def result_of(finding: rules.Finding) -> Result:
+def result_of(finding: Result) -> Result:
     focus = ox.NamedNode(finding.focus)
     return Result(finding.focus, finding.shape, finding.severity, finding.messages, finding.path,
                   finding.value, component="", source_shape=finding.shape, focus_term=str(focus))
 
 
 def rule_results(view: StoreView | MemoryView, on: date | None = None,
-                 focus: Sequence[Term] | None = None) -> list[rules.Finding]:
+                 focus: Sequence[Term] | None = None) -> list[Result]:
     """The rules SHACL cannot compute (graph_app/core/rules.py), over the view's data (or
     for the focus nodes)."""
     if focus is not None:

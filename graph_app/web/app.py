@@ -11,11 +11,11 @@ from werkzeug.exceptions import HTTPException
 from ..core.errors import QagraphError
 from ..core.settings import load_settings
 from ..core.store import Store, open_configured
-from . import browse, crosswalk, home, i18n, mappings, security, sparql, vendor
+from . import browse, check, crosswalk, home, i18n, mappings, security, sparql, vendor
 
 # Each part registers itself; order matters only for i18n, which the others use, and
 # security, whose body limits run before any part reads a request.
-PARTS = (i18n, security, vendor, home, browse, sparql, mappings, crosswalk)
+PARTS = (i18n, security, vendor, home, browse, check, sparql, mappings, crosswalk)
 
 STORE_KEY = "qagraph.store"
 

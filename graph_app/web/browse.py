@@ -6,11 +6,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import pyoxigraph as ox
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import gettext as _
 
 from ..core import catalogue as catalogue_module
+from ..core import queries
 from ..core.catalogue import Catalogue
+from ..core.derived import PerGeneration
 from ..core.labels import pick_lang
 from ..core.namespaces import DCTERMS, FOAF, LVL, OWL, RDF, RDFS, SKOS, compact
 from ..core.store import Store
@@ -46,8 +49,19 @@ def href(iri: str) -> str:
     return url_for("entity.resource", iri=iri)
 
 
+_WELL_KNOWN: dict[str, dict[str, str]] = {}
+
+
 def well_known() -> dict[str, str]:
-    """Names of common properties of other vocabularies, which the store has no labels for."""
+    """Names of common properties of other vocabularies, which the store has no labels for
+    (made once per interface language)."""
+    names = _WELL_KNOWN.get(lang())
+    if names is None:
+        names = _WELL_KNOWN[lang()] = _well_known()
+    return names
+
+
+def _well_known() -> dict[str, str]:
     return {
         RDFS + "label": _("name"),
         RDFS + "comment": _("comment"),
@@ -74,13 +88,42 @@ def well_known() -> dict[str, str]:
     }
 
 
+def _record_ends(s: Store) -> dict[str, tuple[str, str, str]]:
+    result = s.query(queries.load("mapping-record-ends").text)
+    assert isinstance(result, ox.QuerySolutions)
+    return {row["record"].value: (row["source"].value, row["property"].value, row["target"].value)
+            for row in result if isinstance(row["record"], ox.NamedNode)}
+
+
+_records: PerGeneration[dict[str, tuple[str, str, str]]] = PerGeneration(_record_ends)
+
+
+def record_ends(iri: str) -> tuple[str, str, str] | None:
+    """Subject, property and object of a mapping record, or None for anything else."""
+    return _records.get(store()).get(iri)
+
+
 def label(iri: str) -> str:
     catalogue = cat()
     if iri not in catalogue.labels:
         known = well_known().get(iri)
         if known:
             return known
+        ends = record_ends(iri)
+        if ends is not None:  # a mapping record: "A ≈ B", never its hash id
+            return f"{catalogue.full_label(ends[0], lang())} ≈ {catalogue.full_label(ends[2], lang())}"
     return catalogue.full_label(iri, lang())
+
+
+def names(iris: Any) -> str:
+    """Labels of several nodes, joined."""
+    return ", ".join(label(i) for i in iris)
+
+
+def format_names() -> dict[str, str]:
+    """What each download is, in words."""
+    return {"ttl": _("Turtle (.ttl)"), "jsonld": _("JSON-LD (.jsonld)"), "nt": _("N-Triples (.nt)"),
+            "rdf": _("RDF/XML (.rdf)"), "json": "JSON", "csv": _("CSV table (.csv)")}
 
 
 def label_lang(iri: str) -> str:
@@ -141,9 +184,14 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def browse_context() -> dict[str, Any]:
+        from . import cards, readable
+
         return {"href": href, "label": label, "label_lang": label_lang, "compact": compact,
                 "kind_names": kind_names(), "facet_names": facet_names(), "url_with": url_with,
-                "lang_switch_url": lang_switch_url}
+                "lang_switch_url": lang_switch_url, "names": names,
+                "format_day": readable.format_day, "country_name": readable.country_name,
+                "strength_words": cards.strength_words, "justification_words": cards.justification_words,
+                "format_names": format_names()}
 
     for module in (entity, lists, search, graphview, levels):
         module.init_app(app)

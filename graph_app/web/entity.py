@@ -4,21 +4,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..core import entity as core
-from ..core import level_check
-from ..core.namespaces import LVL, QA, RDF
-from .browse import base_iri, cat, lang, store
+from ..core.namespaces import DCTERMS, LVL, QA, RDF
+from . import acceptance, cards, check, profiles, readable
+from .browse import base_iri, cat, kind_names, lang, store
 
 bp = Blueprint("entity", __name__)
 
-HTML = "text/html"
-MEDIA = {mime: ext for ext, (_fmt, mime) in core.FORMATS.items()}
 PAGE = 20
 
 
@@ -36,61 +33,64 @@ def _twin(iri: str, ext: str) -> Response:
     return response
 
 
-def _level_badges(iri: str) -> list[dict[str, Any]]:
-    catalogue = cat()
-    badges = []
-    # what each route's level rests on, and at C1 the independence verdict with its path
-    facts = {check.route: level_check.texts(check, lang(), lambda i: catalogue.label(i, lang()))
-             for check in level_check.route_checks(store(), iri)}
-    for rl in core.route_levels(store(), iri):
-        if not rl.level:
-            continue
-        badges.append({
-            "route": rl.route,
-            "level": rl.level,
-            "notation": catalogue.notations.get(rl.level, rl.level.rsplit("/", 1)[-1]),
-            "meaning": catalogue.full_label(rl.level, lang()),
-            "claimed": rl.claimed,
-            "issuers": rl.issuers,
-            "facts": facts.get(rl.route, []),
-        })
-    return badges
-
-
 def _page(iri: str) -> str:
     s = store()
     statements = core.outgoing(s, iri)
     types = core.types(statements)
-    groups: dict[str, list[core.Statement]] = defaultdict(list)
     sources: dict[str, int] = defaultdict(int)
     for st in statements:
         for src in st.sources:
             sources[src] += 1
-        if st.predicate != RDF + "type":
-            groups[st.predicate].append(st)
     page_of = request.args.get("in")
     try:
-        offset = max(0, int(request.args.get("offset", "0")))
+        offset = max(0, min(int(request.args.get("offset", "0")), 10**9))
     except ValueError:
         offset = 0
     incoming = core.incoming(s, iri, limit=PAGE, page_of=page_of, offset=offset)
     entry = cat().entries.get(iri)
+    kind = entry.kind if entry else ""
+    card = profile = requirement = None
+    check_state = None
+    if QA + "Credential" in types:
+        card = cards.credential_card(iri, statements, incoming)
+        check_state = check.form_state({}, fixed_credential=iri)
+    elif QA + "Organisation" in types:
+        profile = cards.organisation_profile(iri, statements)
+    elif QA + "Requirement" in types:
+        requirement = cards.requirement_profile(iri, statements)
+        check_state = check.form_state({}, fixed_requirement=iri)
     return render_template(
         "entity.html",
         iri=iri,
         types=types,
-        kind=entry.kind if entry else "",
-        groups=sorted(groups.items(), key=lambda kv: (kv[0] != QA + "hasRoute", kv[0])),
+        kind=kind,
+        kind_name=kind_names().get(kind, ("", ""))[0],
+        groups=readable.grouped(statements, skip={RDF + "type"}),
         incoming=incoming,
         page_size=PAGE,
-        equivalents=core.equivalents(s, iri),
-        badges=_level_badges(iri) if QA + "Credential" in types else [],
+        equivalents=core.equivalents(s, iri) if card is None else [],
         is_level=iri.startswith(LVL),
         violations=core.violations(s, iri, wait=float(current_app.config["VALIDATION_WAIT"])),
         sources=sorted(sources.items()),
-        is_literal=lambda t: isinstance(t, ox.Literal),
         twins=_twins(iri),
+        profile_downloads=profiles.downloads(iri),
+        card=card,
+        profile=profile,
+        requirement=requirement,
+        check=check_state,
+        verdicts=acceptance.verdict_names(),
+        folded=card is not None or profile is not None or requirement is not None,
+        description=_description(statements),
     )
+
+
+def _description(statements: list[core.Statement]) -> str:
+    texts = {st.value.language or "": st.value.value for st in statements
+             if st.predicate in (DCTERMS + "description",) and isinstance(st.value, ox.Literal)}
+    for key in (lang(), "sv", "en", ""):
+        if key in texts:
+            return texts[key]
+    return next(iter(texts.values()), "")
 
 
 def _twins(iri: str) -> list[tuple[str, str, str]]:
@@ -105,28 +105,25 @@ def _twins(iri: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def _respond(iri: str, ext: str | None) -> Response:
+def _known(iri: str) -> bool:
     try:
-        known = core.exists(store(), iri)
+        return core.exists(store(), iri)
     except ValueError:  # not an IRI at all
-        known = False
-    if not known:
+        return False
+
+
+def _respond(iri: str, ext: str | None) -> Response:
+    if not _known(iri):
         return _not_found(iri)
-    if ext is None:
-        best = request.accept_mimetypes.best_match([HTML, *MEDIA], default=HTML)
-        ext = MEDIA.get(best or HTML)
-    if ext is not None:
-        return _twin(iri, ext)
-    response = Response(_page(iri), mimetype=HTML)
-    response.vary.add("Accept")
-    return response
+    # The page, a twin, or a register's form (ELM, CTDL) by content negotiation by profile.
+    return profiles.respond(iri, ext, _page, _twin)
 
 
 @bp.get("/id/<path:path>")
 def page(path: str) -> Response:
     iri = base_iri() + path
     for ext in core.FORMATS:
-        if path.endswith("." + ext) and core.exists(store(), iri[: -len(ext) - 1]):
+        if path.endswith("." + ext) and _known(iri[: -len(ext) - 1]):
             return _respond(iri[: -len(ext) - 1], ext)
     return _respond(iri, None)
 
@@ -144,3 +141,5 @@ def resource() -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    if not app.testing:
+        core.warm_up()

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from ..core import entity as core
 from ..core.namespaces import RDF, compact
-from .browse import base_iri, cat, href, kind_names, label, lang, store
+from .browse import base_iri, cat, href, kind_names, label, store
 
 bp = Blueprint("graphview", __name__)
 
@@ -25,7 +25,7 @@ def _node(iri: str) -> dict[str, Any]:
     levels = sorted(entry.facets.get("level", ())) if entry else []
     best = min(levels, key=lambda v: catalogue.ranks.get(v, 99)) if levels else ""
     kind = entry.kind if entry else "other"
-    return {"id": iri, "label": catalogue.full_label(iri, lang()), "kind": kind,
+    return {"id": iri, "label": label(iri), "kind": kind,
             "kind_name": kind_names().get(kind, (_("Other"), ""))[0],
             "level": catalogue.notations.get(best, "") if best else "", "href": href(iri)}
 

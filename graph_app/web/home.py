@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, jsonify, render_template
 
 from ..core import stats
+from ..core.catalogue import KINDS
 from ..core.namespaces import compact
 
 bp = Blueprint("home", __name__)
@@ -23,9 +24,31 @@ def _summary() -> dict[str, Any]:
     }
 
 
+def _counts(classes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The counts by class with human names (plural, in the interface language), each
+    linked to its list where there is one."""
+    from .browse import kind_names, label
+    from .lists import LISTS
+
+    list_of = {kind: name for name, kind in LISTS.items()}
+    names = kind_names()
+    out = []
+    for c in classes:
+        kind = KINDS.get(c["iri"])
+        name = names[kind][1] if kind in names else label(c["iri"])
+        out.append({**c, "name": name, "href": "/" + list_of[kind] if kind in list_of else ""})
+    return sorted(out, key=lambda c: not c["href"])  # the things with a list first
+
+
 @bp.get("/")
 def index() -> str:
-    return render_template("home.html", **_summary())
+    summary = _summary()
+    return render_template("home.html", counts=_counts(summary["classes"]), **summary)
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Any:
+    return current_app.send_static_file("favicon.svg")
 
 
 @bp.get("/index.json")

@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 
 from ..core.catalogue import FACETS, Entry, facet_counts, select
 from ..core.labels import fold
-from .browse import cat, facet_names, href, kind_names, lang
+from .browse import cat, facet_names, href, kind_names, lang, url_with
+from .readable import country_name
 
 bp = Blueprint("lists", __name__)
 
@@ -24,12 +25,23 @@ LISTS: dict[str, str] = {
     "standards": "standard",
     "requirements": "requirement",
     "collaborations": "collaboration",
+    "routes": "route",
+    "recognitions": "recognition",
+    "control-functions": "control",
+    "accreditations": "accreditation",
 }
 SORTS = ("label", "-label", "country", "level")
 PER_PAGE = 50
 FACET_SIZE = 20  # values shown per facet, the most frequent first
 MAX_FACET_SIZE = 2000
 MAX_PER_PAGE = 500
+# the columns of each list, in order; a column nobody in the result fills is not shown
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "credential": ("level", "country", "sector", "issuer"),
+    "organisation": ("type", "country", "sector", "level"),
+    "requirement": ("type", "level", "country", "issuer"),
+    "default": ("type", "level", "country", "sector", "issuer", "standard"),
+}
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -42,8 +54,17 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 
 def _facet_value_label(facet: str, value: str) -> str:
     if facet == "country":
-        return value
+        return country_name(value)
+    if facet == "level":
+        return cat().full_label(value, lang())
     return cat().label(value, lang())
+
+
+def _toggle(facet: str, value: str, chosen: dict[str, list[str]]) -> str:
+    """The URL that adds `value` to the facet's choice, or takes it away."""
+    values = list(chosen.get(facet, []))
+    values = [v for v in values if v != value] if value in values else [*values, value]
+    return url_with(**{facet: values or None, "page": None})
 
 
 def _sorted(entries: list[Entry], sort: str) -> list[Entry]:
@@ -79,7 +100,8 @@ def _listing(name: str) -> dict[str, Any]:
         shown += [(v, 0) for v in chosen_here if v not in counts[f]]
         if not shown:
             continue
-        values = [{"value": v, "label": _facet_value_label(f, v), "count": n, "selected": v in chosen_here}
+        values = [{"value": v, "label": _facet_value_label(f, v), "count": n, "selected": v in chosen_here,
+                   "href": _toggle(f, v, chosen), "notation": cat().notations.get(v, "") if f == "level" else ""}
                   for v, n in shown]
         if f == "level":  # the ladder's order, strongest first
             ranks = cat().ranks
@@ -90,15 +112,24 @@ def _listing(name: str) -> dict[str, Any]:
                        "truncated": len(counts[f]) > facet_size})
     start = (page - 1) * per_page
     language = lang()
+    catalogue = cat()
     items = [{
         "iri": e.iri,
         "label": e.label(language),
         "href": href(e.iri),
         "facets": {f: sorted(e.facets[f]) for f in FACETS if e.facets.get(f)},
+        "levels": sorted((catalogue.notations.get(v, v.rsplit("/", 1)[-1]) for v in e.facets.get("level", ())),
+                         key=lambda n: [lv.notation for lv in catalogue.levels()].index(n)
+                         if n in [lv.notation for lv in catalogue.levels()] else 99),
     } for e in matching[start:start + per_page]]
+    # columns that some row of the whole result fills; the others are left out
+    columns = [f for f in COLUMNS.get(kind, COLUMNS["default"]) if counts[f]]
+    chips = [{"facet": f, "label": _facet_value_label(f, v), "href": _toggle(f, v, chosen)}
+             for f, vs in chosen.items() for v in vs]
     return {"list": name, "kind": kind, "total": len(matching), "page": page,
             "per_page": per_page, "pages": max(1, -(-len(matching) // per_page)),
-            "sort": sort, "selected": chosen, "facets": facets, "items": items}
+            "sort": sort, "selected": chosen, "facets": facets, "items": items,
+            "columns": columns, "chips": chips}
 
 
 def _html(name: str) -> str:
@@ -115,13 +146,18 @@ def _json(name: str) -> Response:
 
 
 def _csv(name: str) -> Response:
+    """The list as CSV: the name and the IRI of each thing, and for each facet its values'
+    names and, in a column of their own, their IRIs (country codes for countries)."""
     data = _listing(name)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["iri", "label", *FACETS])
+    writer.writerow(["label", "iri", *(c for f in FACETS for c in (f, f + ("_code" if f == "country" else "_iri")))])
     for item in data["items"]:
-        writer.writerow([item["iri"], item["label"],
-                         *(" ".join(item["facets"].get(f, [])) for f in FACETS)])
+        row = [item["label"], item["iri"]]
+        for f in FACETS:
+            values = item["facets"].get(f, [])
+            row += ["; ".join(_facet_value_label(f, v) for v in values), " ".join(values)]
+        writer.writerow(row)
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f"inline; filename={name}.csv"
     return response

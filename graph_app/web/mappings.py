@@ -11,7 +11,6 @@ refused (401) and nothing changes; reviewing one's own proposal is refused (403)
 from __future__ import annotations
 
 import secrets
-from datetime import date
 from typing import Any
 
 from flask import (
@@ -33,7 +32,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..core import curation, equivalence, explanation
+from ..core import curation, equivalence
 from ..core.entity import labels_for
 from ..core.errors import QagraphError
 from ..core.namespaces import DEFAULT_BASE, compact
@@ -328,8 +327,12 @@ def credential_mappings(iri: str) -> dict[str, Any]:
 
 @bp.get("/mappings/credential/<path:tail>")
 def credential_page(tail: str) -> Any:
+    from .check import resolve
+
     as_json = tail.endswith(".json")
     iri = CREDENTIAL_BASE + tail.removesuffix(".json")
+    if resolve(iri, "credential").iri != iri:
+        abort(404)
     data = credential_mappings(iri)
     if as_json:
         return jsonify({
@@ -345,60 +348,43 @@ def credential_page(tail: str) -> Any:
 # -- requirement checks ---------------------------------------------------------------
 
 
-def _satisfies_args() -> tuple[str, str, str | None, str | None]:
-    credential = request.args.get("credential", "").strip()
-    requirement = request.args.get("requirement", "").strip()
-    if not credential or not requirement:
-        abort(400)
-    return (_credential_iri(credential), _requirement_iri(requirement),
-            request.args.get("on") or None, request.args.get("issued") or None)
-
-
-def _requirement_iri(text: str) -> str:
-    if text.startswith("http://") or text.startswith("https://"):
-        return text
-    if text.startswith("id:"):
-        return DEFAULT_BASE + text[3:]
-    return REQUIREMENT_BASE + text.removeprefix("requirement/")
-
-
-def _subject_iri(text: str) -> str:
-    """A credential slug or CURIE, or an award's full IRI."""
-    return _credential_iri(text)
+def _api_error(text: str, errors: list[str]) -> Any:
+    response = jsonify({"ok": False, "status": 400, "error": text, "errors": errors})
+    response.status_code = 400
+    return response
 
 
 @bp.get("/api/satisfies")
 def api_satisfies() -> Any:
-    credential, requirement, on, issued = _satisfies_args()
-    answer = Checker(_store(), _reasoning()).check(credential, requirement, on, issued)
+    """JSON of one check; the credential and the requirement may be given by name, id,
+    CURIE or IRI (an award by its IRI). Unknown names and bad dates get 400 with a message."""
+    from . import check
+
+    credential = check.resolve(request.args.get("credential", "")[:2000], "credential", awards=True)
+    requirement = check.resolve(request.args.get("requirement", "")[:2000], "requirement")
+    on, on_error = check.parse_day(request.args.get("on", "")[:200], required=False, what="")
+    issued, issued_error = check.parse_day(request.args.get("issued", "")[:200], required=False, what="")
+    errors = [f"{name}: {e}" for name, e in (("credential", credential.error), ("requirement", requirement.error),
+                                             ("on", on_error), ("issued", issued_error)) if e]
+    if errors or not credential.iri or not requirement.iri:
+        return _api_error(_("The question could not be asked."), errors)
+    answer = Checker(_store(), _reasoning()).check(credential.iri, requirement.iri, on, issued)
     return jsonify(answer.as_json())
 
 
 @bp.get("/requirements/<path:tail>/satisfies")
 def requirement_page(tail: str) -> Any:
+    """The check with the requirement fixed; the credential is typed by name, id or an
+    award's IRI (see check.py)."""
+    from . import check
+    from .acceptance import verdict_names
+
     requirement = REQUIREMENT_BASE + tail
-    credential = request.args.get("credential", "").strip()
-    on = request.args.get("on") or date.today().isoformat()
-    issued = request.args.get("issued") or ""
-    answer = None
-    error = None
-    if credential:
-        try:
-            answer = Checker(_store(), _reasoning()).check(_subject_iri(credential), requirement, on, issued or None)
-        except QagraphError as err:
-            error = err.text(g.lang)
-    iris = {requirement}
-    if answer is not None:
-        iris |= answer.iris()
-    label = _labeller(iris)
-    words = None
-    if answer is not None:  # the answer in words, as the command line gives it
-        words = {"headline": explanation.headline(answer, g.lang),
-                 "summary": explanation.summary(answer, g.lang, label),
-                 "lines": explanation.lines(answer, g.lang, label)}
-    return render_template("mappings/satisfies.html", requirement=requirement, credential=credential,
-                           on=on, issued=issued, answer=answer, words=words, error=error,
-                           label=label), (400 if error else 200)
+    if not check.resolve(requirement, "requirement").iri:
+        abort(404)
+    state = check.form_state(request.args, fixed_requirement=requirement)
+    failed = state["asked"] and state["answer"] is None
+    return render_template("check.html", verdicts=verdict_names(), check=state, **state), 400 if failed else 200
 
 
 def init_app(app: Flask) -> None:

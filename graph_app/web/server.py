@@ -29,14 +29,17 @@ class _Server(BaseApplication):  # type: ignore[misc]
         return create_app(self.overrides)
 
 
-def serve(overrides: dict[str, Any], *, host: str, port: int, threads: int) -> None:
-    """Serve the app until interrupted; the worker process builds it."""
+def serve(overrides: dict[str, Any], *, host: str, port: int, threads: int, access_log: bool = False) -> None:
+    """Serve the app until interrupted; the worker process builds it. Gunicorn itself
+    only speaks of warnings and errors (the command prints where the app is), and of each
+    request when `access_log` is on."""
     options = {
         "bind": f"{host}:{port}",
         "workers": 1,
         "threads": max(2, threads),
         "worker_class": "gthread",
         "timeout": 120,
-        "accesslog": "-",
+        "loglevel": "warning",
+        "accesslog": "-" if access_log else None,
     }
     _Server(overrides, options).run()

@@ -1,5 +1,5 @@
-"""Dumps of the committed data (N-Quads and Turtle, gzipped, with SHA-256) at /dumps/ and
-the VoID description at /.well-known/void."""
+"""Dumps of the committed data (N-Quads and Turtle, and the ELM and CTDL forms; gzipped,
+with SHA-256) at /dumps/ and the VoID description at /.well-known/void."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from flask import (
     send_file,
 )
 
+from ..core.interchange import profiles as interchange
 from ..core.namespaces import DCTERMS, VOID, XSD
 from ..core.sparql import GRAPH_TYPES
 
@@ -31,6 +32,8 @@ DUMPS = {
     "qagraph.nq.gz": (ox.RdfFormat.N_QUADS, "application/n-quads"),
     "qagraph.ttl.gz": (ox.RdfFormat.TURTLE, "text/turtle"),
 }
+# The same data in the registers' models (docs/interchange.md), made with the others.
+PROFILE_DUMPS = {f"qagraph-{token}.{ext}.gz": token for token, (_media, ext) in interchange.DUMPS.items()}
 _lock = threading.Lock()
 CACHE_KEY = "qagraph.dump_cache"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -67,9 +70,12 @@ def dump_dir() -> Path:
             tmp = root / f".{key}.tmp"
             shutil.rmtree(tmp, ignore_errors=True)
             tmp.mkdir()
-            for name, (fmt, _media) in DUMPS.items():
+            for name in [*DUMPS, *PROFILE_DUMPS]:
                 with gzip.open(tmp / name, "wb") as out:
-                    store.dump(out, fmt)  # type: ignore[arg-type]
+                    if name in PROFILE_DUMPS:
+                        interchange.dump(store, PROFILE_DUMPS[name], out)  # type: ignore[arg-type]
+                    else:
+                        store.dump(out, DUMPS[name][0])  # type: ignore[arg-type]
                 digest = hashlib.sha256((tmp / name).read_bytes()).hexdigest()
                 (tmp / f"{name}.sha256").write_text(f"{digest}  {name}\n", encoding="utf-8")
             tmp.rename(folder)
@@ -80,7 +86,7 @@ def dump_dir() -> Path:
 def dumps_index() -> str:
     folder = dump_dir()
     files = []
-    for name in DUMPS:
+    for name in [*DUMPS, *PROFILE_DUMPS]:
         files.append({
             "name": name,
             "size": (folder / name).stat().st_size,
@@ -92,7 +98,7 @@ def dumps_index() -> str:
 @bp.get("/dumps/<name>")
 def dump_file(name: str) -> Response:
     base = name[: -len(".sha256")] if name.endswith(".sha256") else name
-    if base not in DUMPS:
+    if base not in DUMPS and base not in PROFILE_DUMPS:
         abort(404)
     folder = dump_dir()
     if name.endswith(".sha256"):

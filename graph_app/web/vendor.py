@@ -12,7 +12,12 @@ from werkzeug.wrappers import Response
 NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
 
 FILES: dict[str, tuple[str, str]] = {
+    "pico/pico.min.css": ("@picocss/pico/css", "pico.min.css"),
     "cytoscape/cytoscape.min.js": ("cytoscape/dist", "cytoscape.min.js"),
+    # the fCoSE layout and the two modules it is built on (UMD builds that chain by globals)
+    "cytoscape/layout-base.js": ("layout-base", "layout-base.js"),
+    "cytoscape/cose-base.js": ("cose-base", "cose-base.js"),
+    "cytoscape/cytoscape-fcose.js": ("cytoscape-fcose", "cytoscape-fcose.js"),
     "yasgui/yasgui.min.js": ("@zazuko/yasgui/build", "yasgui.min.js"),
     "yasgui/yasgui.min.css": ("@zazuko/yasgui/build", "yasgui.min.css"),
 }

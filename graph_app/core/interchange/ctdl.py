@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
 from rdflib import RDF, Graph, Literal, URIRef
 
-from ..namespaces import CETERMS
+from ..namespaces import CETERMS, QA
 from ..store import Store
 from . import CTDL_DIR, construct, typed
 
@@ -32,18 +33,26 @@ def context() -> dict[str, Any]:
 
 
 @cache
+def domains() -> dict[str, frozenset[str]]:
+    """The CTDL terms the project keeps (ctdl/terms.txt), as full IRIs, each property with
+    the classes it may describe (a class has none)."""
+    out: dict[str, frozenset[str]] = {}
+    for line in (CTDL_DIR / "terms.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            term, *classes = line.split()
+            out[CETERMS + term] = frozenset(CETERMS + c for c in classes)
+    return out
+
+
 def known_terms() -> frozenset[str]:
-    """The CTDL terms the project keeps (ctdl/terms.txt), as full IRIs."""
-    lines = (CTDL_DIR / "terms.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(CETERMS + line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    return frozenset(domains())
 
 
-def graph(store: Store, graph_iri: str | None = None) -> Graph:
-    """The CTDL triples of the store (or of the nodes one source describes), with CTIDs."""
-    nodes = None
-    if graph_iri is not None:
-        found = typed(store, ["https://w3id.org/qagraph/ontology#Credential",
-                              "https://w3id.org/qagraph/ontology#Organisation"], None, graph_iri)
+def graph(store: Store, graph_iri: str | None = None, nodes: Iterable[str] | None = None) -> Graph:
+    """The CTDL triples of the store (or of the nodes one source describes, or of the given
+    nodes), with CTIDs."""
+    if graph_iri is not None or nodes is not None:
+        found = typed(store, [QA + "Credential", QA + "Organisation"], nodes, graph_iri)
         nodes = set().union(*found.values())
     out = construct(store, CTDL_DIR, "export", nodes)
     for node in set(out.subjects(RDF.type, None)):
@@ -51,14 +60,13 @@ def graph(store: Store, graph_iri: str | None = None) -> Graph:
     return out
 
 
-def export(store: Store, graph_iri: str | None = None) -> dict[str, Any]:
+def export(store: Store, graph_iri: str | None = None, nodes: Iterable[str] | None = None) -> dict[str, Any]:
     """The CTDL JSON-LD document: the shipped @context and an @graph of nodes."""
-    data = graph(store, graph_iri)
+    data = graph(store, graph_iri, nodes)
     compacted = json.loads(data.serialize(format="json-ld", context=context()["@context"], auto_compact=True))
-    nodes = compacted.get("@graph", [compacted] if "@id" in compacted else [])
-    nodes = [n for n in nodes if isinstance(n, dict) and "@id" in n]
-    nodes.sort(key=lambda n: n["@id"])
-    return {"@context": context()["@context"], "@graph": nodes}
+    found = compacted.get("@graph", [compacted] if "@id" in compacted else [])
+    described = sorted((n for n in found if isinstance(n, dict) and "@id" in n), key=lambda n: n["@id"])
+    return {"@context": context()["@context"], "@graph": described}
 
 
 def serialise(document: dict[str, Any]) -> bytes:

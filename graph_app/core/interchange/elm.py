@@ -345,7 +345,7 @@ def serialise(result: ElmExport, fmt: str, extensions: str = "graph") -> tuple[b
     if extensions == "graph" and fmt in DATASET_FORMATS:
         data = Dataset()
         for prefix, ns in PREFIXES.items():
-            data.bind(prefix, ns)
+            data.bind(prefix, ns, replace=True)
         default = data.default_graph
         for t in result.graph:
             default.add(t)
@@ -356,7 +356,7 @@ def serialise(result: ElmExport, fmt: str, extensions: str = "graph") -> tuple[b
     else:
         target = Graph()
         for prefix, ns in PREFIXES.items():
-            target.bind(prefix, ns)
+            target.bind(prefix, ns, replace=True)
         for t in result.graph:
             target.add(t)
         if extensions == "inline":

@@ -1,5 +1,7 @@
 // The graph view: Cytoscape.js over the data the page embeds; a click on a node fetches
-// its neighbourhood from /graph.json and adds it. Filters hide relation kinds.
+// its neighbourhood from /graph.json and adds it. Filters hide relation kinds. The fCoSE
+// layout (cytoscape-fcose, from npm) keeps nodes and their labels apart; an edge shows
+// its label while the pointer is on it or on one of its ends.
 (function () {
   "use strict";
   var box = document.getElementById("graph");
@@ -8,7 +10,12 @@
   var KIND = { organisation: "#1f77b4", credential: "#d62728", scheme: "#9467bd", standard: "#8c564b",
     requirement: "#e377c2", collaboration: "#17becf", route: "#ff7f0e", recognition: "#bcbd22",
     control: "#7f7f7f", accreditation: "#2ca02c", outcome: "#aec7e8", concept: "#98df8a", other: "#c7c7c7" };
-  var LEVEL = { B: "#006400", C1: "#2e8b57", C2: "#6b8e23", D: "#daa520", E: "#d2691e", F: "#8b0000" };
+  var LEVEL = { B: "#006400", C1: "#2e7d4f", C2: "#56731d", D: "#7a6000", E: "#9a4a22", F: "#8b0000" };
+  if (typeof cytoscapeFcose !== "undefined") { cytoscape.use(cytoscapeFcose); }
+  var LAYOUT = typeof cytoscapeFcose !== "undefined"
+    ? { name: "fcose", animate: false, randomize: true, nodeDimensionsIncludeLabels: true,
+        idealEdgeLength: 110, nodeRepulsion: 9000, nodeSeparation: 90, packComponents: true }
+    : { name: "cose", animate: false, nodeDimensionsIncludeLabels: true };
   var expanded = {};
 
   function elements(data) {
@@ -23,17 +30,22 @@
     elements: elements(JSON.parse(embedded.textContent)),
     style: [
       { selector: "node", style: {
-          "label": "data(label)", "font-size": 9, "text-wrap": "ellipsis", "text-max-width": 120,
+          "label": "data(label)", "font-size": 10, "text-wrap": "wrap", "text-max-width": 130,
+          "text-valign": "bottom", "text-margin-y": 4, "text-background-color": "#fff",
+          "text-background-opacity": 0.85, "text-background-padding": 2, "min-zoomed-font-size": 6,
           "background-color": function (n) { return KIND[n.data("kind")] || KIND.other; },
           "border-width": function (n) { return n.data("level") ? 4 : 0; },
           "border-color": function (n) { return LEVEL[n.data("level")] || "#000"; } } },
       { selector: "node.center", style: { "width": 40, "height": 40 } },
       { selector: "edge", style: { "width": 1.5, "curve-style": "bezier", "target-arrow-shape": "triangle",
-          "label": "data(label)", "font-size": 7, "text-rotation": "autorotate", "line-color": "#999",
-          "target-arrow-color": "#999" } },
+          "label": "", "font-size": 9, "text-rotation": "autorotate", "line-color": "#a7b0b8",
+          "target-arrow-color": "#a7b0b8", "text-background-color": "#fff", "text-background-opacity": 1,
+          "text-background-padding": 2 } },
+      { selector: "edge.hover", style: { "label": "data(label)", "line-color": "#0b4f8a",
+          "target-arrow-color": "#0b4f8a", "width": 2.5, "z-index": 10 } },
       { selector: ".hidden", style: { "display": "none" } }
     ],
-    layout: { name: "cose", animate: false }
+    layout: LAYOUT
   });
   var center = box.getAttribute("data-center");
   cy.getElementById(center).addClass("center");
@@ -59,10 +71,7 @@
     input.type = "checkbox"; input.name = "relation"; input.value = rel; input.checked = true;
     input.addEventListener("change", applyFilters);
     lab.appendChild(input);
-    lab.appendChild(document.createTextNode(" " + label + " "));
-    var code = document.createElement("code");
-    code.textContent = rel;
-    lab.appendChild(code);
+    lab.appendChild(document.createTextNode(" " + label));
     li.appendChild(lab);
     list.appendChild(li);
   }
@@ -82,7 +91,7 @@
         applyFilters();
         node.addClass("expanded");
         box.setAttribute("data-expanded", Object.keys(expanded).length);
-        cy.layout({ name: "cose", animate: false }).run();
+        cy.layout(LAYOUT).run();
       });
   }
 
@@ -117,6 +126,10 @@
     nodeList.appendChild(li);
   }
 
+  cy.on("mouseover", "edge", function (ev) { ev.target.addClass("hover"); });
+  cy.on("mouseout", "edge", function (ev) { ev.target.removeClass("hover"); });
+  cy.on("mouseover", "node", function (ev) { ev.target.connectedEdges().addClass("hover"); });
+  cy.on("mouseout", "node", function (ev) { ev.target.connectedEdges().removeClass("hover"); });
   cy.on("tap", "node", function (ev) { expand(ev.target); });
   cy.on("dbltap", "node", function (ev) { window.location.href = ev.target.data("href"); });
   document.querySelectorAll("#graph-filters input[name=relation]").forEach(function (b) {

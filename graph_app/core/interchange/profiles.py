@@ -1,0 +1,170 @@
+"""The profiles a node's description can be had in: qagraph's own model, ELM (the EU's
+European Learning Model, as its LOQ and AMS application profiles describe it) and CTDL
+(Credential Engine's CTDL JSON-LD).
+
+The web negotiates among them (graph_app/web/profiles.py, docs/interchange.md); this module
+says which profiles a node has, why a node has no ELM form when the export leaves it out,
+and writes the node's description in one of them. Which forms a node has is remembered
+per store generation, so a page asks the ELM mapping once per node and commit.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from rdflib import RDF, URIRef
+
+from ..entity import FORMATS
+from ..namespaces import QA
+from ..store import Store
+from . import ctdl, elm, typed
+
+QAGRAPH = "https://w3id.org/qagraph/ontology"
+LOQ = "http://data.europa.eu/snb/model/ap/loq-constraints"
+AMS = "http://data.europa.eu/snb/model/ap/ams-constraints"
+RDF_MEDIA = tuple(mime for _fmt, mime in FORMATS.values())  # those of the entity pages' twins
+RDFLIB_FORMAT = {"text/turtle": "turtle", "application/ld+json": "json-ld",
+                 "application/n-triples": "nt", "application/rdf+xml": "xml"}
+
+
+@dataclass(frozen=True)
+class Profile:
+    token: str  # the short name in ?_profile=
+    uri: str  # the profile's IRI (Accept-Profile, Content-Profile)
+    media: tuple[str, ...]  # the media types it is written in, the first by default
+    narrower: tuple[str, ...] = ()  # application profiles of it a client may name instead
+
+    def names(self) -> set[str]:
+        return {self.token, self.uri, *self.narrower}
+
+
+PROFILES: dict[str, Profile] = {p.token: p for p in (
+    Profile("qagraph", QAGRAPH, RDF_MEDIA),
+    Profile("elm", str(elm.ELM), RDF_MEDIA, (LOQ, AMS)),
+    Profile("ctdl", "https://purl.org/ctdl/terms/", ("application/ld+json",)),
+)}
+# The application profiles an ELM description of a class conforms to (tested).
+ELM_APPLICATION_PROFILES: dict[URIRef, tuple[str, ...]] = {
+    elm.ELM.Qualification: (LOQ,), elm.ELM.LearningAchievementSpecification: (LOQ,),
+    elm.ELM.Organisation: (LOQ, AMS), elm.ELM.Agent: (LOQ, AMS), elm.ELM.Accreditation: (AMS,),
+}
+ELM_KINDS = (QA + "Credential", QA + "Organisation", QA + "Accreditation")
+CTDL_KINDS = (QA + "Credential", QA + "Organisation")
+
+
+def find(name: str) -> Profile | None:
+    """The profile a token or IRI names (a narrower application profile names its profile)."""
+    for profile in PROFILES.values():
+        if name in profile.names():
+            return profile
+    return None
+
+
+@dataclass(frozen=True)
+class Forms:
+    """The register profiles a node has, with what each representation conforms to, and
+    the ELM fields that keep a credential or an accreditation out of ELM."""
+
+    conforms: dict[str, tuple[str, ...]]  # token -> profile IRIs (qagraph is always there)
+    elm_lacks: tuple[str, ...] = ()  # message keys elm_field_*
+
+
+class _Memo:
+    """Forms and ELM descriptions per node, for one store generation."""
+
+    SIZE = 512
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.generation = -1
+        self.items: OrderedDict[tuple[str, str], object] = OrderedDict()
+
+    def get(self, store: Store, key: tuple[str, str], compute: Callable[[], object]) -> object:
+        with self.lock:
+            if self.generation != store.generation:
+                self.items.clear()
+                self.generation = store.generation
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+            generation = self.generation
+        value = compute()
+        with self.lock:
+            if self.generation == generation:
+                self.items[key] = value
+                while len(self.items) > self.SIZE:
+                    self.items.popitem(last=False)
+        return value
+
+
+_memos: weakref.WeakKeyDictionary[Store, _Memo] = weakref.WeakKeyDictionary()
+_memos_lock = threading.Lock()
+
+
+def _memo(store: Store) -> _Memo:
+    with _memos_lock:
+        if store not in _memos:
+            _memos[store] = _Memo()
+        return _memos[store]
+
+
+def elm_description(store: Store, iri: str) -> elm.ElmExport:
+    """The node's ELM export (with the organisations it refers to), remembered."""
+    value = _memo(store).get(store, ("elm", iri), lambda: elm.export(store, nodes=[iri]))
+    assert isinstance(value, elm.ElmExport)
+    return value
+
+
+def forms(store: Store, iri: str) -> Forms:
+    """The profiles the node can be had in."""
+    value = _memo(store).get(store, ("forms", iri), lambda: _forms(store, iri))
+    assert isinstance(value, Forms)
+    return value
+
+
+def _forms(store: Store, iri: str) -> Forms:
+    kinds = {cls for cls, nodes in typed(store, ELM_KINDS, [iri]).items() if nodes}
+    conforms: dict[str, tuple[str, ...]] = {"qagraph": (QAGRAPH,)}
+    lacks: tuple[str, ...] = ()
+    if kinds:
+        exported = elm_description(store, iri)
+        node = URIRef(iri)
+        classes = {c for c in exported.graph.objects(node, RDF.type) if isinstance(c, URIRef)
+                   and c in ELM_APPLICATION_PROFILES}
+        if classes:
+            aps = sorted({ap for cls in classes for ap in ELM_APPLICATION_PROFILES[cls]})
+            conforms["elm"] = (PROFILES["elm"].uri, *aps)
+        else:
+            lacks = next((o.fields for o in exported.omissions if o.node == iri and o.kind == "left_out"), ())
+    if kinds & set(CTDL_KINDS):
+        conforms["ctdl"] = (PROFILES["ctdl"].uri,)
+    return Forms(conforms, lacks)
+
+
+def write(store: Store, iri: str, token: str, media: str) -> bytes:
+    """The node's description in a register profile (elm or ctdl) and a media type it has."""
+    if token == "ctdl":
+        return ctdl.serialise(ctdl.export(store, nodes=[iri]))
+    body, _left_out = elm.serialise(elm_description(store, iri), RDFLIB_FORMAT[media], "none")
+    return body
+
+
+# -- dumps of the whole store ----------------------------------------------------------
+
+DUMPS = {"elm": ("text/turtle", "ttl"), "ctdl": ("application/ld+json", "jsonld")}
+
+
+def dump(store: Store, token: str, out: BinaryIO) -> None:
+    """The whole store in a register profile: ELM (what the EU's shapes describe, in Turtle)
+    or CTDL (JSON-LD)."""
+    if token == "ctdl":
+        out.write(ctdl.serialise(ctdl.export(store)))
+        return
+    body, _left_out = elm.serialise(elm.export(store), "turtle", "none")
+    out.write(body)
+

@@ -1,0 +1,139 @@
+"""Answers of the satisfaction reasoning, as the pages show them: "Sverige: godtas om det
+utfärdades senast 2023-06-30, till giltighetens slut".
+
+Every answer comes from `core.satisfaction` (`Checker.check`, `answers_for`) and is said
+in words by `core.explanation` (headline, summary, the path's sentences) in the interface
+language; this module only chooses the questions a requirement's page asks (which
+credentials may meet it) and gathers what a page links to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pyoxigraph as ox
+from flask_babel import gettext as _
+
+from ..core import explanation, queries
+from ..core.errors import QagraphError
+from ..core.satisfaction import CONDITIONAL, NO, UNKNOWN, YES, Answer, Checker, answers_for
+from .browse import cat, label, lang, store
+from .readable import country_name
+
+MAX_ROWS = 24
+ORDER = {YES: 0, CONDITIONAL: 1, UNKNOWN: 2, NO: 3}
+
+
+def verdict_names() -> dict[str, str]:
+    """The short verdicts of the badges; "depends" is an unknown whose only missing input
+    is the issue date (a credential's page asks without one)."""
+    return {YES: _("Yes"), CONDITIONAL: _("Yes, on conditions"), NO: _("No"), UNKNOWN: _("Unknown"),
+            "depends": _("It depends")}
+
+
+@dataclass
+class Worded:
+    """An answer in words: its value, the badge to wear, the core's headline and
+    one-sentence summary, the path's sentences, the conditions, who recognises, and the
+    recognitions and mapping records to link to."""
+
+    status: str
+    badge: str
+    headline: str
+    text: str
+    lines: list[str] = field(default_factory=list)
+    conditions: list[str] = field(default_factory=list)
+    who: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+
+
+def word(answer: Answer) -> Worded:
+    language = lang()
+    badge = answer.value
+    if answer.value == UNKNOWN and answer.missing and all(m.name == "issued" for m in answer.missing):
+        badge = "depends"
+    links = [r.iri for r in answer.recognitions] + [s.record for s in answer.steps if s.record]
+    return Worded(
+        status=answer.value,
+        badge=badge,
+        headline=explanation.headline(answer, language),
+        text=explanation.summary(answer, language, label),
+        lines=list(dict.fromkeys(explanation.lines(answer, language, label))),
+        conditions=explanation.condition_texts(answer, language, label),
+        who=list(dict.fromkeys(r.by for r in answer.recognitions if r.by)),
+        links=list(dict.fromkeys(links)),
+    )
+
+
+@dataclass
+class Row:
+    where: str
+    requirement: str
+    subject: str
+    worded: Worded
+    answer: Answer
+
+    @property
+    def status(self) -> str:
+        return self.worded.status
+
+
+def _checker() -> Checker:
+    from .mappings import _reasoning
+
+    return Checker(store(), _reasoning())
+
+
+def _where(answer: Answer) -> str:
+    return country_name(answer.country) if answer.country else label(answer.requirement)
+
+
+def rows_for_credential(iri: str, on: date | None = None) -> list[Row]:
+    """One row per requirement the credential may be asked against (core's
+    `answers_for`), answered on `on` (today)."""
+    try:
+        answers = answers_for(store(), iri, on or date.today(), None, checker=_checker())
+    except QagraphError:
+        return []
+    rows = [Row(_where(a), a.requirement, iri, word(a), a) for a in answers[:MAX_ROWS]]
+    return sorted(rows, key=lambda r: (ORDER[r.status], r.where.casefold(), label(r.requirement)))
+
+
+def rows_for_requirement(iri: str, on: date) -> list[Row]:
+    """The credentials that may satisfy the requirement (named, recognised for it, exact
+    equivalents of those, or of the level it asks), each answered on `on`."""
+    checker = _checker()
+    result = store().query(queries.load("card-requirement-candidates").text, bindings={"node": ox.NamedNode(iri)})
+    assert isinstance(result, ox.QuerySolutions)
+    named = [row["c"].value for row in result]
+    family = list(named)
+    for c in named:
+        family += checker.reasoning.exact_equivalents(c)
+    catalogue = cat()
+    entry = catalogue.entries.get(iri)
+    wanted = [catalogue.ranks.get(lv, 99) for lv in (entry.facets.get("level", ()) if entry else ())]
+    if wanted:
+        rank = min(wanted)
+        family += [c.iri for c in catalogue.of_kind("credential")
+                   if min((catalogue.ranks.get(lv, 99) for lv in c.facets.get("level", ())), default=99) <= rank]
+    rows = []
+    for cred in list(dict.fromkeys(family))[:MAX_ROWS * 2]:
+        try:
+            answer = checker.check(cred, iri, on, None)
+        except QagraphError:
+            continue
+        if answer.value == NO and [n.kind for n in answer.notes + answer.path] in (["no-path"], []):
+            continue
+        rows.append(Row(", ".join(country_name(c) for c in sorted(catalogue.entries[cred].facets.get("country", ())))
+                        if cred in catalogue.entries else "", iri, cred, word(answer), answer))
+    return sorted(rows, key=lambda r: (ORDER[r.status], label(r.subject).casefold()))
+
+
+def check(subject: str, requirement: str, on: date, issued: date | None) -> tuple[Answer, Worded]:
+    """One question, answered by the reasoning and put in words."""
+    answer = _checker().check(subject, requirement, on, issued)
+    return answer, word(answer)
+
+
+__all__ = ["Row", "Worded", "check", "rows_for_credential", "rows_for_requirement", "verdict_names"]
