@@ -1,10 +1,21 @@
 #!/usr/bin/env python3
-"""Server time of the web pages: p50 and p95 per kind of page, on the sample data and on a
-synthetic store from bench/generate.py (1M triples, one organisation with 10,000 awards).
+"""The web pages: throughput over HTTP, and the server time of each kind of page, on the
+sample data and on a synthetic store from bench/generate.py (1M triples, one organisation
+with 10,000 awards).
 
+    python bench/web.py --http [--duration 30] [--connections 8,64] [--triples 1000000]
     python bench/web.py [--triples 1000000] [--big-org-awards 10000] [--runs 60]
         [--workdir bench/out/web] [--skip-synthetic]
 
+--http serves each store with `qagraph serve` (gunicorn, as in production) on a free
+port of 127.0.0.1 and drives it with wrk (make bench installs it from Debian) for
+--duration seconds at each number of --connections, over the entity pages of every
+credential in random order (pages seen before come from the page cache of their store
+state) and over award pages, most of which are seen for the first time (uncached); it
+prints pages per second, p50 and p99 latency, errors, and the load average. Target: at
+least 300 entity pages/s with no errors on 2 cores.
+
+Without --http:
 Each request goes through the whole Flask app (routing, queries, templates) in this
 process, without a network in between: the time a server spends on it. A page is
 requested once before timing (the first view of a node also validates its neighbourhood,
@@ -116,6 +127,119 @@ def synthetic_file(workdir: Path, triples: int, big: int) -> tuple[Path, str]:
     return out, meta["big_organisation"]
 
 
+# -- over HTTP, with wrk ---------------------------------------------------------------------
+
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines(os.getenv("QAGRAPH_PATHS")) do paths[#paths + 1] = line end
+math.randomseed(os.time())
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)], {["Accept-Language"] = "sv"})
+end
+"""
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve(store_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    import os
+
+    env = dict(os.environ, QAGRAPH_LOAD_SAMPLE="0")
+    server = subprocess.Popen([sys.executable, "-m", "graph_app.cli", "--store", str(store_dir), "serve",
+                               "--port", str(port)], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import requests
+
+    for _ in range(600):
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/", timeout=5).status_code == 200:
+                return server
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    server.terminate()
+    raise RuntimeError("the server did not start")
+
+
+def wrk(port: int, paths_file: Path, connections: int, duration: int) -> dict[str, float]:
+    import os
+    import re
+
+    script = paths_file.with_suffix(".lua")
+    script.write_text(WRK_SCRIPT, encoding="utf-8")
+    env = dict(os.environ, QAGRAPH_PATHS=str(paths_file))
+    load_before = os.getloadavg()[0]
+    done = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--latency",
+                           "-s", str(script), f"http://127.0.0.1:{port}"],
+                          capture_output=True, text=True, env=env, check=True)
+    out = done.stdout
+
+    def millis(label: str) -> float:
+        match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
+        if not match:
+            return float("nan")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = int(non2xx.group(1)) if non2xx else 0
+    if socket_errors:
+        errors += sum(int(x) for x in socket_errors.groups())
+    return {"rate": float(rate.group(1)) if rate else 0.0, "p50": millis("50"), "p99": millis("99"),
+            "errors": errors, "load": (load_before + os.getloadavg()[0]) / 2}
+
+
+def http_bench(args: argparse.Namespace) -> int:
+    """Pages per second over HTTP at each number of connections."""
+    from graph_app.core.store import OxigraphStore
+
+    stores: list[tuple[str, Path, list[LoadInput]]] = [("sample", args.workdir / "store-http-sample", [])]
+    if not args.skip_synthetic:
+        data, _big = synthetic_file(args.workdir, args.triples, args.big_org_awards)
+        stores.append((f"synthetic {args.triples}", args.workdir / "store-http-synthetic",
+                       [LoadInput(data, "synthetic", loaders.get("ntriples"))]))
+    print(f"{'data':<20} {'pages':<28} {'conn':>5} {'pages/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+          f"{'errors':>7} {'load':>6}")
+    for name, store_dir, extra in stores:
+        if not (store_dir / "READY").is_file():
+            shutil.rmtree(store_dir, ignore_errors=True)
+            store = OxigraphStore(store_dir)
+            load(store, bundled_inputs() + extra, base_iri=DEFAULT_BASE, validate=False)
+            store.close()
+            (store_dir / "READY").write_text("ok\n", encoding="utf-8")
+        store = OxigraphStore(store_dir, read_only=True)
+        cat = catalogue(store)
+        credentials = sorted(e.iri for e in cat.of_kind("credential"))
+        awards = [r["a"].value for r in store.query(  # type: ignore[union-attr]
+            "SELECT ?a WHERE { ?a a <https://w3id.org/qagraph/ontology#Award> } LIMIT 20000")]
+        del store, cat
+        sets = [("credential pages", credentials)]
+        if awards:
+            sets.append(("award pages (mostly uncached)", awards))
+        port = free_port()
+        server = serve(store_dir, port)
+        try:
+            for label, iris in sets:
+                paths = args.workdir / f"paths-{label.split()[0]}.txt"
+                paths.write_text("".join(path_of(i) + "\n" for i in iris), encoding="utf-8")
+                for connections in args.connections:
+                    r = wrk(port, paths, connections, args.duration)
+                    print(f"{name:<20} {label:<28} {connections:>5} {r['rate']:>9.0f} {r['p50']:>8.1f} "
+                          f"{r['p99']:>8.1f} {int(r['errors']):>7} {r['load']:>6.2f}", flush=True)
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--triples", type=int, default=1_000_000)
@@ -123,8 +247,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out" / "web")
     parser.add_argument("--skip-synthetic", action="store_true")
+    parser.add_argument("--http", action="store_true", help="pages/s over HTTP with wrk")
+    parser.add_argument("--duration", type=int, default=30, help="seconds of each wrk run")
+    parser.add_argument("--connections", default="8,64",
+                        type=lambda text: [int(x) for x in text.split(",")])
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.http:
+        return http_bench(args)
     rows = bench_store("sample", args.workdir / "store-sample", [], None, args.runs)
     if not args.skip_synthetic:
         data, big_org = synthetic_file(args.workdir, args.triples, args.big_org_awards)

@@ -27,7 +27,7 @@ from .core.messages import message
 from .core.namespaces import PREFIXES, compact, sparql_prologue
 from .core.settings import load_settings
 from .core.store import Store, open_configured
-from .core.validation import Report, validate_store, write_report
+from .core.validation import Report, keep_report, validate_store, write_report
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -197,6 +197,8 @@ def validate_command(ctx: Context, source: str | None, report_path: Path | None,
     """
     with _shape_progress() as progress:
         report = validate_store(ctx.store, source, progress=progress)
+    if source is None:
+        keep_report(ctx.store, report)  # the web's validation panels read it
     _print_report(ctx, report)
     for failure in report.failures:
         click.echo(message("shape_failed", ctx.lang, detail=failure), err=True)

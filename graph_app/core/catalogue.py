@@ -196,7 +196,7 @@ def _select(store: Store, name: str) -> ox.QuerySolutions:
 
 # -- one catalogue per store, rebuilt after each commit ---------------------------
 
-_catalogues: PerGeneration[Catalogue] = PerGeneration(Catalogue.build)
+_catalogues: PerGeneration[Catalogue] = PerGeneration(Catalogue.build, "catalogue")
 
 
 def catalogue(store: Store) -> Catalogue:

@@ -1,48 +1,206 @@
-"""Values derived from the whole store (statistics, the search catalogue), computed once
-per store generation: on first use and right after each commit, never per request.
-Whole-graph aggregates are slow at scale (DESIGN.md), so pages read these instead."""
+"""Values derived from the whole store (statistics, the search catalogue, the last whole
+validation), computed once per committed state of the store, never per request.
+Whole-graph aggregates are slow at scale (DESIGN.md), so pages read these instead.
+
+A value belongs to a state of the store: the set of its current source graphs, which
+every commit and drop changes (`fingerprint`). It is kept in memory and, for a store on
+disk, in the instance folder, so that a restarted server or another process (a reader
+of a snapshot) finds it without computing it again. After a commit the value is
+recomputed right away when the last computation was quick (as on a small store: pages
+then show the commit at once), else in the background, and until it is ready requests
+get the value of the previous state: no request waits for a whole-store computation.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
 import threading
+import time
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from .store import Store
 
 T = TypeVar("T")
+LOG = logging.getLogger(__name__)
+QUICK = 1.0  # seconds: a computation this quick runs in the commit, not in the background
+
+
+def fingerprint(store: Store) -> str:
+    """The committed state of the store: a checksum of its current source graphs."""
+    graphs = sorted(g.value for g in store.current_graphs().values())
+    return hashlib.sha256("\n".join(graphs).encode()).hexdigest()[:24]
+
+
+@dataclass
+class _Entry(Generic[T]):
+    generation: int
+    fingerprint: str
+    value: T
 
 
 class PerGeneration(Generic[T]):
-    """One value per store, recomputed by `compute` when the store's generation moves."""
+    """One value per store and committed state, computed by `compute`."""
 
-    def __init__(self, compute: Callable[[Store], T]) -> None:
+    def __init__(self, compute: Callable[[Store], T], name: str = "") -> None:
+        self.name = name  # kept on disk under this name (not when empty)
         self._compute = compute
-        self._values: weakref.WeakKeyDictionary[Store, tuple[int, T]] = weakref.WeakKeyDictionary()
+        self._values: weakref.WeakKeyDictionary[Store, _Entry[T]] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
         self._hooked: weakref.WeakSet[Store] = weakref.WeakSet()
+        self._building: weakref.WeakKeyDictionary[Store, str] = weakref.WeakKeyDictionary()
+        self._missing: weakref.WeakKeyDictionary[Store, int] = weakref.WeakKeyDictionary()
+        self._took: float = 0.0  # seconds the last computation took
+
+    # -- reading ------------------------------------------------------------------------
 
     def get(self, store: Store) -> T:
-        """The value for the store's current generation."""
-        cached = self._values.get(store)
-        if cached is not None and cached[0] == store.generation:
-            return cached[1]
+        """The value of the store's committed state, or (while that is computed in the
+        background) of the state before it."""
+        entry = self._values.get(store)
+        if entry is not None and entry.generation == store.generation:
+            return entry.value
         with self._lock:
-            cached = self._values.get(store)
-            if cached is None or cached[0] != store.generation:
-                generation = store.generation
-                cached = (generation, self._compute(store))
-                self._values[store] = cached
-            return cached[1]
+            entry = self._values.get(store)
+            if entry is not None and entry.generation == store.generation:
+                return entry.value
+            state = fingerprint(store)
+            if entry is not None and entry.fingerprint == state:
+                entry.generation = store.generation
+                return entry.value
+            kept = self._read(store, state)
+            if kept is not None:
+                self._values[store] = _Entry(store.generation, state, kept)
+                return kept
+            if entry is not None:
+                self._start(store, state)
+                return entry.value
+        # Nothing at all yet (a fresh process on a store never computed): compute now.
+        return self._build(store, state)
+
+    def current(self, store: Store, start: bool = True) -> T | None:
+        """The value of the store's committed state when it is ready (in memory or on disk),
+        else None, and (with `start`) it is computed in the background. For values that
+        must not be shown for a past state, such as validation results."""
+        entry = self._values.get(store)
+        if entry is not None and entry.generation == store.generation:
+            return entry.value
+        if self._missing.get(store) == store.generation:
+            return None  # looked for in this generation already: not there
+        with self._lock:
+            state = fingerprint(store)
+            entry = self._values.get(store)
+            if entry is not None and entry.fingerprint == state:
+                entry.generation = store.generation
+                return entry.value
+            kept = self._read(store, state)
+            if kept is not None:
+                self._values[store] = _Entry(store.generation, state, kept)
+                return kept
+            if start:
+                self._start(store, state)
+            else:
+                self._missing[store] = store.generation
+        return None
+
+    def keep(self, store: Store, value: T) -> None:
+        """Take `value`, computed elsewhere, as the value of the store's committed state
+        (`qagraph validate` keeps its report for the web this way)."""
+        state = fingerprint(store)
+        with self._lock:
+            self._values[store] = _Entry(store.generation, state, value)
+            self._missing.pop(store, None)
+        self._write(store, state, value)
+
+    # -- computing ------------------------------------------------------------------------
+
+    def _build(self, store: Store, state: str) -> T:
+        generation = store.generation
+        start = time.perf_counter()
+        value = self._compute(store)
+        self._took = time.perf_counter() - start
+        with self._lock:
+            current = self._values.get(store)
+            if current is None or current.fingerprint != fingerprint(store):
+                self._values[store] = _Entry(generation, state, value)
+        self._write(store, state, value)
+        return value
+
+    def _start(self, store: Store, state: str) -> None:
+        """Compute in a background thread (once per state)."""
+        if self._building.get(store) == state:
+            return
+        self._building[store] = state
+
+        def run() -> None:
+            try:
+                self._build(store, state)
+            except Exception:  # a failed computation must not take the server down
+                LOG.exception("computing %s failed", self.name)
+            finally:
+                if self._building.get(store) == state:
+                    del self._building[store]
+
+        threading.Thread(target=run, name=f"qagraph-{self.name or 'derived'}", daemon=True).start()
+
+    def refresh(self, store: Store) -> None:
+        """After a commit: compute now when that is quick, else in the background."""
+        state = fingerprint(store)
+        if self._read(store, state) is not None:
+            return
+        if self._took <= QUICK or self._values.get(store) is None:
+            self._build(store, state)
+        else:
+            with self._lock:
+                self._start(store, state)
 
     def keep_up_to_date(self, store: Store) -> None:
-        """Recompute right after every commit, so that no request waits (once per store)."""
+        """Recompute after every commit (once per store)."""
         if store in self._hooked:
             return
         self._hooked.add(store)
+        store.add_commit_hook(lambda: self.refresh(store))
 
-        def refresh() -> None:
-            self.get(store)
+    # -- on disk ----------------------------------------------------------------------------
 
-        store.add_commit_hook(refresh)
+    def _file(self, store: Store, state: str) -> Path | None:
+        """Beside the store's folder (as the query workers' snapshots are), one file per
+        value: that of the latest state computed."""
+        if store.path is None or not self.name:
+            return None
+        path = Path(store.path)
+        return path.parent / f".{path.name}-derived" / f"{self.name}-{state}.pickle"
+
+    def _read(self, store: Store, state: str) -> T | None:
+        target = self._file(store, state)
+        if target is None or not target.is_file():
+            return None
+        try:
+            with target.open("rb") as handle:
+                value: T = pickle.load(handle)  # noqa: S301 - written by qagraph beside its store
+                return value
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
+            return None
+
+    def _write(self, store: Store, state: str, value: T) -> None:
+        target = self._file(store, state)
+        if target is None:
+            return
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("wb", dir=target.parent, delete=False) as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(handle.name, target)
+            prefix = target.name.rsplit("-", 1)[0] + "-"
+            for old in target.parent.glob(prefix + "*.pickle"):
+                if old != target:
+                    old.unlink(missing_ok=True)
+        except (OSError, pickle.PickleError, TypeError, AttributeError) as err:
+            LOG.debug("%s not kept: %s", self.name, err)

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from . import queries
 from .namespaces import PREFIXES, RDF
 from .store import Store
-from .validation import Result, shapes_model, validate_nodes
+from .validation import Result, shapes_model, validate_nodes, whole_reports
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -81,9 +81,21 @@ def exists(store: Store, iri: str) -> bool:
     return bool(result)
 
 
+_source_names: weakref.WeakKeyDictionary[Store, tuple[int, dict[str, str]]] = weakref.WeakKeyDictionary()
+
+
+def source_names(store: Store) -> dict[str, str]:
+    """Graph IRI -> source name of the committed sources, read once per generation."""
+    known = _source_names.get(store)
+    if known is None or known[0] != store.generation:
+        known = (store.generation, {g.value: name for name, g in store.current_graphs().items()})
+        _source_names[store] = known
+    return known[1]
+
+
 def outgoing(store: Store, iri: str) -> list[Statement]:
     """The node's statements; each names the sources (loaded files) that say it."""
-    names = {g.value: name for name, g in store.current_graphs().items()}
+    names = source_names(store)
     found: OrderedDict[tuple[str, Term], list[str]] = OrderedDict()
     for row in _solutions(store, "entity-out", iri):
         source = names.get(row["g"].value)
@@ -185,6 +197,11 @@ _tokens: weakref.WeakKeyDictionary[Store, int] = weakref.WeakKeyDictionary()
 _counter = itertools.count(1)
 
 
+def store_token(store: Store) -> int:
+    """A number that names the store for caches (an id() may be reused)."""
+    return _token(store)
+
+
 def _token(store: Store) -> int:
     """A number that names the store for the cache (an id() may be reused)."""
     with _validation_lock:
@@ -220,6 +237,9 @@ def violations(store: Store, iri: str, wait: float | None = None) -> list[Result
     run in the store (a few milliseconds; pySHACL never runs over the store). Waits at most
     `wait` seconds (None: as long as it takes) and returns None when the validation is
     still running; the result is cached until the next commit."""
+    whole = whole_reports.current(store, start=False)
+    if whole is not None:  # the last whole validation of this very state of the store
+        return whole.by_focus.get(iri, [])
     key = (_token(store), store.generation, iri)
     with _validation_lock:
         if key in _validation_cache:

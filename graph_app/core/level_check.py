@@ -21,7 +21,7 @@ from datetime import date
 
 import pyoxigraph as ox
 
-from . import independence, queries
+from . import independence, queries, store_rules
 from .messages import CATALOGUE, message, normalise_language
 from .namespaces import LVL, compact
 from .store import Store
@@ -101,14 +101,13 @@ def route_checks(store: Store, credential: str, on: date | None = None) -> list[
         assurer = _value(row, "assurer")
         if assurer and assurer not in check.assurers:
             check.assurers.append(assurer)
-    graph = independence.dependency_graph(store, day)
     for check in checks.values():
         if check.level == LVL + "B":
             check.case = "self-assured" if check.assurers and set(check.assurers) <= set(check.issuers) else "sector"
         elif check.level == LVL + "C1":
             check.case = "accredited" if check.accreditations else "authority" if check.authorities else "neither"
-            routes = {r: v for r, v in independence.routes_from_store(store).items() if r == check.route}
-            check.dependences = independence.find(routes, graph)
+            # the route's own part of the dependency graph, not the whole of it per page
+            check.dependences = store_rules.dependences(store, [check.route], day)
     return sorted(checks.values(), key=lambda c: c.route)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
 
 import pyoxigraph as ox
@@ -18,7 +19,6 @@ from rdflib import OWL
 from . import independence, queries, rules
 from .namespaces import META_GRAPH, QA, RDF
 from .shacl import fallback
-from .shacl.compiler import CASTABLE, INTEGER_RANGES, datatype_test
 from .shacl.report import Result
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -97,16 +97,33 @@ def _routes_of(select: Select, organisations: set[str]) -> set[str]:
 # -- independence and numbers ---------------------------------------------------------------
 
 
-def _independence(view: Any, routes: set[str] | None, day: date) -> list[Result]:
-    """Findings of independence for `routes` (every route when None), on `day`, over the
-    part of the dependency graph their role players belong to."""
-    info = independence.routes_from_store(view, routes)
+def dependences(store: Any, routes: Iterable[str] | None, day: date,
+                levels: tuple[str, ...] = (independence.LVL + "C1",)) -> list[independence.Dependence]:
+    """The dependences of `routes` (every route when None) on `day`, over the part of the
+    dependency graph their role players belong to, found from each of them (a page asks
+    this of one route: never the whole graph)."""
+    select = store.select if hasattr(store, "select") else _selector(store)
+    info = independence.routes_from_store(store, routes)
     if routes is None:
-        edges = independence.edges_from_store(view)
+        edges = independence.edges_from_store(store)
     else:
         players = {org for _c, _l, by_role in info.values() for orgs in by_role.values() for org in orgs}
-        edges = independence.edges_from_store(view, component(view.select, players))
-    return rules.findings_of(independence.find(info, independence.build(edges, day)), day)
+        edges = independence.edges_from_store(store, component(select, players))
+    return independence.find(info, independence.build(edges, day), levels)
+
+
+def _selector(store: Any) -> Select:
+    from .shacl.engine import rows
+
+    def select(text: str, bindings: Any = None) -> list[dict[str, Any]]:
+        return rows(store.query(text, bindings=bindings))
+
+    return select
+
+
+def _independence(view: Any, routes: set[str] | None, day: date) -> list[Result]:
+    """Findings of independence for `routes` (every route when None), on `day`."""
+    return rules.findings_of(dependences(view, routes, day), day)
 
 
 def _numbers(select: Select, orgs: set[str] | None) -> list[Result]:
@@ -125,15 +142,55 @@ def _numbers(select: Select, orgs: set[str] | None) -> list[Result]:
 # -- literals -------------------------------------------------------------------------------------
 
 
-def ill_typed_candidates() -> str:
-    """Literals of an XSD datatype that may be ill-formed: those of a datatype the store
-    can check that fail the check, and those of any other XSD datatype but xsd:string
-    (rdflib decides on those)."""
-    checked = sorted(CASTABLE | set(INTEGER_RANGES))
-    tests = " || ".join(f"(datatype(?o) = <{dt}> && !{datatype_test('?o', dt)})" for dt in checked)
-    known = ", ".join(f"<{dt}>" for dt in [*checked, XSD + "string"])
-    return (f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o . FILTER(isLiteral(?o) && lang(?o) = \"\") "
-            f"FILTER(({tests}) || (STRSTARTS(STR(datatype(?o)), \"{XSD}\") && datatype(?o) NOT IN ({known}))) }}")
+def _kept(name: str) -> Any:
+    from .validation import shapes_model
+
+    return shapes_model().extra.get(name)
+
+
+def expected_classes() -> dict[str, str]:
+    kept = _kept("expected_classes")
+    return kept if isinstance(kept, dict) else rules.expected_classes()
+
+
+def typed_predicates() -> list[str]:
+    kept = _kept("typed_predicates")
+    return kept if isinstance(kept, list) else _typed_predicates()
+
+
+@cache
+def _typed_predicates() -> list[str]:
+    """The predicates whose values are typed literals: the ontology's datatype properties
+    and the paths the shapes give a datatype. A whole-store validation reads the literals
+    of these (every literal of a load is read when it is loaded)."""
+    from rdflib import RDF as RDF_NS
+    from rdflib import URIRef
+
+    found = {str(p) for p in rules.ontology_graph().subjects(RDF_NS.type, OWL.DatatypeProperty)
+             if isinstance(p, URIRef)}
+    from .validation import shapes_model
+
+    for shape in shapes_model().by_node.values():
+        if shape.path is not None and shape.path.kind == "iri" and any(
+                c.component == "DatatypeConstraintComponent" for c in shape.constraints):
+            found.add(shape.path.iri)
+    return sorted(found)
+
+
+def _ill_typed_in_store(select: Select) -> list[dict[str, Any]]:
+    """Triples whose literal is ill-typed, over the typed predicates: the distinct values
+    of each predicate are read (a few thousand dates, not millions of triples), rdflib
+    decides which are ill-typed, and only their triples are fetched."""
+    rows: list[dict[str, Any]] = []
+    for predicate in typed_predicates():
+        values = select(f"SELECT DISTINCT ?o WHERE {{ ?s <{predicate}> ?o FILTER(isLiteral(?o)) }}")
+        bad = [r["o"] for r in values
+               if isinstance(r.get("o"), ox.Literal) and not r["o"].language
+               and getattr(fallback.to_rdflib(r["o"]), "ill_typed", False)]
+        for value in bad:
+            rows += [dict(r, p=ox.NamedNode(predicate), o=value)
+                     for r in select(f"SELECT ?s WHERE {{ ?s <{predicate}> ?o }}", {"o": value})]
+    return rows
 
 
 def _literals(rows: Iterable[dict[str, Any]]) -> list[Result]:
@@ -155,7 +212,7 @@ def _instances(select: Select) -> Callable[[str], list[str]]:
 
 def _link_query(objects: str) -> str:
     """(s, p, o, expected class) of links to the IRIs bound by `objects`."""
-    classes = rules.expected_classes()
+    classes = expected_classes()
     typed = " ".join(f"(<{p}> <{c}>)" for p, c in sorted(classes.items()))
     mappings = " ".join(f"<{p}>" for p in sorted(rules.MAPPING_PROPERTIES))
     credential = QA + "Credential"
@@ -185,7 +242,7 @@ def _undescribed(select: Select, candidates: str) -> list[str]:
 
 
 def _link_objects() -> str:
-    classes = rules.expected_classes()
+    classes = expected_classes()
     props = " ".join(f"<{p}>" for p in sorted({*classes, *rules.MAPPING_PROPERTIES,
                                                 str(OWL.annotatedSource), str(OWL.annotatedTarget)}))
     return f"VALUES ?p {{ {props} }} ?s ?p ?o . FILTER(?s != <{META_GRAPH}>)"
@@ -199,7 +256,7 @@ def everything(view: Any, on: date | None = None) -> list[Result]:
     day = on or date.today()
     select = view.select
     found = _independence(view, None, day) + _numbers(select, None)
-    found += _literals(select(ill_typed_candidates()))
+    found += _literals(_ill_typed_in_store(select))
     found += _known_iris(select, _undescribed(select, _link_objects()))
     return found
 

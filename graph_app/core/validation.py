@@ -14,17 +14,20 @@ other sources and do not block this load.
 from __future__ import annotations
 
 import os
+import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from . import incremental, resources, rules, store_rules
+from . import compiled_cache, incremental, resources, rules, store_rules
+from .derived import PerGeneration
 from .errors import InputError
 from .shacl import engine, fallback
 from .shacl.engine import MemoryView, Row, Term, rows
@@ -39,10 +42,53 @@ BATCH = 2000
 Progress = Callable[[str, int, int], None]
 
 
-@lru_cache(maxsize=1)
+_model_lock = threading.Lock()
+_model: list[ShapesModel] = []
+_kept_plans: list[int] = [-1]
+
+
 def shapes_model() -> ShapesModel:
-    """The project's shapes, read once per process."""
-    return read_shapes(resources.shapes_graph())
+    """The project's shapes, read once per process, or taken as compiled from an earlier
+    run (core/compiled_cache.py)."""
+    with _model_lock:
+        if not _model:
+            kept = compiled_cache.load()
+            model = kept.get("model") if kept else None
+            if not isinstance(model, ShapesModel):
+                model = read_shapes(resources.shapes_graph())
+            else:
+                _kept_plans[0] = len(model.plans)
+            _model.append(model)
+        return _model[0]
+
+
+def keep_compiled() -> None:
+    """Keep the compiled shapes for later runs, when this run compiled something new."""
+    with _model_lock:
+        if not _model or len(_model[0].plans) == _kept_plans[0]:
+            return
+        model = _model[0]
+        model.extra.setdefault("expected_classes", rules.expected_classes())
+        model.extra.setdefault("typed_predicates", store_rules.typed_predicates())
+        model.extra.setdefault("vocabulary", [_nt(t) for t in resources.vocabulary_graph()])
+        compiled_cache.save({"model": model})
+        _kept_plans[0] = len(model.plans)
+
+
+def _nt(triple: tuple[Any, Any, Any]) -> str:
+    return " ".join(str(fallback.to_ox(t)) for t in triple) + " ."
+
+
+def vocabulary_triples() -> list[ox.Triple]:
+    """The concept schemes' triples (from the compiled cache when there is one)."""
+    kept = shapes_model().extra.get("vocabulary")
+    if isinstance(kept, list):
+        return list(ox.parse("\n".join(kept).encode(), ox.RdfFormat.N_TRIPLES))
+    return [fallback.triple_to_ox(triple) for triple in resources.vocabulary_graph()]
+
+
+def shapes_graph_of(model: ShapesModel) -> Graph:
+    return model.graph if model.graph is not None else resources.shapes_graph()
 
 
 def validation_threads() -> int:
@@ -103,7 +149,7 @@ def _missing_vocabulary(view: StoreView) -> list[ox.Triple]:
 
 
 def _vocabulary_check(view: StoreView) -> list[ox.Triple]:
-    wanted = [fallback.triple_to_ox(triple) for triple in resources.vocabulary_graph()]
+    wanted = vocabulary_triples()
     body = " ".join(f"({t.subject} {t.predicate} {t.object})" for t in wanted)
     text = f"SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{ {body} }} ?s ?p ?o }}"
     present = {(r["s"], r["p"], r["o"]) for r in view.select(text)}
@@ -147,8 +193,9 @@ def _fallback(view: StoreView | MemoryView, model: ShapesModel, shapes: Sequence
         result = view.store.query(text, use_default_graph_as_union=view.union)
         assert isinstance(result, ox.QueryTriples)
         data = fallback.graph_of(result)
-    results_graph = fallback.run_pyshacl(data, fallback.shapes_only(model.graph, shapes))
-    results = fallback.results_of(results_graph, model.graph, model.by_node)
+    graph = shapes_graph_of(model)
+    results_graph = fallback.run_pyshacl(data, fallback.shapes_only(graph, shapes))
+    results = fallback.results_of(results_graph, graph, model.by_node)
     if focus is not None:
         wanted = {str(f) for f in focus}
         results = [r for r in results if r.focus_term in wanted]
@@ -227,7 +274,32 @@ def validate_store(store: Store, source: str | None = None, *,
         report = run_validation(full, progress=progress, on=on,
                                 threads=threads if threads is not None else validation_threads())
         report.checked_nodes = _count_focus_nodes(full, shapes_model())
+    keep_compiled()
     return report
+
+
+@dataclass
+class StoreReport:
+    """The last whole validation of a committed state of the store, by focus node."""
+
+    report: Report
+    by_focus: dict[str, list[Result]]
+
+    @classmethod
+    def of(cls, report: Report) -> StoreReport:
+        by_focus: dict[str, list[Result]] = {}
+        for r in report.results:
+            by_focus.setdefault(r.focus, []).append(r)
+        return cls(report, by_focus)
+
+
+whole_reports: PerGeneration[StoreReport] = PerGeneration(
+    lambda store: StoreReport.of(validate_store(store, threads=1)), "validation")
+
+
+def keep_report(store: Store, report: Report) -> None:
+    """Keep a whole validation of the store's committed state for the web's panels."""
+    whole_reports.keep(store, StoreReport.of(report))
 
 
 def validate_nodes(store: Store, nodes: Sequence[str], *, on: date | None = None) -> Report:
@@ -336,4 +408,6 @@ def validate_staged(store: Store, staged: Sequence[StagedSource], replacing: Seq
             for s in staged:
                 yield from store.staged_triples(s)
 
-        return incremental.validate_change(after_v, before_v, changed, shapes_model(), on)
+        report = incremental.validate_change(after_v, before_v, changed, shapes_model(), on)
+    keep_compiled()
+    return report

@@ -3,11 +3,14 @@ the entity pages, lists, search, graph view and levels overview."""
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 from flask import Flask, current_app, g, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..core import catalogue as catalogue_module
@@ -26,8 +29,12 @@ def store() -> Store:
 
 
 def cat() -> Catalogue:
-    """The store's catalogue (labels, facets, search), kept up to date on commit."""
-    return catalogue_module.catalogue(store())
+    """The store's catalogue (labels, facets, search), kept up to date on commit; looked
+    up once per request (a page asks for hundreds of labels)."""
+    found = g.get("qagraph_catalogue")
+    if found is None:
+        found = g.qagraph_catalogue = catalogue_module.catalogue(store())
+    return found  # type: ignore[no-any-return]
 
 
 def lang() -> str:
@@ -130,6 +137,25 @@ def label_lang(iri: str) -> str:
     return pick_lang(cat().labels.get(iri), lang())
 
 
+F = TypeVar("F", bound=Callable[[], Any])
+
+
+def per_language(func: F) -> F:
+    """A table of translated names, made once per interface language, not per request."""
+    tables: dict[str, Any] = {}
+
+    @functools.wraps(func)
+    def cached() -> Any:
+        key = str(get_locale())
+        table = tables.get(key)
+        if table is None:
+            table = tables[key] = func()
+        return table
+
+    return cached  # type: ignore[return-value]
+
+
+@per_language
 def kind_names() -> dict[str, tuple[str, str]]:
     """Singular and plural names of each kind, in the interface language."""
     return {
@@ -148,6 +174,7 @@ def kind_names() -> dict[str, tuple[str, str]]:
     }
 
 
+@per_language
 def facet_names() -> dict[str, str]:
     return {
         "type": _("Type or role"),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
@@ -13,6 +14,7 @@ from ..core import entity as core
 from ..core.namespaces import DCTERMS, LVL, QA, RDF
 from . import acceptance, cards, check, profiles, readable
 from .browse import base_iri, cat, kind_names, lang, store
+from .page_cache import PAGES
 
 bp = Blueprint("entity", __name__)
 
@@ -34,6 +36,22 @@ def _twin(iri: str, ext: str) -> Response:
 
 
 def _page(iri: str) -> str:
+    """The entity page, rendered once per state of the store, language, day (the cards
+    answer for today) and page of incoming links (graph_app/web/page_cache.py)."""
+    s = store()
+    key = (core.store_token(s), s.generation, lang(), date.today().isoformat(), iri,
+           request.args.get("in"), request.args.get("offset"))
+    cached = PAGES.get(key)
+    if cached is not None:
+        return cached
+    violations = core.violations(s, iri, wait=float(current_app.config["VALIDATION_WAIT"]))
+    html = _render(iri, violations)
+    if violations is not None:  # "still running" is not kept
+        PAGES.put(key, html)
+    return html
+
+
+def _render(iri: str, violations: list[core.Result] | None) -> str:
     s = store()
     statements = core.outgoing(s, iri)
     types = core.types(statements)
@@ -70,7 +88,7 @@ def _page(iri: str) -> str:
         page_size=PAGE,
         equivalents=core.equivalents(s, iri) if card is None else [],
         is_level=iri.startswith(LVL),
-        violations=core.violations(s, iri, wait=float(current_app.config["VALIDATION_WAIT"])),
+        violations=violations,
         sources=sorted(sources.items()),
         twins=_twins(iri),
         profile_downloads=profiles.downloads(iri),

@@ -253,6 +253,19 @@ class ShapesModel:
     by_node: dict[Node, Shape]
     plans: dict[object, object] = field(default_factory=dict)  # compiled plans, by hierarchy
     lock: threading.Lock = field(default_factory=threading.Lock)
+    extra: dict[str, object] = field(default_factory=dict)  # what the caller keeps with it
+
+    def __getstate__(self) -> dict[str, object]:
+        """Everything but the lock and the shapes graph (kept on disk, see
+        core/compiled_cache.py; the graph is read again when a fallback needs it)."""
+        state = dict(self.__dict__)
+        state.pop("lock", None)
+        state["graph"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.lock = threading.Lock()
 
     def classes(self) -> set[str]:
         """Every class the shapes name (targets and sh:class), whose subclasses matter."""

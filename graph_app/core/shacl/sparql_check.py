@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from rdflib.paths import MulPath
-from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
@@ -48,15 +48,22 @@ class QueryShape:
 
 
 @lru_cache(maxsize=256)
+def _parse(text: str) -> tuple[Query, str]:
+    """rdflib's algebra of a query, and what breaks the rule on subqueries ("" if
+    nothing), from one parse per text (pyparsing is slow: about a tenth of a second a
+    query). The rule is checked on the parse tree, which translation changes."""
+    tree = parseQuery(text)
+    try:
+        _check_subqueries(tree)
+        problem = ""
+    except UnsupportedQuery as err:
+        problem = str(err)
+    return translateQuery(tree), problem
+
+
 def parsed(text: str) -> Query:
-    """rdflib's parse and algebra of a query, once per text (pyparsing is slow: about a
-    tenth of a second a query), for reading it; never evaluated."""
-    return prepareQuery(text)
-
-
-@lru_cache(maxsize=256)
-def _tree(text: str) -> Any:
-    return parseQuery(text)
+    """rdflib's algebra of a query, for reading it (never evaluated)."""
+    return _parse(text)[0]
 
 
 def analyse(text: str) -> QueryShape:
@@ -84,7 +91,9 @@ def analyse(text: str) -> QueryShape:
         if Variable(var) in used_all:
             raise NeedsShapesGraph(f"${var} needs the shapes graph in the store")
     inner = _get(algebra, "p")
-    _check_subqueries(text)
+    problem = _parse(text)[1]
+    if problem:
+        raise UnsupportedQuery(problem)
     joinable = _joinable(inner)
     repeats = any(isinstance(p, MulPath) and p.mod in ("*", "+")
                   for node in _nodes(algebra) if getattr(node, "name", "") == "BGP"
@@ -178,10 +187,9 @@ def _bound(node: object) -> set[Variable]:
     return _bound(_get(node, "p"))
 
 
-def _check_subqueries(text: str) -> None:
+def _check_subqueries(tree: Any) -> None:
     """Every subquery returns $this (§5.3.1): in its projection, or for SELECT * among the
     variables its patterns bind (a FILTER does not bind)."""
-    tree = _tree(text)
     for node in _nodes(_get(tree[1], "where")):
         if getattr(node, "name", "") != "SubSelect":
             continue
