@@ -185,7 +185,9 @@ def serialise(triples: Sequence[ox.Triple], ext: str) -> bytes:
 # -- validation of one node, in memory, cached per store generation ------------------
 
 _validation_cache: OrderedDict[tuple[int, int, str], list[Result]] = OrderedDict()
-_validation_lock = threading.Lock()
+# Reentrant: a validation that is already done runs its done-callback (_store_result,
+# which takes this lock) at once, in the thread that registers it while holding the lock.
+_validation_lock = threading.RLock()
 _pending: dict[tuple[int, int, str], Future[list[Result]]] = {}
 # One worker: rdflib's SPARQL parser (pyparsing), which pyshacl uses, is not thread-safe,
 # and validations must not take every core from the pages.

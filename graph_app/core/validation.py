@@ -42,7 +42,7 @@ BATCH = 2000
 Progress = Callable[[str, int, int], None]
 
 
-_model_lock = threading.Lock()
+_model_lock = threading.RLock()  # keep_compiled reads the model while it holds it
 _model: list[ShapesModel] = []
 _kept_plans: list[int] = [-1]
 
