@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from graph_app.core.errors import InputError
+from graph_app.core.errors import InputError, Notice
 from graph_app.core.store import StagedSource, Store
 
 
@@ -21,8 +22,12 @@ class Loader(Protocol):
     @property
     def media_types(self) -> tuple[str, ...]: ...
 
-    def write(self, store: Store, staged: StagedSource, path: Path, base_iri: str) -> None:
-        """Parse `path` into `staged`; raise ParseError (file:line) or TableErrors."""
+    def write(
+        self, store: Store, staged: StagedSource, path: Path, base_iri: str
+    ) -> Sequence[Notice] | None:
+        """Parse `path` into `staged`; raise an InputError with the place of every problem
+        (ParseError, InputProblem: file:line:column; TableErrors: file:sheet:row:column).
+        Return warnings that lose no data, if any."""
         ...
 
 

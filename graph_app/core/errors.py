@@ -22,6 +22,12 @@ class ValidationReportLike(Protocol):
     def warnings(self) -> Sequence[_ResultLike]: ...
 
 
+class Notice(Protocol):
+    """A warning of a loader: something worth knowing that loses no data."""
+
+    def text(self, lang: str | None = None) -> str: ...
+
+
 class QagraphError(Exception):
     """A user-facing error: bad input, bad parameters. CLI exit code 2, HTTP 400."""
 
@@ -63,18 +69,21 @@ class Position:
         return ":".join(parts)
 
 
-class ParseError(InputError):
-    """A syntax error in an input file, with its position."""
+class InputProblem(InputError):
+    """A problem at a place in an input file, `file:line:column: message`; the message key
+    gets the place as `where`."""
+
+    def __init__(self, position: Position, key: str, **values: object) -> None:
+        self.position = position
+        super().__init__(key, where=str(position), **values)
+
+
+class ParseError(InputProblem):
+    """A syntax error in an input file, with its position; `detail` is the parser's text."""
 
     def __init__(self, position: Position, detail: str) -> None:
-        self.position = position
         self.detail = detail
-        super().__init__(
-            "parse_error",
-            file=position.file,
-            line=position.line if position.line is not None else "?",
-            detail=detail,
-        )
+        super().__init__(position, "parse_error", detail=detail)
 
 
 @dataclass
@@ -90,7 +99,24 @@ class CellProblem:
 
     def text(self, lang: str | None = None) -> str:
         body = self.text_sv if (lang or "sv").startswith("sv") else self.text_en
-        return f"{self.file}:{self.sheet}:{self.row}:{self.column}: {body}"
+        return f"{self.place()}: {body}"
+
+    def place(self) -> str:
+        return f"{self.file}:{self.sheet}:{self.row}:{self.column}"
+
+    @classmethod
+    def of(cls, file: str, sheet: str, row: int, column: str, key: str, /,
+           **values: object) -> CellProblem:
+        """A problem whose text is catalogue message `key` in both languages."""
+        return cls(file, sheet, row, column, message(key, "en", **values), message(key, "sv", **values))
+
+
+@dataclass
+class SheetProblem(CellProblem):
+    """A problem of a whole sheet (or file) of a table: file:sheet: message."""
+
+    def place(self) -> str:
+        return f"{self.file}:{self.sheet}" if self.sheet else self.file
 
 
 class TableErrors(InputError):
