@@ -269,14 +269,17 @@ CATALOGUE.update({
         "en": "{where}: the workbook unpacks from {packed} to {unpacked}, {ratio} times; "
               "the limit is {limit} times (setting {setting})"},
     "sheet_unreadable": {
-        "sv": "bladet kan inte läsas härifrån: {detail}",
-        "en": "the sheet cannot be read from here on: {detail}"},
+        "sv": "kan inte läsas härifrån: {detail}",
+        "en": "cannot be read from here on: {detail}"},
     "sheet_missing": {
         "sv": "arbetsboken saknar bladet '{name}'; inget av det slaget laddas från den",
         "en": "the workbook has no sheet '{name}'; nothing of that kind is loaded from it"},
     "cell_too_many_rows": {
         "sv": "fler än {limit} rader (inställningen {setting})",
         "en": "more than {limit} rows (setting {setting})"},
+    "cell_too_many_cells": {
+        "sv": "fler än {limit} celler, tomma medräknade (100 per tillåten rad, inställningen {setting})",
+        "en": "more than {limit} cells, empty ones included (100 per row allowed, setting {setting})"},
     "cell_unnamed_column": {
         "sv": "kolumnen saknar rubrik men har värdet '{value}'; ge den en rubrik eller ta bort värdena",
         "en": "the column has no header but holds '{value}'; give it a header or remove the values"},
