@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
@@ -21,7 +21,7 @@ import loaders
 from loaders import sssom as sssom_loader
 
 from .core import resources, stats
-from .core.errors import Notice, QagraphError
+from .core.errors import QagraphError
 from .core.loading import LoadInput, load, source_name_for
 from .core.messages import message
 from .core.namespaces import PREFIXES, compact, sparql_prologue
@@ -110,9 +110,7 @@ def main(click_ctx: click.Context, lang: str | None, store_path: str | None) -> 
 pass_ctx = click.make_pass_decorator(Context)
 
 
-def _print_report(ctx: Context, report: Report, notices: Sequence[Notice] = ()) -> None:
-    for notice in notices:
-        click.echo(message("load_warning", ctx.lang, text=notice.text(ctx.lang)), err=True)
+def _print_report(ctx: Context, report: Report) -> None:
     for result in report.violations + report.warnings:
         click.echo(result.text(ctx.lang), err=True)
 
@@ -165,7 +163,7 @@ def load_command(ctx: Context, files: tuple[Path, ...], fmt: str | None, source:
             allow_violations=allow_violations, validate=not no_validate, progress=step,
         )
     report = outcome.report
-    _print_report(ctx, report, outcome.notices)
+    _print_report(ctx, report)
     for staged in outcome.staged:
         for key, values in staged.notes:
             click.echo(message(key, ctx.lang, **values), err=True)
@@ -602,7 +600,7 @@ def map_import_command(ctx: Context, file: Path) -> None:
     name = sssom_loader.source_for_set(sssom_loader.read_file(file).set_id)
     outcome = load(ctx.store, [LoadInput(file, name, loaders.get("sssom"))],
                    base_iri=ctx.settings["BASE_IRI"])
-    _print_report(ctx, outcome.report, outcome.notices)
+    _print_report(ctx, outcome.report)
     for staged in outcome.staged:
         click.echo(message("loaded", ctx.lang, triples=staged.triples, file=staged.file, source=staged.name))
 

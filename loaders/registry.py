@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from graph_app.core.errors import InputError, Notice
+from graph_app.core.errors import InputError
 from graph_app.core.store import StagedSource, Store
 
 
@@ -22,12 +21,10 @@ class Loader(Protocol):
     @property
     def media_types(self) -> tuple[str, ...]: ...
 
-    def write(
-        self, store: Store, staged: StagedSource, path: Path, base_iri: str
-    ) -> Sequence[Notice] | None:
+    def write(self, store: Store, staged: StagedSource, path: Path, base_iri: str) -> None:
         """Parse `path` into `staged`; raise an InputError with the place of every problem
         (ParseError, InputProblem: file:line:column; TableErrors: file:sheet:row:column).
-        Return warnings that lose no data, if any."""
+        Warnings that lose no data go to `staged.notes`."""
         ...
 
 

@@ -93,6 +93,13 @@ def test_nesting_deeper_than_the_limit_exits_2_with_its_place_and_no_crash(
     assert store_digest(seeded) == before
 
 
+def test_the_elm_profile_is_guarded_too(tmp_path: Path, seeded: Path) -> None:
+    before = store_digest(seeded)
+    run = qagraph(seeded, "load", "--profile", "elm", str(write(tmp_path, "deep.jsonld", nested_jsonld(10_000))))
+    assert run.code == 2 and "deep.jsonld:1:679: nested deeper than 100 levels" in run.err, (run.code, run.err)
+    assert store_digest(seeded) == before
+
+
 def test_the_depth_limit_is_a_setting(tmp_path: Path, qagraph_env: Callable[..., Result]) -> None:
     data = write(tmp_path, "list.ttl", nested_turtle_list(150))
     refused(qagraph_env("load", "--no-validate", str(data)), "list.ttl:1:", "nested deeper than 100")

@@ -65,7 +65,7 @@ def test_a_workbook_without_some_template_sheets_warns_and_loads_the_rest(
     path = workbook(tmp_path / "orgs.xlsx", {"organisations": ORGS})
     result = qagraph("load", "--no-validate", str(path))
     assert result.exit_code == 0, result.output
-    assert "warning: orgs.xlsx: the workbook has no sheet 'dependencies', 'credentials'" in result.output
+    assert "orgs.xlsx: warning: the workbook lacks the sheets 'dependencies', 'credentials'" in result.output
     assert "loaded 15 triples" in result.output
 
 

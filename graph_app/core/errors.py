@@ -22,12 +22,6 @@ class ValidationReportLike(Protocol):
     def warnings(self) -> Sequence[_ResultLike]: ...
 
 
-class Notice(Protocol):
-    """A warning of a loader: something worth knowing that loses no data."""
-
-    def text(self, lang: str | None = None) -> str: ...
-
-
 class QagraphError(Exception):
     """A user-facing error: bad input, bad parameters. CLI exit code 2, HTTP 400."""
 
@@ -109,14 +103,6 @@ class CellProblem:
            **values: object) -> CellProblem:
         """A problem whose text is catalogue message `key` in both languages."""
         return cls(file, sheet, row, column, message(key, "en", **values), message(key, "sv", **values))
-
-
-@dataclass
-class SheetProblem(CellProblem):
-    """A problem of a whole sheet (or file) of a table: file:sheet: message."""
-
-    def place(self) -> str:
-        return f"{self.file}:{self.sheet}" if self.sheet else self.file
 
 
 class TableErrors(InputError):

@@ -4,9 +4,6 @@ Every input is parsed into a staged graph that queries cannot see. The staged da
 all inputs is validated together with its neighbourhood in the store. Only then is
 everything committed in one transaction; on any failure (a parse error, violations,
 an interrupt) every staged graph is thrown away and the store is as it was.
-
-A loader may also return warnings: things worth knowing that lose no data (a workbook
-without one of the template's sheets). They are part of the outcome and do not stop the load.
 """
 
 from __future__ import annotations
@@ -19,7 +16,7 @@ from typing import Protocol
 from rdflib import Graph
 
 from . import limits, rules
-from .errors import InputError, Notice, ViolationsFound
+from .errors import InputError, ViolationsFound
 from .store import StagedSource, Store, check_source_name, sha256_of
 from .terms import graph_from_triples
 from .validation import Report, validate_staged
@@ -30,9 +27,7 @@ class Writer(Protocol):
 
     name: str
 
-    def write(
-        self, store: Store, staged: StagedSource, path: Path, base_iri: str
-    ) -> Sequence[Notice] | None: ...
+    def write(self, store: Store, staged: StagedSource, path: Path, base_iri: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -46,7 +41,6 @@ class LoadInput:
 class LoadOutcome:
     staged: list[StagedSource] = field(default_factory=list)
     report: Report = field(default_factory=Report)
-    notices: list[Notice] = field(default_factory=list)
 
 
 def source_name_for(path: Path) -> str:
@@ -83,7 +77,7 @@ def load(
         for item in inputs:
             staged = store.stage(item.source, item.path.name, sha256_of(item.path))
             outcome.staged.append(staged)
-            outcome.notices.extend(item.loader.write(store, staged, item.path, base_iri) or ())
+            item.loader.write(store, staged, item.path, base_iri)
             if store.count_staged(staged) == 0:
                 raise InputError("empty_file", file=str(item.path))
             if progress:

@@ -259,7 +259,6 @@ CATALOGUE.update({
     "file_unreadable": {
         "sv": "{where}: kan inte läsa filen: {detail}",
         "en": "{where}: cannot read the file: {detail}"},
-    "load_warning": {"sv": "varning: {text}", "en": "warning: {text}"},
     "workbook_damaged": {
         "sv": "{where}: arbetsboken är skadad ({part}): {detail}",
         "en": "{where}: the workbook is damaged ({part}): {detail}"},
@@ -272,8 +271,8 @@ CATALOGUE.update({
         "sv": "kan inte läsas härifrån: {detail}",
         "en": "cannot be read from here on: {detail}"},
     "sheet_missing": {
-        "sv": "arbetsboken saknar bladet '{name}'; inget av det slaget laddas från den",
-        "en": "the workbook has no sheet '{name}'; nothing of that kind is loaded from it"},
+        "sv": "{file}: varning: arbetsboken saknar bladen '{names}'; inget av de slagen laddas från den",
+        "en": "{file}: warning: the workbook lacks the sheets '{names}'; nothing of those kinds is loaded from it"},
     "cell_too_many_rows": {
         "sv": "fler än {limit} rader (inställningen {setting})",
         "en": "more than {limit} rows (setting {setting})"},

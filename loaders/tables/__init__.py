@@ -17,7 +17,7 @@ from rdflib import Graph
 
 from graph_app.core import limits as limits_
 from graph_app.core import queries
-from graph_app.core.errors import CellProblem, InputProblem, Position
+from graph_app.core.errors import InputProblem, Position
 from graph_app.core.limits import Limits
 from graph_app.core.store import StagedSource, Store
 from graph_app.core.terms import graph_from_triples, to_ox
@@ -34,7 +34,7 @@ __all__ = ["TableLoader", "covered", "export_graph", "export_store", "read_graph
 
 def read_triples(path: Path, base_iri: str, store: Store | None = None,
                  exclude: tuple[str, ...] = (), limits: Limits | None = None,
-                 notices: list[CellProblem] | None = None) -> list[Triple]:
+                 notices: list[tuple[str, dict[str, str]]] | None = None) -> list[Triple]:
     """The triples of a CSV file or workbook; TableErrors lists every bad cell, and
     `notices` receives the warnings (sheets of the template that the workbook lacks)."""
     limits = limits or limits_.current()
@@ -67,15 +67,15 @@ class TableLoader:
     extensions: tuple[str, ...]
     media_types: tuple[str, ...]
 
-    def write(self, store: Store, staged: StagedSource, path: Path,
-              base_iri: str) -> list[CellProblem]:
-        notices: list[CellProblem] = []
+    def write(self, store: Store, staged: StagedSource, path: Path, base_iri: str) -> None:
+        notices: list[tuple[str, dict[str, str]]] = []
         triples = read_triples(path, base_iri, store, exclude=(staged.name,), notices=notices)
+        staged.notes.extend(notices)
         converted = (ox.Triple(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
                      for s, p, o in triples)
         if len(triples) < BULK_TRIPLES:
             store.write_staged(staged, converted)
-            return notices
+            return
         # Many triples: bulk-load them into the pending graph, as the RDF loader does with
         # big files (one transaction of them all would hold the whole batch in memory).
         with tempfile.TemporaryDirectory() as tmp:
@@ -83,7 +83,6 @@ class TableLoader:
             ox.serialize(converted, str(dump), ox.RdfFormat.N_TRIPLES)
             del triples
             store.bulk_write_staged(staged, dump, ox.RdfFormat.N_TRIPLES)
-        return notices
 
 
 def store_graph(store: Store) -> Graph:

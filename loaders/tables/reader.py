@@ -25,7 +25,7 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from graph_app.core import queries
-from graph_app.core.errors import CellProblem, SheetProblem, TableErrors
+from graph_app.core.errors import CellProblem, TableErrors
 from graph_app.core.limits import SETTING, Limits, format_size
 from graph_app.core.messages import message
 from graph_app.core.store import Store
@@ -174,7 +174,7 @@ def _check_utf8(path: Path) -> None:
 
 
 def read_xlsx(path: Path, limits: Limits, stack: ExitStack
-              ) -> tuple[list[RawSheet], list[CellProblem], list[CellProblem]]:
+              ) -> tuple[list[RawSheet], list[CellProblem], list[tuple[str, dict[str, str]]]]:
     """The sheets of a workbook, its problems and its warnings; the workbook stays open
     (in `stack`) while the rows are read."""
     workbook.check_declared_sizes(path, limits)
@@ -239,12 +239,13 @@ def _with_formula(cell: Any, formula: object) -> object:
     return value
 
 
-def _missing_sheets(file: str, found: list[RawSheet]) -> list[CellProblem]:
+def _missing_sheets(file: str, found: list[RawSheet]) -> list[tuple[str, dict[str, str]]]:
+    """A warning (message key and values) naming the template's sheets the workbook lacks."""
     present = {raw.sheet.name for raw in found}
     missing = [s.name for s in SHEETS if s.name not in present]
     if not found or not missing:
         return []
-    return [SheetProblem.of(file, "", 0, "", "sheet_missing", name="', '".join(missing))]
+    return [("sheet_missing", {"file": file, "names": "', '".join(missing)})]
 
 
 def _sheet_problem(file: str, name: str) -> CellProblem:
