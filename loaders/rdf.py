@@ -88,17 +88,13 @@ def mapped(path: Path) -> Iterator[Buffer]:
         handle.close()
 
 
-def parse_bytes(data: bytes, fmt: ox.RdfFormat, base_iri: str | None, name: str,
-                limits: Limits | None = None) -> set[ox.Triple]:
-    """The triples of `data` (quads folded into one graph), checked against the limits
-    first; InputError with the place of any problem. For request bodies."""
-    limits = limits or limits_.current()
-    if len(data) > limits.file_size:
-        raise InputProblem(Position(name), "input_too_large", size=limits_.format_size(len(data)),
-                           limit=limits_.format_size(limits.file_size), setting=limits_.SETTING["file_size"])
-    check(data, name, fmt, limits)
+def parse_checked(data: bytes, fmt: ox.RdfFormat, base_iri: str | None, name: str,
+                  limits: Limits | None = None) -> list[ox.Quad]:
+    """The quads of `data`, checked against the limits first; InputError with the place of
+    any problem. For request bodies, which are bounded in size before they are read."""
+    check(data, name, fmt, limits or limits_.current())
     try:
-        return {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, fmt, base_iri=base_iri)}
+        return list(ox.parse(data, fmt, base_iri=base_iri))
     except (SyntaxError, ValueError, MemoryError) as err:
         raise parser_error(data, name, fmt, err) from None
 

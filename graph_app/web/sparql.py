@@ -26,6 +26,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from loaders import rdf as rdf_loader
+
 from ..core import sparql_examples
 from ..core.errors import QagraphError
 from ..core.namespaces import META_GRAPH, PREFIXES, SD, VOID, sparql_prologue
@@ -281,10 +283,10 @@ def _graph_body(base_iri: str) -> tuple[set[ox.Triple], str] | Response:
     if fmt is None:
         return _plain(415, _("Send the graph as Turtle, N-Triples, RDF/XML or JSON-LD."))
     data = read_body()
-    try:
-        quads = list(ox.parse(data, fmt, base_iri=base_iri))
-    except (SyntaxError, ValueError) as err:
-        return _plain(400, _("The graph could not be read: %(detail)s", detail=str(err)))
+    try:  # checked for depth and sizes like a loaded file, then parsed
+        quads = rdf_loader.parse_checked(data, fmt, base_iri, "body")
+    except QagraphError as err:
+        return _plain(400, _("The graph could not be read: %(detail)s", detail=err.text(getattr(g, "lang", "sv"))))
     if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
         return _plain(400, _("Send one graph: the body names further graphs."))
     triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
