@@ -20,7 +20,7 @@ import hashlib
 import io
 import re
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
@@ -68,6 +68,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SSSOM_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, TypeError, AttributeError,
                                                  IndexError, LookupError)
 REQUIRED_COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification")
+IRI_COLUMNS = ("see_also", "subject_source", "object_source", "mapping_provider", "issue_tracker_item")
 ENTITY_COLUMNS = ("subject_id", "object_id", "author_id", "reviewer_id", "record_id")
 MAPPING_PREFIX = "qamapping"  # CURIE prefix of minted record ids
 STANDARD_PREFIXES = {
@@ -110,6 +111,8 @@ class ParsedSet:
     prefixes: dict[str, str]
     columns: list[str]
     rows: list[dict[str, str]]
+    lines: list[int] = field(default_factory=list)  # the file's line of each row
+    file: str = ""
 
     @property
     def set_id(self) -> str:
@@ -176,6 +179,7 @@ def read(text: str, file: str, limits: Limits | None = None) -> ParsedSet:
             _problem(problems, file, header_lines + 1, name, f"the required column '{name}' is missing",
                      f"den obligatoriska kolumnen '{name}' saknas")
     rows: list[dict[str, str]] = []
+    row_lines: list[int] = []
     for line, cells in table[1:]:
         if not any(c.strip() for c in cells):
             continue
@@ -187,9 +191,10 @@ def read(text: str, file: str, limits: Limits | None = None) -> ParsedSet:
         row = {c: v.strip() for c, v in zip(columns, cells, strict=True)}
         _check_row(row, merged, file, line, problems, rejected)
         rows.append(row)
+        row_lines.append(line)
     if problems:
         raise SssomErrors(problems)
-    return ParsedSet(metadata, prefixes, columns, rows)
+    return ParsedSet(metadata, prefixes, columns, rows, row_lines, file)
 
 
 def _table(lines: list[str], header_lines: int, file: str, limits: Limits,
@@ -287,7 +292,7 @@ def _check_row(row: dict[str, str], prefixes: dict[str, str], file: str, line: i
         if name in row and not row[name]:
             _problem(problems, file, line, name, "the cell is empty but required",
                      "cellen är tom men obligatorisk")
-    for name in ENTITY_COLUMNS + ("predicate_id", "mapping_justification"):
+    for name in ENTITY_COLUMNS + IRI_COLUMNS + ("predicate_id", "mapping_justification"):
         value = row.get(name, "")
         if not value:
             continue
@@ -373,6 +378,7 @@ def to_graph(parsed: ParsedSet) -> Graph:
     from sssom.writers import to_rdf_graph
 
     graph = to_rdf_graph(msdf)
+    _check_every_mapping(parsed, rows, prefixes, graph)
     set_node = URIRef(parsed.set_id)
     graph.add((set_node, RDF.type, VOID_NS.Linkset))
     for axiom in graph.subjects(RDF.type, OWL_NS.Axiom):
@@ -390,6 +396,24 @@ def to_graph(parsed: ParsedSet) -> Graph:
         graph.add((node, SH_NS.prefix, Literal(prefix)))
         graph.add((node, SH_NS.namespace, Literal(namespace, datatype=URIRef("http://www.w3.org/2001/XMLSchema#anyURI"))))
     return graph
+
+
+def _check_every_mapping(parsed: ParsedSet, rows: list[dict[str, str]], prefixes: dict[str, str],
+                         graph: Graph) -> None:
+    """Every row is a mapping of the graph: sssom-py leaves out a mapping with a value it
+    cannot turn into RDF, without a word, so that is an error naming the row."""
+    axioms = set(graph.subjects(RDF.type, OWL_NS.Axiom))
+    problems: list[CellProblem] = []
+    merged = {**STANDARD_PREFIXES, **prefixes}
+    for number, row in enumerate(rows):
+        iri = _expand(row["record_id"], merged)
+        if iri is not None and URIRef(iri) not in axioms:
+            line = parsed.lines[number] if number < len(parsed.lines) else 0
+            _problem(problems, parsed.file, line, "-",
+                     "sssom-py cannot turn this mapping into RDF; check the IRIs and CURIEs in its cells",
+                     "sssom-py kan inte göra om mappningen till RDF; kontrollera IRI:er och CURIE:r i dess celler")
+    if problems:
+        raise SssomErrors(problems)
 
 
 def _table_text(metadata: dict[str, Any], columns: list[str], rows: list[dict[str, str]]) -> str:

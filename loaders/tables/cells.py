@@ -70,7 +70,10 @@ def slugify(text: str) -> str:
 
 def is_iri(text: str) -> bool:
     """An http(s) IRI that the store accepts (Oxigraph checks it against RFC 3987)."""
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. "Invalid IPv6 URL" for a stray bracket
+        return False
     if parts.scheme not in {"http", "https"} or not parts.netloc or re.search(r"\s|[<>\"{}^`\\]", text):
         return False
     try:
