@@ -22,6 +22,7 @@ from loaders import sssom as sssom_loader
 
 from .core import resources, stats
 from .core.errors import QagraphError
+from .core.limits import format_size
 from .core.loading import LoadInput, load, source_name_for
 from .core.messages import message
 from .core.namespaces import PREFIXES, compact, sparql_prologue
@@ -53,6 +54,11 @@ class Context:
     def store(self) -> Store:
         if self._store is None:
             self._store = open_configured(self.settings)
+            recovered = getattr(self._store, "last_recovery", None)
+            if recovered:  # an earlier load was killed: say what opening cleaned up
+                click.echo(message("store_recovered", self.lang, triples=recovered.triples,
+                                   graphs=recovered.graphs, files=recovered.files,
+                                   size=format_size(recovered.bytes)), err=True)
         return self._store
 
     def close(self) -> None:

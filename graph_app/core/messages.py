@@ -168,8 +168,6 @@ CATALOGUE.update({
                             "en": "the required column '{value}' is missing"},
     "cell_unknown_sheet": {"sv": "'{value}' är inget blad i mallen; tillåtna: {allowed}",
                            "en": "'{value}' is not a sheet of the template; allowed: {allowed}"},
-    "table_unreadable": {"sv": "{file}: kan inte läsa filen: {detail}",
-                         "en": "{file}: cannot read the file: {detail}"},
     "tables_written": {"sv": "skrev {sheets} blad med {rows} rader till {path}",
                        "en": "wrote {sheets} sheets with {rows} rows to {path}"},
 })
@@ -299,9 +297,6 @@ CATALOGUE.update({
     "cell_too_long": {
         "sv": "cellen är längre än {limit} (inställningen {setting})",
         "en": "the cell is longer than {limit} (setting {setting})"},
-    "cell_not_utf8": {
-        "sv": "texten är inte UTF-8 (byte 0x{byte} i kolumn {column} på rad {line} i filen)",
-        "en": "the text is not UTF-8 (byte 0x{byte} at column {column} of line {line} of the file)"},
     "store_recovered": {
         "sv": "städade efter avbrutna laddningar: {triples} tripler i {graphs} graf(er) och "
               "{files} kvarlämnade filer ({size}) togs bort",
