@@ -27,7 +27,6 @@ from rdflib.term import Node
 from graph_app.core import queries
 from graph_app.core.errors import CellProblem, TableErrors
 from graph_app.core.limits import SETTING, Limits, format_size
-from graph_app.core.messages import message
 from graph_app.core.store import Store
 
 from .. import scanning
@@ -72,8 +71,7 @@ class Tables:
 
     def problem(self, sheet: str, row: int, column: str, key: str, /, **values: object) -> None:
         file, title = self.files[sheet]
-        self.problems.append(CellProblem(file, title, row, column, message(key, "en", **values),
-                                         message(key, "sv", **values)))
+        self.problems.append(CellProblem.of(file, title, row, column, key, **values))
 
 
 def sheet_for_name(name: str) -> Sheet | None:
@@ -97,10 +95,6 @@ def _allowed_sheets() -> str:
 
 CELLS_PER_ROW = 100  # a sheet may hold LOAD_MAX_ROWS * CELLS_PER_ROW cells, empty ones too
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class _Limit(Exception):
-    """A sheet went past a limit while it was read; carries its problem."""
 
 
 def _too_many(file: str, title: str, row: int, key: str, limit: int) -> TableErrors:
@@ -249,9 +243,7 @@ def _missing_sheets(file: str, found: list[RawSheet]) -> list[tuple[str, dict[st
 
 
 def _sheet_problem(file: str, name: str) -> CellProblem:
-    values = {"value": name, "allowed": _allowed_sheets()}
-    return CellProblem(file, name, 1, "-", message("cell_unknown_sheet", "en", **values),
-                       message("cell_unknown_sheet", "sv", **values))
+    return CellProblem.of(file, name, 1, "-", "cell_unknown_sheet", value=name, allowed=_allowed_sheets())
 
 
 # -- first pass: ids and names -------------------------------------------------------------
