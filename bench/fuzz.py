@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fuzz every loader with mutated valid files and count broken invariants.
 
-    python bench/fuzz.py [--inputs 1000] [--kinds turtle,ntriples,jsonld,csv,xlsx,sssom] [--seed 1]
+    python bench/fuzz.py [--inputs 1000] [--kinds turtle,ntriples,jsonld,csv,xlsx,sssom,rdfxml] [--seed 1]
 
 The same mutations and checks as tests/test_fuzz_loaders.py (see tests/fuzzing.py): byte
 flips, truncation, deleted and duplicated lines, other encodings, huge cells, deep nesting,
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--inputs", type=int, default=1000, help="inputs per loader")
-    parser.add_argument("--kinds", default="turtle,ntriples,jsonld,csv,xlsx,sssom")
+    parser.add_argument("--kinds", default="turtle,ntriples,jsonld,csv,xlsx,sssom,rdfxml")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))

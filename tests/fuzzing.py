@@ -46,9 +46,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = "http://example.org/"
-KINDS = ("turtle", "ntriples", "jsonld", "csv", "xlsx", "sssom")
-FILE_NAMES = {"turtle": "fuzz.ttl", "ntriples": "fuzz.nt", "jsonld": "fuzz.jsonld", "csv": "organisations.csv",
-              "xlsx": "fuzz.xlsx", "sssom": "fuzz.sssom.tsv"}
+KINDS = ("turtle", "ntriples", "jsonld", "csv", "xlsx", "sssom")  # the test suite's; bench/fuzz.py adds rdfxml
+RDF_KINDS = ("turtle", "ntriples", "jsonld", "rdfxml")
+FILE_NAMES = {"turtle": "fuzz.ttl", "ntriples": "fuzz.nt", "jsonld": "fuzz.jsonld", "rdfxml": "fuzz.rdf",
+              "csv": "organisations.csv", "xlsx": "fuzz.xlsx", "sssom": "fuzz.sssom.tsv"}
 
 # -- valid seeds ----------------------------------------------------------------------------
 
@@ -90,6 +91,23 @@ def seed_jsonld() -> bytes:
     return json.dumps(doc, indent=1, ensure_ascii=False).encode()
 
 
+def seed_rdfxml() -> bytes:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE rdf:RDF [ <!ENTITY e "{EX}"> ]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+         xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#" xmlns:e="{EX}">
+  <!-- a comment with <tags> and & -->
+  <rdf:Description rdf:about="&e;a">
+    <rdfs:label xml:lang="sv">Alfa &amp; "Beta"</rdfs:label>
+    <e:knows rdf:resource="&e;b"/>
+    <e:node rdf:parseType="Resource"><e:value>1</e:value><e:deeper><rdf:Description>
+      <e:value><![CDATA[text with <brackets>]]></e:value></rdf:Description></e:deeper></e:node>
+    <e:list rdf:parseType="Collection"><rdf:Description rdf:about="&e;c"/></e:list>
+  </rdf:Description>
+</rdf:RDF>
+""".encode()
+
+
 def seed_csv() -> bytes:
     rows = [["id", "label_sv", "label_en", "country", "homepage", "description_en"]]
     rows += [[f"org-{i}", f"Organisation {i}", f"Organisation {i} (en)", "SE", f"https://org{i}.example/",
@@ -126,7 +144,7 @@ def seed_sssom() -> bytes:
 
 
 SEEDS: dict[str, Callable[[], bytes]] = {
-    "turtle": seed_turtle, "ntriples": seed_ntriples, "jsonld": seed_jsonld,
+    "turtle": seed_turtle, "ntriples": seed_ntriples, "jsonld": seed_jsonld, "rdfxml": seed_rdfxml,
     "csv": seed_csv, "xlsx": seed_xlsx, "sssom": seed_sssom,
 }
 
@@ -426,7 +444,8 @@ def _source_triples(store: Path, source: str) -> list[Any]:
 def _rdf_drop(kind: str, path: Path, triples: list[Any]) -> str:
     import pyoxigraph as ox
 
-    fmt = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}[kind]
+    fmt = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+           "rdfxml": ox.RdfFormat.RDF_XML}[kind]
     expected = {(q.subject, q.predicate, q.object) for q in ox.parse(path=str(path), format=fmt)}
     blank = sum(1 for t in expected if any(isinstance(x, ox.BlankNode) for x in t))
     named = {t for t in expected if not any(isinstance(x, ox.BlankNode) for x in t)}
@@ -541,7 +560,7 @@ def check(kind: str, path: Path, store: Path) -> dict[str, Any]:
         source = source_name_for(path)
         try:
             triples = _source_triples(store, source)
-            if kind in ("turtle", "ntriples", "jsonld"):
+            if kind in RDF_KINDS:
                 outcome["silent_drop"] = _rdf_drop(kind, path, triples)
             elif kind == "sssom":
                 outcome["silent_drop"] = _sssom_drop(path, triples)
