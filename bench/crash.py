@@ -51,18 +51,21 @@ def mib(count: float) -> str:
     return f"{count / 2**20:,.0f}"
 
 
-def run_child(args: list[str], timeout: float | None = None, kill_after: float | None = None
-              ) -> tuple[int, str, float, float]:
-    """Run `python args` and return (exit status, stdout, wall seconds, peak RSS MiB)."""
+def run_child(args: list[str], kill_after: float | None = None) -> tuple[int, str, float, float]:
+    """Run `python args` (killed with SIGKILL after `kill_after` seconds, if given) and
+    return (exit status, stdout, wall seconds, the child's own peak RSS in MiB)."""
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
-    if kill_after is not None:
-        try:
-            proc.wait(kill_after)
-        except subprocess.TimeoutExpired:
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if kill_after is not None and time.perf_counter() - started >= kill_after:
             proc.send_signal(signal.SIGKILL)
-    _pid, status, usage = os.wait4(proc.pid, 0)
+            _pid, status, usage = os.wait4(proc.pid, 0)
+            break
+        time.sleep(0.02)
     seconds = time.perf_counter() - started
     out = proc.stdout.read() if proc.stdout else ""
     proc.returncode = os.waitstatus_to_exitcode(status)
