@@ -22,7 +22,7 @@ import json
 import mmap
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -163,6 +163,34 @@ def _line_end(buf: Buffer, at: int) -> int:
     return len(buf) if end < 0 else end
 
 
+class _Depth:
+    """The nesting level of a scan; InputProblem at the first opening past the limit."""
+
+    def __init__(self, buf: Buffer, file: str, limits: Limits) -> None:
+        self.buf, self.file, self.limits, self.level = buf, file, limits, 0
+
+    def open(self, pos: int) -> None:
+        self.level += 1
+        if self.level > self.limits.depth:
+            raise _too_deep(self.buf, pos, self.file, self.limits)
+
+    def close(self) -> None:
+        self.level = max(0, self.level - 1)
+
+
+def _walk(buf: Buffer, tokens: re.Pattern[bytes], step: Callable[[int], int | None]) -> None:
+    """Skip runs of tokens at C speed; `step` takes each place where the pattern stops
+    and returns where to go on (None: stop the scan)."""
+    n = len(buf)
+    pos: int | None = 0
+    while pos is not None:
+        match = tokens.match(buf, pos)
+        assert match is not None  # the patterns match the empty string
+        if match.end() >= n:
+            return
+        pos = step(match.end())
+
+
 def check_turtle(buf: Buffer, file: str, limits: Limits, *, line_based: bool = False) -> None:
     """Depth of ( [ { << and size of every token of a Turtle-family text.
 
@@ -175,69 +203,52 @@ def check_turtle(buf: Buffer, file: str, limits: Limits, *, line_based: bool = F
     openers = (b"<<",) if line_based else (b"(", b"[", b"{", b"<<")  # N-Triples nest only in << >>
     if sizes_safe and not _more_than(buf, openers, limits.depth):
         return
-    tokens = _turtle_tokens(None if sizes_safe else literal, long_strings).match
-    n = len(buf)
-    pos = depth = 0
-    while True:
-        match = tokens(buf, pos)
-        assert match is not None  # the pattern matches the empty string
-        pos = match.end()
-        if pos >= n:
-            return
+    depth = _Depth(buf, file, limits)
+
+    def step(pos: int) -> int:
         char = buf[pos:pos + 1]
         if char in b"([{":
-            depth += 1
-            if depth > limits.depth:
-                raise _too_deep(buf, pos, file, limits)
-            pos += 1
-        elif char in b")]}":
-            depth = max(0, depth - 1)
-            pos += 3 if buf[pos:pos + 3] == b")>>" else 1  # a triple term is one level
-        elif char == b"<":
-            if buf[pos + 1:pos + 2] == b"<":
-                depth += 1
-                if depth > limits.depth:
-                    raise _too_deep(buf, pos, file, limits)
-                pos += 3 if buf[pos:pos + 3] == b"<<(" else 2
-            else:  # an IRI that is too long, or not closed on its line
-                close, end = buf.find(b">", pos), _line_end(buf, pos)
-                stop = close if 0 <= close < end else end
-                if stop - pos > literal:
-                    raise _too_large(buf, pos, file, literal)
-                pos = stop + 1 if stop == close else end
-        elif char == b">":
-            if buf[pos + 1:pos + 2] == b">":
-                depth = max(0, depth - 1)
-                pos += 2
-            else:
-                pos += 1
-        elif char in b"\"'":
-            pos = _skip_string(buf, pos, file, literal, long_strings)
-        elif char == b"#":
-            if _line_end(buf, pos) - pos > literal:
-                raise _too_large(buf, pos, file, literal)
-            pos = _line_end(buf, pos)
-        else:
-            word = _WORD_RUN.match(buf, pos)
-            if word is not None and word.end() - pos > literal:
-                raise _too_large(buf, pos, file, literal)
-            pos = word.end() if word is not None else pos + 1
+            depth.open(pos)
+            return pos + 1
+        if char in b")]}":
+            depth.close()
+            return pos + (3 if buf[pos:pos + 3] == b")>>" else 1)  # a triple term is one level
+        if buf[pos:pos + 2] == b"<<":
+            depth.open(pos)
+            return pos + (3 if buf[pos:pos + 3] == b"<<(" else 2)
+        if buf[pos:pos + 2] == b">>":
+            depth.close()
+            return pos + 2
+        if char == b"<":  # an IRI that is too long, or not closed on its line
+            close, end = buf.find(b">", pos), _line_end(buf, pos)
+            stop = close if 0 <= close < end else end
+            _bounded(buf, pos, stop, file, literal)
+            return stop + 1 if stop == close else end
+        if char in b"\"'":
+            return _skip_string(buf, pos, file, literal, long_strings)
+        if char == b"#":
+            return _bounded(buf, pos, _line_end(buf, pos), file, literal)
+        word = _WORD_RUN.match(buf, pos)
+        return _bounded(buf, pos, word.end(), file, literal) if word is not None else pos + 1
+
+    _walk(buf, _turtle_tokens(None if sizes_safe else literal, long_strings), step)
+
+
+def _bounded(buf: Buffer, start: int, end: int, file: str, literal: int) -> int:
+    """`end`, when the token from `start` to it is within the literal limit."""
+    if end - start > literal:
+        raise _too_large(buf, start, file, literal)
+    return end
 
 
 def _skip_string(buf: Buffer, pos: int, file: str, literal: int, long_strings: bool) -> int:
     quote = buf[pos:pos + 1]
     if long_strings and buf[pos:pos + 3] == quote * 3:
         match = _LONG_STRING[quote].match(buf, pos)
-        end = match.end() if match else len(buf)
-        if end - pos > literal:
-            raise _too_large(buf, pos, file, literal)
-        return end
+        return _bounded(buf, pos, match.end() if match else len(buf), file, literal)
     # a short string that the token pattern could not take: too long, or not closed on
     # its line (a syntax error that the parser reports; the scan goes on at the next line)
-    end = _line_end(buf, pos)
-    if end - pos > literal:
-        raise _too_large(buf, pos, file, literal)
-    return end
+    return _bounded(buf, pos, _line_end(buf, pos), file, literal)
 
 
 # -- JSON-LD ------------------------------------------------------------------------------
@@ -263,37 +274,24 @@ def check_json(buf: Buffer, file: str, limits: Limits) -> None:
     literal = limits.literal_size
     if len(buf) <= literal and not _more_than(buf, (b"[", b"{"), limits.depth):
         return
-    tokens = _json_tokens(literal).match
-    n = len(buf)
-    pos = depth = 0
-    while True:
-        match = tokens(buf, pos)
-        assert match is not None
-        pos = match.end()
-        if pos >= n:
-            return
+    depth = _Depth(buf, file, limits)
+
+    def step(pos: int) -> int | None:
         char = buf[pos:pos + 1]
         if char in b"[{":
-            depth += 1
-            if depth > limits.depth:
-                raise _too_deep(buf, pos, file, limits)
-            pos += 1
-        elif char in b"]}":
-            depth = max(0, depth - 1)
-            pos += 1
-        elif char == b'"':
+            depth.open(pos)
+            return pos + 1
+        if char in b"]}":
+            depth.close()
+            return pos + 1
+        if char == b'"':
             string = _JSON_STRING.match(buf, pos)
-            end = string.end() if string else n
-            if end - pos > literal:
-                raise _too_large(buf, pos, file, literal)
-            if string is None:
-                return  # not closed: the parser stops here with a syntax error
-            pos = end
-        else:
-            word = _JSON_WORD.match(buf, pos)
-            if word is not None and word.end() - pos > literal:
-                raise _too_large(buf, pos, file, literal)
-            pos = word.end() if word is not None else pos + 1
+            end = _bounded(buf, pos, string.end() if string else len(buf), file, literal)
+            return end if string is not None else None  # not closed: the parser stops there
+        word = _JSON_WORD.match(buf, pos)
+        return _bounded(buf, pos, word.end(), file, literal) if word is not None else pos + 1
+
+    _walk(buf, _json_tokens(literal), step)
 
 
 def remote_context(buf: Buffer, file: str) -> InputProblem | None:
