@@ -25,7 +25,7 @@ from .core.errors import QagraphError
 from .core.limits import format_size
 from .core.loading import LoadInput, load, source_name_for
 from .core.messages import message
-from .core.namespaces import PREFIXES, compact, sparql_prologue
+from .core.namespaces import compact, expand, sparql_prologue
 from .core.settings import load_settings
 from .core.store import Store, open_configured
 from .core.validation import Report, validate_store
@@ -667,10 +667,7 @@ def map_check_command(ctx: Context) -> None:
 
 def _expand_iri(text: str) -> str:
     """A full IRI for `prefix:local` in one of our namespaces; other text unchanged."""
-    prefix, sep, local = text.partition(":")
-    if sep and prefix in PREFIXES and not local.startswith("//"):
-        return PREFIXES[prefix] + local
-    return text
+    return expand(text) or text
 
 
 # Exit codes of `satisfies` (0 yes, 1 no, 2 usage or input error as everywhere).

@@ -25,7 +25,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-import curies
 import pyoxigraph as ox
 import yaml
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
@@ -36,7 +35,16 @@ from graph_app.core.errors import CellProblem, InputError, TableErrors
 from graph_app.core.interchange import registers
 from graph_app.core.limits import SETTING, Limits, format_size
 from graph_app.core.messages import CATALOGUE
-from graph_app.core.namespaces import DEFAULT_BASE, SEMAPV, SH, SKOS, SSSOM, VOID
+from graph_app.core.namespaces import (
+    DEFAULT_BASE,
+    SEMAPV,
+    SH,
+    SKOS,
+    SSSOM,
+    VOID,
+    converter_for,
+    expand,
+)
 from graph_app.core.store import StagedSource, Store
 from graph_app.core.terms import to_rdflib, triples_from_graph
 
@@ -280,10 +288,7 @@ def _is_iri(text: str) -> bool:
 def _expand(value: str, prefixes: dict[str, str]) -> str | None:
     if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.I):
         return value
-    prefix, sep, local = value.partition(":")
-    if not sep or prefix not in prefixes:
-        return None
-    return prefixes[prefix] + local
+    return expand(value, converter_for(prefixes))
 
 
 def _check_row(row: dict[str, str], prefixes: dict[str, str], file: str, line: int,
@@ -514,7 +519,6 @@ def export(store: Store, name: str, output: TextIO, base_iri: str = DEFAULT_BASE
     ends = {o for s in axioms for p in (OWL_NS.annotatedSource, OWL_NS.annotatedTarget)
             for o in full.objects(s, p) if isinstance(o, URIRef)}
     prefixes.update(registers.curie_map(store, (str(e) for e in ends), prefixes, base_iri))
-    converter = curies.Converter.from_prefix_map(prefixes)
-    msdf = from_sssom_rdf(pure, prefix_map=converter)
+    msdf = from_sssom_rdf(pure, prefix_map=converter_for(prefixes))
     write_table(msdf, output)
     return len(msdf.df)

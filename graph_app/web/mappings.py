@@ -35,7 +35,7 @@ from wtforms.validators import DataRequired, Length
 from ..core import curation, equivalence
 from ..core.entity import labels_for
 from ..core.errors import QagraphError
-from ..core.namespaces import DEFAULT_BASE, compact
+from ..core.namespaces import DEFAULT_BASE, compact, expand
 from ..core.satisfaction import Checker
 from .security import TooManyAttempts, local_path, sessions, throttle, too_many
 
@@ -138,9 +138,7 @@ def _credential_iri(text: str) -> str:
     text = text.strip()
     if text.startswith("http://") or text.startswith("https://"):
         return text
-    if text.startswith("id:"):
-        return DEFAULT_BASE + text[3:]
-    return CREDENTIAL_BASE + text.removeprefix("credential/")
+    return expand(text) or CREDENTIAL_BASE + text.removeprefix("credential/")
 
 
 # -- pages ----------------------------------------------------------------------------
