@@ -129,3 +129,91 @@ class ViolationsFound(QagraphError):
     def details(self, lang: str | None = None) -> list[str]:
         # the warnings too: a suggestion ("did you mean …") often explains a violation
         return [r.text(lang) for r in (*self.report.violations, *self.report.warnings)]
+
+
+# -- the SPARQL endpoint (core/sparql_guard.py, core/sparql_pool.py) --------------------
+
+
+class QuerySyntaxError(QagraphError):
+    """The parser's message, as is (HTTP 400)."""
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__("sparql_syntax", detail=detail)
+
+
+class ServiceRefused(QagraphError):
+    def __init__(self) -> None:
+        super().__init__("sparql_service")
+
+
+class LoadRefused(QagraphError):
+    def __init__(self) -> None:
+        super().__init__("sparql_load")
+
+
+class QueryTimeout(QagraphError):
+    """The query ran past the time limit and was stopped (HTTP 503)."""
+
+    http_status = 503
+
+    def __init__(self, limit: float) -> None:
+        super().__init__("sparql_timeout", limit=f"{limit:g}")
+
+
+class QueryBusy(QagraphError):
+    """No worker for this request now (HTTP 503 with Retry-After)."""
+
+    http_status = 503
+
+    def __init__(self, retry_after: int, client_limit: int | None = None) -> None:
+        self.retry_after = retry_after
+        if client_limit is None:
+            super().__init__("sparql_busy")
+        else:
+            super().__init__("sparql_client_busy", limit=client_limit)
+
+
+class QueryFailed(QagraphError):
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__("sparql_failed", detail=detail)
+
+
+class SandboxMissing(QagraphError):
+    http_status = 503
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("sparql_sandbox", detail=detail)
+
+
+class ResultNotAcceptable(QagraphError):
+    """The client accepts no format this kind of result comes in (HTTP 406)."""
+
+    http_status = 406
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        super().__init__("sparql_not_acceptable", kind=kind)
+
+
+# -- curation (core/curation.py) and the remote store (core/remote.py) -----------------
+
+
+class CurationRefused(QagraphError):
+    """The action is not allowed for this curator (HTTP 403)."""
+
+    http_status = 403
+
+
+class RemoteStoreError(QagraphError):
+    """The server could not be reached, or refused a request (HTTP 502)."""
+
+    http_status = 502
+
+
+class RemoteTimeout(RemoteStoreError):
+    http_status = 503
+
+    def __init__(self, limit: float) -> None:
+        super().__init__("store_timeout", limit=f"{limit:g}")

@@ -42,17 +42,18 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import InputError, QagraphError
-from .messages import CATALOGUE
-from .sparql import Negotiated, NotAcceptable, Rendered, render
-from .sparql_guard import (
-    Checked,
-    LoadRefused,
+from .errors import (
+    InputError,
+    QagraphError,
+    QueryBusy,
+    QueryFailed,
     QuerySyntaxError,
-    ServiceRefused,
-    check_query,
-    check_update,
+    QueryTimeout,
+    SandboxMissing,
 )
+from .messages import CATALOGUE
+from .sparql import Negotiated, Rendered, render
+from .sparql_guard import Checked, check_query, check_update
 from .store import OxigraphStore, Store
 
 _ROOT = Path(__file__).resolve().parents[2]
@@ -101,49 +102,6 @@ CATALOGUE.update(
         },
     }
 )
-
-
-class QueryTimeout(QagraphError):
-    """The query ran past the time limit and was stopped (HTTP 503)."""
-
-    http_status = 503
-
-    def __init__(self, limit: float) -> None:
-        super().__init__("sparql_timeout", limit=f"{limit:g}")
-
-
-class QueryBusy(QagraphError):
-    """No worker for this request now (HTTP 503 with Retry-After)."""
-
-    http_status = 503
-
-    def __init__(self, retry_after: int, client_limit: int | None = None) -> None:
-        self.retry_after = retry_after
-        if client_limit is None:
-            super().__init__("sparql_busy")
-        else:
-            super().__init__("sparql_client_busy", limit=client_limit)
-
-
-class QueryFailed(QagraphError):
-    def __init__(self, detail: str) -> None:
-        self.detail = detail
-        super().__init__("sparql_failed", detail=detail)
-
-
-class SandboxMissing(QagraphError):
-    http_status = 503
-
-    def __init__(self, detail: str) -> None:
-        super().__init__("sparql_sandbox", detail=detail)
-
-
-class ResultNotAcceptable(QagraphError):
-    http_status = 406
-
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-        super().__init__("sparql_not_acceptable", kind=kind)
 
 
 @dataclass
@@ -206,8 +164,6 @@ def run_job(full: Store, plain: OxigraphStore | None, job: Job) -> Rendered:
         return render(result, job.chosen, job.row_limit, hidden)
     except SyntaxError as err:
         raise QuerySyntaxError(str(err)) from None
-    except NotAcceptable as err:
-        raise ResultNotAcceptable(err.kind) from None
     except (OSError, ValueError, RuntimeError) as err:
         raise QueryFailed(str(err)) from None
 
@@ -508,6 +464,4 @@ def bindings_text(bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Litera
     return {k: str(v) for k, v in bindings.items()}
 
 
-__all__ = ["Job", "LoadRefused", "QueryBusy", "QueryFailed", "QueryPool", "QuerySyntaxError",
-           "QueryTimeout", "ResultNotAcceptable", "SandboxMissing", "ServiceRefused", "UpdateDiff",
-           "UpdateJob", "bindings_text", "run_job"]
+__all__ = ["Job", "QueryPool", "UpdateDiff", "UpdateJob", "bindings_text", "run_job"]

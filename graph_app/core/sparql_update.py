@@ -24,10 +24,9 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from rdflib import Graph
 
-from .errors import InputError, QagraphError, ViolationsFound
+from .errors import InputError, QuerySyntaxError, ViolationsFound
 from .messages import CATALOGUE
 from .sparql import SOURCE_GRAPH_BASE
-from .sparql_guard import QuerySyntaxError
 from .sparql_pool import QueryPool, UpdateDiff, UpdateJob
 from .store import SOURCE_NAME, StagedSource, Store
 from .terms import graph_from_triples
@@ -41,9 +40,6 @@ CATALOGUE.update(
         },
     }
 )
-
-UpdateRefused = ViolationsFound
-
 
 @dataclass
 class UpdateResult:
@@ -180,5 +176,4 @@ def source_of(graph_iri: str) -> str:
     return name
 
 
-__all__ = ["QagraphError", "UpdateRefused", "UpdateResult", "apply_update", "commit_sources",
-           "source_of", "source_triples"]
+__all__ = ["UpdateResult", "apply_update", "commit_sources", "source_of", "source_triples"]

@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from loaders import rdf as rdf_loader
 
 from ..core import sparql_examples
-from ..core.errors import QagraphError
+from ..core.errors import QagraphError, QueryBusy, ViolationsFound
 from ..core.namespaces import META_GRAPH, PREFIXES, SD, VOID, sparql_prologue
 from ..core.sparql import (
     ALIASES,
@@ -41,9 +41,8 @@ from ..core.sparql import (
     canonical_type,
     source_graph_iri,
 )
-from ..core.sparql_pool import Job, QueryBusy, QueryPool, bindings_text
+from ..core.sparql_pool import Job, QueryPool, bindings_text
 from ..core.sparql_update import (
-    UpdateRefused,
     apply_update,
     commit_sources,
     source_of,
@@ -250,7 +249,7 @@ def _update(text: str) -> Response:
         result = apply_update(get_store(current_app), get_pool(current_app), text, using=using,
                               using_named=using_named, base_iri=request.base_url,
                               client=client_address())
-    except UpdateRefused as err:
+    except ViolationsFound as err:
         lang = getattr(g, "lang", "sv")
         lines = [err.text(lang), *err.details(lang)]
         return _plain(err.http_status, "\n".join(lines))
@@ -349,7 +348,7 @@ def graph_store() -> Response:
     try:
         commit_sources(store, {name: contents}, "Graph Store HTTP Protocol", checksum,
                        "curator (Graph Store HTTP Protocol)")
-    except UpdateRefused as err:
+    except ViolationsFound as err:
         lang = getattr(g, "lang", "sv")
         return _plain(err.http_status, "\n".join([err.text(lang), *err.details(lang)]))
     except QagraphError as err:
