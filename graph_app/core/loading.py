@@ -25,7 +25,8 @@ from .validation import Report, validate_staged
 class Writer(Protocol):
     """What the pipeline needs of a loader (see loaders.registry.Loader)."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def write(self, store: Store, staged: StagedSource, path: Path, base_iri: str) -> None: ...
 

@@ -301,7 +301,7 @@ class QueryPool:
 
     def __init__(
         self,
-        store: OxigraphStore,
+        store: Store,
         *,
         workers: int = 3,
         timeout: float = 30.0,
@@ -354,6 +354,7 @@ class QueryPool:
             self._counter += 1
             target = self._root / f"s{self._counter}"
             target.mkdir()
+            assert isinstance(self.store, OxigraphStore)  # only the embedded store has a path
             self.store.backup(target / "full")
             self.store.backup(target / "plain", metadata=False)
             self._snapshots.append((fingerprint, target))

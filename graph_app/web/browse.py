@@ -161,7 +161,7 @@ def facet_names() -> dict[str, str]:
 
 def url_with(**changes: Any) -> str:
     """The current URL with some query parameters changed (None removes one)."""
-    args = request.args.to_dict(flat=False)
+    args: dict[str, Any] = request.args.to_dict(flat=False)
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)

@@ -37,6 +37,7 @@ from ..core.entity import labels_for
 from ..core.errors import QagraphError
 from ..core.namespaces import DEFAULT_BASE, compact, expand
 from ..core.satisfaction import Checker
+from ..core.store import Store
 from .security import TooManyAttempts, local_path, sessions, throttle, too_many
 
 bp = Blueprint("mappings", __name__)
@@ -45,7 +46,7 @@ CREDENTIAL_BASE = DEFAULT_BASE + "credential/"
 REQUIREMENT_BASE = DEFAULT_BASE + "requirement/"
 
 
-def _store():  # type: ignore[no-untyped-def]
+def _store() -> Store:
     from .app import get_store
 
     return get_store(current_app)

@@ -340,10 +340,10 @@ def graph_store() -> Response:
             return _plain(404, _("No such graph."))
         store.drop(name)
         return Response(status=204)
-    body = _graph_body(graphs[0])
-    if isinstance(body, Response):
-        return body
-    incoming, checksum = body
+    parsed = _graph_body(graphs[0])
+    if isinstance(parsed, Response):
+        return parsed
+    incoming, checksum = parsed
     contents = incoming if request.method == "PUT" else source_triples(store, name) | incoming
     try:
         commit_sources(store, {name: contents}, "Graph Store HTTP Protocol", checksum,
