@@ -628,11 +628,6 @@ def update_text(delete: Sequence[ox.Quad], insert: Sequence[ox.Quad]) -> str:
     return " ;\n".join(parts)
 
 
-def open_store(path: str | os.PathLike[str] | None, *, read_only: bool = False) -> OxigraphStore:
-    """Open the embedded store at `path` (None: in memory)."""
-    return OxigraphStore(path, read_only=read_only)
-
-
 def open_configured(settings: Mapping[str, Any], *, read_only: bool = False) -> Store:
     """The store the settings name: a SPARQL server when STORE_URL is set, else the
     embedded store in the folder STORE."""
