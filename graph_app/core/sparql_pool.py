@@ -37,7 +37,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -54,6 +54,7 @@ from .errors import (
 from .messages import CATALOGUE
 from .sparql import Negotiated, Rendered, render
 from .sparql_guard import Checked, check_query, check_update
+from .sparql_sources import UpdateDiff, diff_update
 from .store import OxigraphStore, Store
 
 _ROOT = Path(__file__).resolve().parents[2]
@@ -127,16 +128,6 @@ class UpdateJob:
     using: bool = False  # using-graph-uri / using-named-graph-uri were given
 
 
-@dataclass
-class UpdateDiff:
-    """What an update changed, per source: added and removed triples (N-Triples), and the
-    graph each source had in the snapshot the update ran on."""
-
-    added: dict[str, bytes] = field(default_factory=dict)
-    removed: dict[str, bytes] = field(default_factory=dict)
-    versions: dict[str, str | None] = field(default_factory=dict)
-
-
 @dataclass(frozen=True)
 class Snapshot:
     full: str
@@ -171,8 +162,6 @@ def run_job(full: Store, plain: OxigraphStore | None, job: Job) -> Rendered:
 def run_update(full: Store, job: UpdateJob) -> UpdateDiff:
     """Check an update and run it on an in-memory copy of the sources (each under its
     stable IRI); return what it changed (see core.sparql_update)."""
-    from .sparql_update import diff_update
-
     checked = check_update(job.update)
     if job.using:
         raise InputError("sparql_update_conflict" if checked.using else "sparql_update_using")
@@ -465,4 +454,4 @@ def bindings_text(bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Litera
     return {k: str(v) for k, v in bindings.items()}
 
 
-__all__ = ["Job", "QueryPool", "UpdateDiff", "UpdateJob", "bindings_text", "run_job"]
+__all__ = ["Job", "QueryPool", "UpdateJob", "bindings_text", "run_job"]

@@ -42,12 +42,8 @@ from ..core.sparql import (
     source_graph_iri,
 )
 from ..core.sparql_pool import Job, QueryPool, bindings_text
-from ..core.sparql_update import (
-    apply_update,
-    commit_sources,
-    source_of,
-    source_triples,
-)
+from ..core.sparql_sources import source_of, source_triples
+from ..core.sparql_update import apply_update, commit_sources
 from .security import TooManyAttempts, check_bearer, client_address, read_body, too_many
 
 bp = Blueprint("sparql", __name__)
