@@ -10,15 +10,13 @@ from werkzeug.exceptions import HTTPException
 
 from ..core.errors import QagraphError
 from ..core.settings import load_settings
-from ..core.store import Store, open_configured
+from ..core.store import open_configured
 from . import browse, check, crosswalk, home, i18n, mappings, security, sparql, vendor
+from .store import STORE_KEY, get_store
 
 # Each part registers itself; order matters only for i18n, which the others use, and
 # security, whose body limits run before any part reads a request.
 PARTS = (i18n, security, vendor, home, browse, check, sparql, mappings, crosswalk)
-
-STORE_KEY = "qagraph.store"
-
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app; `config` overrides settings (e.g. {"STORE": path})."""
@@ -48,7 +46,4 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def get_store(app: Flask) -> Store:
-    store = app.extensions[STORE_KEY]
-    assert isinstance(store, Store)
-    return store
+__all__ = ["create_app", "get_store"]
