@@ -75,8 +75,8 @@ def test_closing_the_pool_kills_busy_workers_and_removes_snapshots(live: Live) -
         target=lambda: requests.get(live.url + "/sparql", params={"query": SLOW}, timeout=30))
     thread.start()
     time.sleep(0.5)
-    processes = [w.process for w in pool._all]  # noqa: SLF001
-    snapshots = pool._root  # noqa: SLF001
+    processes = pool.worker_processes()
+    snapshots = pool.snapshot_dir
     assert snapshots is not None and snapshots.is_dir()
     pool.close()
     for process in processes:

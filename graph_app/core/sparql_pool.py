@@ -328,6 +328,15 @@ class QueryPool:
         return self._root is not None
 
     @property
+    def snapshot_dir(self) -> Path | None:
+        """The folder of the read-only snapshots that workers query (None without workers)."""
+        return self._root
+
+    def worker_processes(self) -> list[subprocess.Popen[bytes]]:
+        """The worker processes now running, busy or idle."""
+        return [worker.process for worker in list(self._all)]
+
+    @property
     def retry_after(self) -> int:
         """Seconds a refused client is told to wait (Retry-After)."""
         return max(1, min(5, int(self.timeout)))
