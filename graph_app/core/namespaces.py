@@ -102,7 +102,13 @@ def _converter(items: tuple[tuple[str, str], ...]) -> curies.Converter:
     return curies.Converter.from_prefix_map(dict(items), strict=False)
 
 
-CONVERTER: Final = converter_for(PREFIXES)
+def converter(base: str = DEFAULT_BASE) -> curies.Converter:
+    """The project's prefixes, with `id:` (and `ex:` for examples) under the data's base
+    IRI `base` (the BASE_IRI setting)."""
+    return converter_for({**PREFIXES, "id": base, "ex": base + "example/"})
+
+
+CONVERTER: Final = converter()
 
 # An IRI with an authority (https://…) is never read as a CURIE, whatever its scheme.
 _IRI_WITH_AUTHORITY = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
