@@ -22,9 +22,10 @@ from loaders import sssom as sssom_loader
 
 from .core import resources, stats
 from .core.errors import QagraphError
+from .core.limits import format_size
 from .core.loading import LoadInput, load, source_name_for
 from .core.messages import message
-from .core.namespaces import PREFIXES, compact, sparql_prologue
+from .core.namespaces import compact, expand, sparql_prologue
 from .core.settings import load_settings
 from .core.store import Store, open_configured
 from .core.validation import Report, keep_report, validate_store, write_report
@@ -53,6 +54,11 @@ class Context:
     def store(self) -> Store:
         if self._store is None:
             self._store = open_configured(self.settings)
+            recovered = getattr(self._store, "last_recovery", None)
+            if recovered:  # an earlier load was killed: say what opening cleaned up
+                click.echo(message("store_recovered", self.lang, triples=recovered.triples,
+                                   graphs=recovered.graphs, files=recovered.files,
+                                   size=format_size(recovered.bytes)), err=True)
         return self._store
 
     def close(self) -> None:
@@ -702,10 +708,7 @@ def map_check_command(ctx: Context) -> None:
 
 def _expand_iri(text: str) -> str:
     """A full IRI for `prefix:local` in one of our namespaces; other text unchanged."""
-    prefix, sep, local = text.partition(":")
-    if sep and prefix in PREFIXES and not local.startswith("//"):
-        return PREFIXES[prefix] + local
-    return text
+    return expand(text) or text
 
 
 # Exit codes of `satisfies` (0 yes, 1 no, 2 usage or input error as everywhere).

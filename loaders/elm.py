@@ -17,12 +17,14 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from graph_app.core.errors import InputError, ParseError, Position
+from graph_app.core import limits
+from graph_app.core.errors import InputError
 from graph_app.core.interchange import elm, registers
 from graph_app.core.namespaces import compact
 from graph_app.core.store import StagedSource, Store
 from graph_app.core.terms import to_rdflib, triples_from_graph
 
+from . import rdf
 from .registry import register
 
 SYNTAX = {
@@ -38,16 +40,15 @@ def read(path: Path, base_iri: str) -> tuple[Graph, Graph]:
     if fmt is None:
         raise InputError("unknown_format", file=str(path), formats=", ".join(sorted(SYNTAX)))
     source, extension = Graph(), Graph()
-    try:
-        for quad in ox.parse(path=str(path), format=fmt, base_iri=base_iri):
-            graph = getattr(quad, "graph_name", None)
-            into = extension if isinstance(graph, ox.NamedNode) and graph.value == elm.EXTENSION_GRAPH else source
-            into.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-    except SyntaxError as err:
-        detail = str(getattr(err, "msg", err))
-        raise ParseError(Position(path.name, err.lineno, err.offset), detail) from None
-    except ValueError as err:
-        raise ParseError(Position(path.name), str(err)) from None
+    with rdf.mapped(path) as buf:
+        rdf.check(buf, path.name, fmt, limits.current())  # depth and sizes, as for any RDF load
+        try:
+            for quad in ox.parse(path=str(path), format=fmt, base_iri=base_iri):
+                graph = getattr(quad, "graph_name", None)
+                into = extension if isinstance(graph, ox.NamedNode) and graph.value == elm.EXTENSION_GRAPH else source
+                into.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        except (SyntaxError, ValueError, MemoryError) as err:
+            raise rdf.parser_error(buf, path.name, fmt, err) from None
     return source, extension
 
 

@@ -22,7 +22,9 @@ class Loader(Protocol):
     def media_types(self) -> tuple[str, ...]: ...
 
     def write(self, store: Store, staged: StagedSource, path: Path, base_iri: str) -> None:
-        """Parse `path` into `staged`; raise ParseError (file:line) or TableErrors."""
+        """Parse `path` into `staged`; raise an InputError with the place of every problem
+        (ParseError, InputProblem: file:line:column; TableErrors: file:sheet:row:column).
+        Warnings that lose no data go to `staged.notes`."""
         ...
 
 

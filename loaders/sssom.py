@@ -19,24 +19,37 @@ import csv
 import hashlib
 import io
 import re
-from dataclasses import dataclass
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-import curies
 import pyoxigraph as ox
 import yaml
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
+from graph_app.core import limits as limits_
 from graph_app.core import queries
 from graph_app.core.errors import CellProblem, InputError, TableErrors
 from graph_app.core.interchange import registers
+from graph_app.core.limits import SETTING, Limits, format_size
 from graph_app.core.messages import CATALOGUE
-from graph_app.core.namespaces import DEFAULT_BASE, SEMAPV, SH, SKOS, SSSOM, VOID
+from graph_app.core.namespaces import (
+    DEFAULT_BASE,
+    SEMAPV,
+    SH,
+    SKOS,
+    SSSOM,
+    VOID,
+    converter_for,
+    expand,
+)
 from graph_app.core.store import StagedSource, Store
 from graph_app.core.terms import to_rdflib, triples_from_graph
 
+from . import scanning
+from .rdf import mapped
 from .registry import register
 
 SSSOM_NS = Namespace(SSSOM)
@@ -57,7 +70,13 @@ JUSTIFICATIONS = {
         "UnspecifiedMatching",
     )
 }
+PREFIX_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What sssom-py (pandas, LinkML, curies, rdflib) may raise on a set the checks let through.
+SSSOM_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, TypeError, AttributeError,
+                                                 IndexError, LookupError)
 REQUIRED_COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification")
+IRI_COLUMNS = ("see_also", "subject_source", "object_source", "mapping_provider", "issue_tracker_item")
 ENTITY_COLUMNS = ("subject_id", "object_id", "author_id", "reviewer_id", "record_id")
 MAPPING_PREFIX = "qamapping"  # CURIE prefix of minted record ids
 STANDARD_PREFIXES = {
@@ -82,9 +101,8 @@ CATALOGUE.update({
 class SssomProblem(CellProblem):
     """A bad cell of an SSSOM/TSV file: file:row:column: message (no sheet)."""
 
-    def text(self, lang: str | None = None) -> str:
-        body = self.text_sv if (lang or "sv").startswith("sv") else self.text_en
-        return f"{self.file}:{self.row}:{self.column}: {body}"
+    def place(self) -> str:
+        return f"{self.file}:{self.row}:{self.column}"
 
 
 class SssomErrors(TableErrors):
@@ -101,6 +119,8 @@ class ParsedSet:
     prefixes: dict[str, str]
     columns: list[str]
     rows: list[dict[str, str]]
+    lines: list[int] = field(default_factory=list)  # the file's line of each row
+    file: str = ""
 
     @property
     def set_id(self) -> str:
@@ -121,8 +141,9 @@ def _problem(problems: list[CellProblem], file: str, row: int, column: str, en: 
     problems.append(SssomProblem(file, "", row, column, en, sv))
 
 
-def read(text: str, file: str) -> ParsedSet:
+def read(text: str, file: str, limits: Limits | None = None) -> ParsedSet:
     """Split and check an SSSOM/TSV text; raise SssomErrors naming every bad cell."""
+    limits = limits or Limits()
     lines = text.splitlines()
     header_lines = 0
     while header_lines < len(lines) and lines[header_lines].startswith("#"):
@@ -138,30 +159,36 @@ def read(text: str, file: str) -> ParsedSet:
         _problem(problems, file, row, "metadata", f"the YAML metadata block cannot be read: {detail}",
                  f"YAML-metadatablocket kan inte läsas: {detail}")
         raise SssomErrors(problems) from None
+    except RecursionError:
+        _problem(problems, file, 1, "metadata", "the YAML metadata block nests too deep",
+                 "YAML-metadatablocket är nästlat för djupt")
+        raise SssomErrors(problems) from None
     if not isinstance(metadata, dict):
         _problem(problems, file, 1, "metadata", "the metadata block is not a YAML mapping",
                  "metadatablocket är inte en YAML-mappning")
         raise SssomErrors(problems)
-    prefixes = {str(k): str(v) for k, v in (metadata.get("curie_map") or {}).items()}
+    prefixes, rejected = _curie_map(metadata, lines[:header_lines], file, problems)
     merged = {**STANDARD_PREFIXES, **prefixes}
     for key in ("mapping_set_id", "license"):
         if not metadata.get(key):
             _problem(problems, file, 1, key, f"the metadata block needs '{key}'",
                      f"metadatablocket saknar '{key}'")
-    reader = csv.reader(io.StringIO("\n".join(lines[header_lines:])), delimiter="\t")
-    table = list(reader)
+        elif not _is_iri(str(metadata[key])):
+            _problem(problems, file, _meta_line(lines[:header_lines], key), key,
+                     f"'{metadata[key]}' is not a valid IRI", f"'{metadata[key]}' är ingen giltig IRI")
+    table = _table(lines, header_lines, file, limits, problems)
     if not table:
         _problem(problems, file, header_lines + 1, "header", "the table has no header row",
                  "tabellen saknar rubrikrad")
         raise SssomErrors(problems)
-    columns = table[0]
+    columns = table[0][1]
     for name in REQUIRED_COLUMNS:
         if name not in columns:
             _problem(problems, file, header_lines + 1, name, f"the required column '{name}' is missing",
                      f"den obligatoriska kolumnen '{name}' saknas")
     rows: list[dict[str, str]] = []
-    for offset, cells in enumerate(table[1:], start=2):
-        line = header_lines + offset
+    row_lines: list[int] = []
+    for line, cells in table[1:]:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(columns):
@@ -170,37 +197,121 @@ def read(text: str, file: str) -> ParsedSet:
                      f"raden har {len(cells)} celler men rubrikraden har {len(columns)}")
             continue
         row = {c: v.strip() for c, v in zip(columns, cells, strict=True)}
-        _check_row(row, merged, file, line, problems)
+        _check_row(row, merged, file, line, problems, rejected)
         rows.append(row)
+        row_lines.append(line)
     if problems:
         raise SssomErrors(problems)
-    return ParsedSet(metadata, prefixes, columns, rows)
+    return ParsedSet(metadata, prefixes, columns, rows, row_lines, file)
+
+
+def _table(lines: list[str], header_lines: int, file: str, limits: Limits,
+           problems: list[CellProblem]) -> list[tuple[int, list[str]]]:
+    """The rows of the table with their line numbers; a problem (and the rows so far) at
+    a cell over the size limit, a quote left open, or too many rows."""
+    csv.field_size_limit(limits.literal_size)
+    reader = csv.reader(io.StringIO("\n".join(lines[header_lines:])), delimiter="\t", strict=True)
+    table: list[tuple[int, list[str]]] = []
+    while True:
+        line = header_lines + reader.line_num + 1
+        try:
+            cells = next(reader, None)
+        except csv.Error as err:
+            if "field limit" in str(err):
+                en, sv = (f"a cell is longer than {format_size(limits.literal_size)} "
+                          f"(setting {SETTING['literal_size']})",
+                          f"en cell är längre än {format_size(limits.literal_size)} "
+                          f"(inställningen {SETTING['literal_size']})")
+            else:
+                en, sv = f"the table cannot be read from here on: {err}", f"tabellen kan inte läsas härifrån: {err}"
+            _problem(problems, file, line, "-", en, sv)
+            raise SssomErrors(problems) from None
+        if cells is None:
+            return table
+        if len(table) > limits.rows:
+            _problem(problems, file, line, "-",
+                     f"more than {limits.rows} rows (setting {SETTING['rows']})",
+                     f"fler än {limits.rows} rader (inställningen {SETTING['rows']})")
+            raise SssomErrors(problems)
+        for column, cell in enumerate(cells):
+            if _CONTROL.search(cell):
+                name = table[0][1][column] if table and column < len(table[0][1]) else str(column + 1)
+                _problem(problems, file, line, name, "the cell holds a control character; remove it",
+                         "cellen innehåller ett styrtecken; ta bort det")
+        table.append((line, cells))
+
+
+def _curie_map(metadata: dict[str, Any], header: list[str], file: str,
+               problems: list[CellProblem]) -> tuple[dict[str, str], set[str]]:
+    """The set's CURIE map, and the prefixes refused with a problem (an entry that is not
+    prefix: IRI), so that the cells that use them are not reported once more."""
+    given = metadata.get("curie_map") or {}
+    if not isinstance(given, dict):
+        _problem(problems, file, _meta_line(header, "curie_map"), "curie_map",
+                 "curie_map is not a mapping of prefixes to IRIs",
+                 "curie_map är ingen mappning från prefix till IRI:er")
+        return {}, set()
+    prefixes: dict[str, str] = {}
+    rejected: set[str] = set()
+    for prefix, namespace in given.items():
+        line = _meta_line(header, str(prefix))
+        if not isinstance(prefix, str) or not PREFIX_RE.match(prefix):
+            _problem(problems, file, line, "curie_map", f"'{prefix}' is not a usable prefix "
+                     "(letters, digits, '_', '-' and '.', starting with a letter or '_')",
+                     f"'{prefix}' är inget användbart prefix (bokstäver, siffror, '_', '-' och '.', "
+                     "först en bokstav eller '_')")
+        elif not isinstance(namespace, str) or not _is_iri(namespace):
+            _problem(problems, file, line, "curie_map", f"the prefix '{prefix}' stands for "
+                     f"'{namespace}', which is not a valid IRI",
+                     f"prefixet '{prefix}' står för '{namespace}', som inte är en giltig IRI")
+        else:
+            prefixes[prefix] = namespace
+            continue
+        rejected.add(str(prefix))
+    return prefixes, rejected
+
+
+def _meta_line(header: list[str], key: str) -> int:
+    """The line of the metadata block where `key` is written (1 when it is not found)."""
+    pattern = re.compile(rf"^#\s*[\"']?{re.escape(key)}[\"']?\s*:")
+    return next((number for number, line in enumerate(header, start=1) if pattern.match(line)), 1)
+
+
+def _is_iri(text: str) -> bool:
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return bool(re.match(r"^[a-z][a-z0-9+.-]*:", text, re.I))
 
 
 def _expand(value: str, prefixes: dict[str, str]) -> str | None:
     if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.I):
         return value
-    prefix, sep, local = value.partition(":")
-    if not sep or prefix not in prefixes:
-        return None
-    return prefixes[prefix] + local
+    return expand(value, converter_for(prefixes))
 
 
 def _check_row(row: dict[str, str], prefixes: dict[str, str], file: str, line: int,
-               problems: list[CellProblem]) -> None:
+               problems: list[CellProblem], rejected: AbstractSet[str] = frozenset()) -> None:
     for name in REQUIRED_COLUMNS:
         if name in row and not row[name]:
             _problem(problems, file, line, name, "the cell is empty but required",
                      "cellen är tom men obligatorisk")
-    for name in ENTITY_COLUMNS + ("predicate_id", "mapping_justification"):
+    for name in ENTITY_COLUMNS + IRI_COLUMNS + ("predicate_id", "mapping_justification"):
         value = row.get(name, "")
         if not value:
             continue
         for part in value.split("|"):
-            if _expand(part, prefixes) is None:
+            expanded = _expand(part, prefixes)
+            if part.partition(":")[0] in rejected:
+                continue  # its prefix is reported already
+            if expanded is None:
                 _problem(problems, file, line, name,
                          f"'{part}' is not a CURIE with a prefix of the curie_map, nor an IRI",
                          f"'{part}' är varken en CURIE med ett prefix ur curie_map eller en IRI")
+            elif not _is_iri(expanded):
+                _problem(problems, file, line, name, f"'{part}' is not a valid IRI",
+                         f"'{part}' är ingen giltig IRI")
     predicate = _expand(row.get("predicate_id", ""), prefixes)
     if row.get("predicate_id") and predicate is not None and predicate not in MAPPING_PREDICATES:
         _problem(problems, file, line, "predicate_id",
@@ -272,6 +383,7 @@ def to_graph(parsed: ParsedSet) -> Graph:
     from sssom.writers import to_rdf_graph
 
     graph = to_rdf_graph(msdf)
+    _check_every_mapping(parsed, rows, prefixes, graph)
     set_node = URIRef(parsed.set_id)
     graph.add((set_node, RDF.type, VOID_NS.Linkset))
     for axiom in graph.subjects(RDF.type, OWL_NS.Axiom):
@@ -291,6 +403,24 @@ def to_graph(parsed: ParsedSet) -> Graph:
     return graph
 
 
+def _check_every_mapping(parsed: ParsedSet, rows: list[dict[str, str]], prefixes: dict[str, str],
+                         graph: Graph) -> None:
+    """Every row is a mapping of the graph: sssom-py leaves out a mapping with a value it
+    cannot turn into RDF, without a word, so that is an error naming the row."""
+    axioms = set(graph.subjects(RDF.type, OWL_NS.Axiom))
+    problems: list[CellProblem] = []
+    merged = {**STANDARD_PREFIXES, **prefixes}
+    for number, row in enumerate(rows):
+        iri = _expand(row["record_id"], merged)
+        if iri is not None and URIRef(iri) not in axioms:
+            line = parsed.lines[number] if number < len(parsed.lines) else 0
+            _problem(problems, parsed.file, line, "-",
+                     "sssom-py cannot turn this mapping into RDF; check the IRIs and CURIEs in its cells",
+                     "sssom-py kan inte göra om mappningen till RDF; kontrollera IRI:er och CURIE:r i dess celler")
+    if problems:
+        raise SssomErrors(problems)
+
+
 def _table_text(metadata: dict[str, Any], columns: list[str], rows: list[dict[str, str]]) -> str:
     head = yaml.safe_dump(metadata, sort_keys=True, allow_unicode=True)
     out = io.StringIO()
@@ -303,13 +433,15 @@ def _table_text(metadata: dict[str, Any], columns: list[str], rows: list[dict[st
     return out.getvalue()
 
 
-def read_file(path: Path) -> ParsedSet:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise SssomErrors([SssomProblem(path.name, "", 1, "encoding", f"not UTF-8: {err}",
-                                        f"inte UTF-8: {err}")]) from None
-    return read(text, path.name)
+def read_file(path: Path, limits: Limits | None = None) -> ParsedSet:
+    limits = limits or limits_.current()
+    limits_.check_file_size(path, limits)
+    with mapped(path) as buf:
+        problem = scanning.utf8_problem(buf, path.name)
+        if problem is not None:
+            raise problem
+        text = bytes(buf).decode("utf-8")
+    return read(text, path.name, limits)
 
 
 @dataclass
@@ -321,7 +453,14 @@ class SssomLoader:
     media_types: tuple[str, ...] = ("text/tab-separated-values",)
 
     def write(self, store: Store, staged: StagedSource, path: Path, base_iri: str) -> None:
-        store.write_staged(staged, triples_from_graph(to_graph(read_file(path))))
+        parsed = read_file(path)
+        try:
+            triples = triples_from_graph(to_graph(parsed))
+        except SSSOM_ERRORS as err:  # what the checks above did not foresee, with its place
+            raise SssomErrors([SssomProblem(path.name, "", 1, "-",
+                                            f"the mapping set cannot be converted: {err}",
+                                            f"mappningsmängden kan inte omvandlas: {err}")]) from None
+        store.write_staged(staged, triples)
 
 
 register(SssomLoader())
@@ -380,7 +519,6 @@ def export(store: Store, name: str, output: TextIO, base_iri: str = DEFAULT_BASE
     ends = {o for s in axioms for p in (OWL_NS.annotatedSource, OWL_NS.annotatedTarget)
             for o in full.objects(s, p) if isinstance(o, URIRef)}
     prefixes.update(registers.curie_map(store, (str(e) for e in ends), prefixes, base_iri))
-    converter = curies.Converter.from_prefix_map(prefixes)
-    msdf = from_sssom_rdf(pure, prefix_map=converter)
+    msdf = from_sssom_rdf(pure, prefix_map=converter_for(prefixes))
     write_table(msdf, output)
     return len(msdf.df)

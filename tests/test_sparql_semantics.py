@@ -122,6 +122,7 @@ def test_a_28_million_row_select_returns_the_cap_and_the_flag(live: Live, accept
     assert response.status_code == 200, response.text
     assert response.headers["X-SPARQL-Truncated"] == "true" and response.headers["X-SPARQL-Row-Limit"] == "100"
     assert count(response.content) == 100
+    # the cap limits the work: the whole cross product would take minutes to write out
     assert elapsed < 10, elapsed
     if accept.endswith("json"):
         body = response.json()
@@ -150,10 +151,12 @@ def test_a_full_pool_answers_503_with_retry_after_at_once(tmp_path: Path) -> Non
         mine = requests.get(server.url + "/sparql", params={"query": "ASK {}"}, headers=EN, timeout=30)
         assert mine.status_code == 503 and int(mine.headers["Retry-After"]) >= 1
         assert "queries running" in mine.text
-        assert time.monotonic() - started < 1.0
+        # at once: waiting for the worker would take up to the 6 s the slow query may run;
+        # half of that is a generous bound on a loaded machine
+        assert time.monotonic() - started < 3.0
         # a page never waits on the pool
         page = requests.get(server.url + "/levels", timeout=30)
-        assert page.status_code == 200 and time.monotonic() - started < 2.0
+        assert page.status_code == 200 and time.monotonic() - started < 3.0
         thread.join(30)
     finally:
         server.stop()

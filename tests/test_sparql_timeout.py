@@ -40,6 +40,7 @@ def test_query_over_the_limit_gets_503_and_others_are_answered(live: Live) -> No
         response = requests.get(live.url + "/sparql", params={"query": SLOW},
                                 headers={"Accept-Language": "en"}, timeout=30)
         outcome["elapsed"] = time.monotonic() - started
+        outcome["done"] = time.monotonic()
         outcome["status"] = response.status_code
         outcome["text"] = response.text
 
@@ -48,15 +49,18 @@ def test_query_over_the_limit_gets_503_and_others_are_answered(live: Live) -> No
     time.sleep(0.5)
     started = time.monotonic()
     fast = requests.get(live.url + "/sparql", params={"query": FAST}, timeout=30)
-    fast_elapsed = time.monotonic() - started
+    fast_done = time.monotonic()
+    fast_elapsed = fast_done - started
     thread.join(30)
     print(f"slow query: {outcome.get('status')} after {outcome.get('elapsed', 0):.2f} s; "
           f"simple query meanwhile: {fast_elapsed * 1000:.0f} ms")
     assert fast.status_code == 200 and fast.json()["boolean"] is True
-    assert fast_elapsed < 1.0, fast_elapsed
+    # answered while the slow query still ran, so it did not wait for it
+    assert fast_done < float(outcome["done"]), (fast_elapsed, outcome["elapsed"])  # type: ignore[arg-type]
     assert outcome["status"] == 503
     assert "limit" in str(outcome["text"])
-    assert float(outcome["elapsed"]) < LIMIT + 2.0  # type: ignore[arg-type]
+    # stopped at the limit: run to its end, the four-way join over 3,000 triples takes hours
+    assert float(outcome["elapsed"]) < LIMIT + 10.0  # type: ignore[arg-type]
     # the killed worker was replaced: the endpoint answers on
     for _ in range(4):
         again = requests.get(live.url + "/sparql", params={"query": FAST}, timeout=30)
@@ -71,8 +75,8 @@ def test_closing_the_pool_kills_busy_workers_and_removes_snapshots(live: Live) -
         target=lambda: requests.get(live.url + "/sparql", params={"query": SLOW}, timeout=30))
     thread.start()
     time.sleep(0.5)
-    processes = [w.process for w in pool._all]  # noqa: SLF001
-    snapshots = pool._root  # noqa: SLF001
+    processes = pool.worker_processes()
+    snapshots = pool.snapshot_dir
     assert snapshots is not None and snapshots.is_dir()
     pool.close()
     for process in processes:

@@ -344,17 +344,18 @@ def test_bulk_path_gives_the_same_graph(tmp_path: Path, monkeypatch: pytest.Monk
     _same(graphs[0], graphs[1])
 
 
-@pytest.mark.parametrize(("name", "content"), [
-    ("broken.xlsx", b"not a zip file"),
-    ("persons.csv", "id,label_sv\np,Pär\n".encode("latin-1")),
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("broken.xlsx", b"not a zip file", "broken.xlsx: the workbook is damaged (zip): BadZipFile"),
+    ("persons.csv", "id,label_sv\np,Pär\n".encode("latin-1"),
+     "persons.csv:2:4: the text is not UTF-8 (byte 0xE4 cannot stand here)"),
 ])
 def test_unreadable_files_exit_2_without_traceback(tmp_path: Path, qagraph: Callable[..., Result],
-                                                   name: str, content: bytes) -> None:
+                                                   name: str, content: bytes, expected: str) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     result = qagraph("load", str(path))
     assert result.exit_code == 2
-    assert f"{name}: cannot read the file" in result.output
+    assert expected in result.output, result.output
     assert "Traceback" not in result.output
 
 

@@ -36,7 +36,6 @@ KINDS: dict[str, str] = {
 }
 # When a thing has several classes, the first kind in this order names it.
 KIND_ORDER = list(KINDS.values())
-LIST_KINDS = ("organisation", "credential", "scheme", "standard", "requirement", "collaboration")
 FACETS = ("type", "level", "country", "sector", "issuer", "standard")
 
 

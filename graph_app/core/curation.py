@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
 from . import queries
-from .errors import InputError, QagraphError, ViolationsFound
+from .errors import CurationRefused, InputError, ViolationsFound
 from .messages import CATALOGUE
 from .namespaces import CST, DCTERMS, DEFAULT_BASE, PAV, PROV, QA, SEMAPV, SKOS, SSSOM, VOID
 from .resources import vocabulary_graph
@@ -80,12 +80,6 @@ CATALOGUE.update({
         "en": "a review needs a comment",
     },
 })
-
-
-class CurationRefused(QagraphError):
-    """The action is not allowed for this curator (HTTP 403)."""
-
-    http_status = 403
 
 
 @dataclass

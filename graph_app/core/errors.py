@@ -63,18 +63,21 @@ class Position:
         return ":".join(parts)
 
 
-class ParseError(InputError):
-    """A syntax error in an input file, with its position."""
+class InputProblem(InputError):
+    """A problem at a place in an input file, `file:line:column: message`; the message key
+    gets the place as `where`."""
+
+    def __init__(self, position: Position, key: str, **values: object) -> None:
+        self.position = position
+        super().__init__(key, where=str(position), **values)
+
+
+class ParseError(InputProblem):
+    """A syntax error in an input file, with its position; `detail` is the parser's text."""
 
     def __init__(self, position: Position, detail: str) -> None:
-        self.position = position
         self.detail = detail
-        super().__init__(
-            "parse_error",
-            file=position.file,
-            line=position.line if position.line is not None else "?",
-            detail=detail,
-        )
+        super().__init__(position, "parse_error", detail=detail)
 
 
 @dataclass
@@ -90,7 +93,16 @@ class CellProblem:
 
     def text(self, lang: str | None = None) -> str:
         body = self.text_sv if (lang or "sv").startswith("sv") else self.text_en
-        return f"{self.file}:{self.sheet}:{self.row}:{self.column}: {body}"
+        return f"{self.place()}: {body}"
+
+    def place(self) -> str:
+        return f"{self.file}:{self.sheet}:{self.row}:{self.column}"
+
+    @classmethod
+    def of(cls, file: str, sheet: str, row: int, column: str, key: str, /,
+           **values: object) -> CellProblem:
+        """A problem whose text is catalogue message `key` in both languages."""
+        return cls(file, sheet, row, column, message(key, "en", **values), message(key, "sv", **values))
 
 
 class TableErrors(InputError):
@@ -117,3 +129,91 @@ class ViolationsFound(QagraphError):
     def details(self, lang: str | None = None) -> list[str]:
         # the warnings too: a suggestion ("did you mean …") often explains a violation
         return [r.text(lang) for r in (*self.report.violations, *self.report.warnings)]
+
+
+# -- the SPARQL endpoint (core/sparql_guard.py, core/sparql_pool.py) --------------------
+
+
+class QuerySyntaxError(QagraphError):
+    """The parser's message, as is (HTTP 400)."""
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__("sparql_syntax", detail=detail)
+
+
+class ServiceRefused(QagraphError):
+    def __init__(self) -> None:
+        super().__init__("sparql_service")
+
+
+class LoadRefused(QagraphError):
+    def __init__(self) -> None:
+        super().__init__("sparql_load")
+
+
+class QueryTimeout(QagraphError):
+    """The query ran past the time limit and was stopped (HTTP 503)."""
+
+    http_status = 503
+
+    def __init__(self, limit: float) -> None:
+        super().__init__("sparql_timeout", limit=f"{limit:g}")
+
+
+class QueryBusy(QagraphError):
+    """No worker for this request now (HTTP 503 with Retry-After)."""
+
+    http_status = 503
+
+    def __init__(self, retry_after: int, client_limit: int | None = None) -> None:
+        self.retry_after = retry_after
+        if client_limit is None:
+            super().__init__("sparql_busy")
+        else:
+            super().__init__("sparql_client_busy", limit=client_limit)
+
+
+class QueryFailed(QagraphError):
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__("sparql_failed", detail=detail)
+
+
+class SandboxMissing(QagraphError):
+    http_status = 503
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("sparql_sandbox", detail=detail)
+
+
+class ResultNotAcceptable(QagraphError):
+    """The client accepts no format this kind of result comes in (HTTP 406)."""
+
+    http_status = 406
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        super().__init__("sparql_not_acceptable", kind=kind)
+
+
+# -- curation (core/curation.py) and the remote store (core/remote.py) -----------------
+
+
+class CurationRefused(QagraphError):
+    """The action is not allowed for this curator (HTTP 403)."""
+
+    http_status = 403
+
+
+class RemoteStoreError(QagraphError):
+    """The server could not be reached, or refused a request (HTTP 502)."""
+
+    http_status = 502
+
+
+class RemoteTimeout(RemoteStoreError):
+    http_status = 503
+
+    def __init__(self, limit: float) -> None:
+        super().__init__("store_timeout", limit=f"{limit:g}")

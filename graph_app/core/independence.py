@@ -243,13 +243,6 @@ def dependences(store: Store, levels: tuple[str, ...] = (LVL + "C1",),
     return find(routes_from_store(store), dependency_graph(store, on or date.today()), levels)
 
 
-def for_route(store: Store, route: str, on: date | None = None) -> list[Dependence]:
-    """The dependences of one route (any level), for an entity page."""
-    routes = {r: v for r, v in routes_from_store(store).items() if r == route}
-    levels = tuple({v[1] for v in routes.values()})
-    return find(routes, dependency_graph(store, on or date.today()), levels)
-
-
 # -- in words ---------------------------------------------------------------------------
 
 

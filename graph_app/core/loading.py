@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from . import rules
+from . import limits, rules
 from .errors import InputError, ViolationsFound
 from .store import StagedSource, Store, check_source_name, sha256_of
 from .validation import Report, validate_staged
@@ -22,7 +22,8 @@ from .validation import Report, validate_staged
 class Writer(Protocol):
     """What the pipeline needs of a loader (see loaders.registry.Loader)."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def write(self, store: Store, staged: StagedSource, path: Path, base_iri: str) -> None: ...
 
@@ -60,6 +61,7 @@ def load(
 ) -> LoadOutcome:
     """Load `inputs` as one transaction; raise ViolationsFound or InputError on failure."""
     seen: set[str] = set()
+    bounds = limits.current()
     for item in inputs:
         check_source_name(item.source)
         if item.source in seen:
@@ -67,6 +69,7 @@ def load(
         seen.add(item.source)
         if not item.path.is_file():
             raise InputError("file_missing", file=str(item.path))
+        limits.check_file_size(item.path, bounds)
     outcome = LoadOutcome()
     try:
         for item in inputs:

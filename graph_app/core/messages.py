@@ -14,8 +14,8 @@ DEFAULT_LANGUAGE: Final = "sv"
 
 CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "parse_error": {
-        "sv": "{file}:{line}: syntaxfel: {detail}",
-        "en": "{file}:{line}: syntax error: {detail}",
+        "sv": "{where}: syntaxfel: {detail}",
+        "en": "{where}: syntax error: {detail}",
     },
     "file_missing": {
         "sv": "{file}: filen finns inte",
@@ -180,8 +180,6 @@ CATALOGUE.update({
                             "en": "the required column '{value}' is missing"},
     "cell_unknown_sheet": {"sv": "'{value}' är inget blad i mallen; tillåtna: {allowed}",
                            "en": "'{value}' is not a sheet of the template; allowed: {allowed}"},
-    "table_unreadable": {"sv": "{file}: kan inte läsa filen: {detail}",
-                         "en": "{file}: cannot read the file: {detail}"},
     "tables_written": {"sv": "skrev {sheets} blad med {rows} rader till {path}",
                        "en": "wrote {sheets} sheets with {rows} rows to {path}"},
 })
@@ -227,4 +225,93 @@ CATALOGUE.update({
     "ctdl_written": {"sv": "CTDL: {count} noder", "en": "CTDL: {count} nodes"},
     "profile_format": {"sv": "profilen {profile} kan inte skrivas som {format}; välj ett av: {formats}",
                        "en": "the {profile} profile cannot be written as {format}; choose one of: {formats}"},
+})
+
+# Loaders: limits that protect the machine, and library errors turned into messages with a
+# place (loaders/, core/limits.py). Every limit names the setting that raises it.
+CATALOGUE.update({
+    "input_too_large": {
+        "sv": "{where}: filen är {size}, större än gränsen {limit} (inställningen {setting})",
+        "en": "{where}: the file is {size}, larger than the limit of {limit} (setting {setting})"},
+    "too_deep": {
+        "sv": "{where}: nästlat djupare än {limit} nivåer (inställningen {setting})",
+        "en": "{where}: nested deeper than {limit} levels (setting {setting})"},
+    "token_too_large": {
+        "sv": "{where}: en literal, IRI, ett namn eller en kommentar längre än {limit} "
+              "(inställningen {setting})",
+        "en": "{where}: a literal, IRI, name or comment longer than {limit} (setting {setting})"},
+    "parser_buffer_full": {
+        "sv": "{where}: en literal, IRI, ett namn eller en kommentar längre än {limit}, "
+              "tolkarens egen gräns",
+        "en": "{where}: a literal, IRI, name or comment longer than {limit}, the parser's own limit"},
+    "not_utf8": {
+        "sv": "{where}: texten är inte UTF-8 (byte 0x{byte} kan inte stå här)",
+        "en": "{where}: the text is not UTF-8 (byte 0x{byte} cannot stand here)"},
+    "remote_context": {
+        "sv": "{where}: JSON-LD-kontexter på andra platser hämtas inte: {url}; "
+              "skriv in kontexten i filen",
+        "en": "{where}: remote JSON-LD contexts are not fetched: {url}; put the context in the file"},
+    "xml_external_entity": {
+        "sv": "{where}: entiteten '{name}' hänvisar till en annan fil eller parameterentitet; "
+              "sådana läses inte",
+        "en": "{where}: the entity '{name}' refers to another file or is a parameter entity; "
+              "such entities are not read"},
+    "xml_nested_entity": {
+        "sv": "{where}: entiteten '{name}' hänvisar till andra entiteter; nästlade entiteter "
+              "kan växa utan gräns och läses inte",
+        "en": "{where}: the entity '{name}' refers to other entities; nested entities can grow "
+              "without bound and are not read"},
+    "xml_entity_expansion": {
+        "sv": "{where}: entiteterna skulle göra texten {ratio} gånger större; gränsen är {limit} "
+              "(inställningen {setting})",
+        "en": "{where}: the entities would make the text {ratio} times larger; the limit is "
+              "{limit} (setting {setting})"},
+    "file_unreadable": {
+        "sv": "{where}: kan inte läsa filen: {detail}",
+        "en": "{where}: cannot read the file: {detail}"},
+    "workbook_damaged": {
+        "sv": "{where}: arbetsboken är skadad ({part}): {detail}",
+        "en": "{where}: the workbook is damaged ({part}): {detail}"},
+    "workbook_expansion": {
+        "sv": "{where}: arbetsboken packas upp från {packed} till {unpacked}, {ratio} gånger; "
+              "gränsen är {limit} gånger (inställningen {setting})",
+        "en": "{where}: the workbook unpacks from {packed} to {unpacked}, {ratio} times; "
+              "the limit is {limit} times (setting {setting})"},
+    "sheet_unreadable": {
+        "sv": "kan inte läsas härifrån: {detail}",
+        "en": "cannot be read from here on: {detail}"},
+    "sheet_missing": {
+        "sv": "{file}: varning: arbetsboken saknar bladen '{names}'; inget av de slagen laddas från den",
+        "en": "{file}: warning: the workbook lacks the sheets '{names}'; nothing of those kinds is loaded from it"},
+    "cell_too_many_rows": {
+        "sv": "fler än {limit} rader (inställningen {setting})",
+        "en": "more than {limit} rows (setting {setting})"},
+    "cell_too_many_cells": {
+        "sv": "fler än {limit} celler, tomma medräknade (100 per tillåten rad, inställningen {setting})",
+        "en": "more than {limit} cells, empty ones included (100 per row allowed, setting {setting})"},
+    "cell_unnamed_column": {
+        "sv": "kolumnen saknar rubrik men har värdet '{value}'; ge den en rubrik eller ta bort värdena",
+        "en": "the column has no header but holds '{value}'; give it a header or remove the values"},
+    "cell_duplicate_column": {
+        "sv": "kolumnen '{value}' finns två gånger (också kolumn {other})",
+        "en": "the column '{value}' appears twice (also column {other})"},
+    "cell_formula_no_value": {
+        "sv": "cellen har en formel ({formula}) utan sparat värde; räkna om och spara arbetsboken "
+              "i ett kalkylprogram, eller skriv in värdet",
+        "en": "the cell holds a formula ({formula}) without a saved value; recalculate and save the "
+              "workbook in a spreadsheet program, or type the value"},
+    "cell_error_value": {
+        "sv": "cellen har felvärdet {value}; rätta formeln eller skriv in värdet",
+        "en": "the cell holds the error value {value}; fix the formula or type the value"},
+    "cell_control_char": {
+        "sv": "cellen innehåller ett styrtecken (U+{code}); ta bort det",
+        "en": "the cell holds a control character (U+{code}); remove it"},
+    "cell_too_long": {
+        "sv": "cellen är längre än {limit} (inställningen {setting})",
+        "en": "the cell is longer than {limit} (setting {setting})"},
+    "store_recovered": {
+        "sv": "städade efter avbrutna laddningar: {triples} tripler i {graphs} graf(er) och "
+              "{files} kvarlämnade filer ({size}) togs bort",
+        "en": "cleaned up after interrupted loads: removed {triples} triples in {graphs} graph(s) "
+              "and {files} leftover files ({size})"},
 })

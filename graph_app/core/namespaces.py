@@ -1,8 +1,15 @@
-"""IRIs of the vocabularies that qagraph defines and reuses."""
+"""IRIs of the vocabularies that qagraph defines and reuses, and the one routine that
+expands CURIEs (prefix:local) and compacts IRIs: a `curies.Converter` over a prefix table,
+the project's own by default (the library sssom-py uses for the same job)."""
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Mapping
 from typing import Final
+
+import curies
 
 QA: Final = "https://w3id.org/qagraph/ontology#"
 ONTOLOGY_IRI: Final = "https://w3id.org/qagraph/ontology"
@@ -84,14 +91,45 @@ def sparql_prologue(names: list[str] | None = None) -> str:
     return "".join(f"PREFIX {n}: <{PREFIXES[n]}>\n" for n in chosen)
 
 
-def compact(iri: str) -> str:
-    """`iri` as prefix:local when a known namespace covers it, else unchanged."""
-    best = ""
-    for name, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
-            best = name
-    if best:
-        local = iri[len(PREFIXES[best]) :]
-        if local and all(c.isalnum() or c in "-_./" for c in local):
-            return f"{best}:{local}"
+def converter_for(prefixes: Mapping[str, str]) -> curies.Converter:
+    """A converter over a prefix table (prefix -> namespace). Two prefixes may name the
+    same namespace (an SSSOM set's curie_map may); compacting then takes the last."""
+    return _converter(tuple(prefixes.items()))
+
+
+@functools.lru_cache(maxsize=16)
+def _converter(items: tuple[tuple[str, str], ...]) -> curies.Converter:
+    return curies.Converter.from_prefix_map(dict(items), strict=False)
+
+
+def converter(base: str = DEFAULT_BASE) -> curies.Converter:
+    """The project's prefixes, with `id:` (and `ex:` for examples) under the data's base
+    IRI `base` (the BASE_IRI setting)."""
+    return converter_for({**PREFIXES, "id": base, "ex": base + "example/"})
+
+
+CONVERTER: Final = converter()
+
+# An IRI with an authority (https://…) is never read as a CURIE, whatever its scheme.
+_IRI_WITH_AUTHORITY = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
+def expand(text: str, converter: curies.Converter = CONVERTER) -> str | None:
+    """The IRI that the CURIE `text` stands for, or None when `text` is no CURIE of the
+    converter's prefixes (an IRI such as https://… is none)."""
+    if ":" not in text or _IRI_WITH_AUTHORITY.match(text):
+        return None
+    return converter.expand(text)
+
+
+def compact(iri: str, converter: curies.Converter = CONVERTER) -> str:
+    """`iri` as prefix:local when a known namespace covers it (the longest that does),
+    else unchanged. Local names with characters other than letters, digits, `-_./` stay
+    full IRIs."""
+    curie = converter.compress(iri)
+    if curie is None:
+        return iri
+    local = curie.partition(":")[2]
+    if local and all(c.isalnum() or c in "-_./" for c in local):  # readable, copied back as is
+        return curie
     return iri

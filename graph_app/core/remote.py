@@ -38,7 +38,7 @@ import httpx
 import pyoxigraph as ox
 
 from . import queries
-from .errors import InputError, QagraphError
+from .errors import InputError, RemoteStoreError, RemoteTimeout
 from .messages import CATALOGUE
 from .namespaces import GRAPH_BASE, PROV, QA, XSD
 from .store import (
@@ -88,19 +88,6 @@ _LEASE = QA + "leaseUntil"
 _CURRENT = QA + "currentGraph"
 _SOURCE_NAME = QA + "sourceName"
 _DATETIME = ox.NamedNode(XSD + "dateTime")
-
-
-class RemoteStoreError(QagraphError):
-    """The server could not be reached, or refused a request (HTTP 502)."""
-
-    http_status = 502
-
-
-class RemoteTimeout(RemoteStoreError):
-    http_status = 503
-
-    def __init__(self, limit: float) -> None:
-        super().__init__("store_timeout", limit=f"{limit:g}")
 
 
 # -- query text: the form, and bindings by substitution -------------------------------------

@@ -7,6 +7,7 @@ then `QAGRAPH_<NAME>` environment variables. A test checks that each is document
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -51,6 +52,28 @@ def _sandbox(text: str) -> str:
     if text not in {"require", "warn"}:
         raise ValueError("expected require or warn")
     return text
+
+
+_SIZE_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9,
+               "kib": 2**10, "mib": 2**20, "gib": 2**30}
+
+
+def size(text: str) -> int:
+    """A number of bytes: `1048576`, `512KiB`, `16MiB`, `2GiB` (or KB, MB, GB in powers of ten)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?\s*", str(text).lower())
+    if not match:
+        raise ValueError("expected a size such as 1048576, 512KiB, 16MiB or 2GiB")
+    return int(float(match.group(1)) * _SIZE_UNITS[match.group(2) or ""])
+
+
+def _positive(convert: Callable[[str], int]) -> Callable[[str], int]:
+    def checked(text: str) -> int:
+        value = convert(text)
+        if value <= 0:
+            raise ValueError("expected a number above 0")
+        return value
+
+    return checked
 
 
 INSTANCE_DIR = Path(os.environ.get("QAGRAPH_INSTANCE", ROOT / "instance"))
@@ -120,25 +143,43 @@ SETTINGS: tuple[Setting, ...] = (
             "Reverse proxies in front of the server whose X-Forwarded-For/-Proto to trust."),
     Setting("LOAD_SAMPLE", True, _bool,
             "`qagraph init` loads the ontology and sample data into an empty store."),
+    Setting("LOAD_MAX_FILE_SIZE", 2 * 2**30, _positive(size),
+            "Largest input file a load reads (and largest unpacked workbook): 2GiB, 512MiB, … or bytes."),
+    Setting("LOAD_MAX_LITERAL_SIZE", 2**20, _positive(size),
+            "Largest literal, IRI, name, comment or table cell in an input file."),
+    Setting("LOAD_MAX_DEPTH", 100, _positive(int),
+            "Deepest nesting of brackets, blank nodes, lists, JSON objects or XML elements in an input."),
+    Setting("LOAD_MAX_ROWS", 100_000, _positive(int),
+            "Most rows of one sheet of a workbook or of one CSV or SSSOM file."),
+    Setting("LOAD_MAX_EXPANSION", 100, _positive(int),
+            "Largest ratio of unpacked to packed size of a workbook, and of text after XML entities to before."),
 )
 
 
 def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Resolve every setting: defaults < instance file < environment < overrides."""
     values = {s.name: s.default for s in SETTINGS}
+    by_name = {s.name: s for s in SETTINGS}
     instance_file = INSTANCE_DIR / "settings.toml"
     if instance_file.is_file():
         with instance_file.open("rb") as handle:
             for key, value in tomllib.load(handle).items():
                 if key.upper() in values:
+                    setting = by_name[key.upper()]
+                    if isinstance(value, str) and not isinstance(setting.default, str):
+                        value = _converted(setting, key, value)
                     values[key.upper()] = value
     for setting in SETTINGS:
         raw = os.environ.get(f"QAGRAPH_{setting.name}")
         if raw is not None:
-            try:
-                values[setting.name] = setting.convert(raw)
-            except ValueError as err:
-                raise InputError("bad_setting", name=f"QAGRAPH_{setting.name}", value=raw, detail=str(err)) from None
+            values[setting.name] = _converted(setting, f"QAGRAPH_{setting.name}", raw)
     if overrides:
         values.update({k: v for k, v in overrides.items() if v is not None})
     return values
+
+
+def _converted(setting: Setting, name: str, raw: str) -> Any:
+    try:
+        return setting.convert(raw)
+    except ValueError as err:
+        raise InputError("bad_setting", name=name, value=raw, detail=str(err)) from None

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from .errors import ResultNotAcceptable
 from .namespaces import GRAPH_BASE
 
 SOURCE_GRAPH_BASE = GRAPH_BASE + "source/"
@@ -88,16 +89,6 @@ class Rendered:
     truncated: bool = False
 
 
-class NotAcceptable(Exception):
-    """The client accepts no format this kind of result comes in."""
-
-    def __init__(self, kind: str) -> None:
-        super().__init__(kind)
-        self.kind = kind
-
-
-
-
 @dataclass(frozen=True)
 class Negotiated:
     """The media type chosen for each kind of result (None: the client accepts none)."""
@@ -118,15 +109,15 @@ def render(
     cap limits the work, not only the output. Variables in `hidden` are left out."""
     if isinstance(result, ox.QueryBoolean):
         if chosen.boolean is None:
-            raise NotAcceptable("boolean")
+            raise ResultNotAcceptable("boolean")
         body = result.serialize(format=SOLUTION_TYPES[chosen.boolean]) or b""
         return Rendered("boolean", chosen.boolean, body, 1)
     if isinstance(result, ox.QuerySolutions):
         if chosen.solutions is None:
-            raise NotAcceptable("solutions")
+            raise ResultNotAcceptable("solutions")
         return _render_solutions(result, chosen.solutions, row_limit, hidden)
     if chosen.graph is None:
-        raise NotAcceptable("graph")
+        raise ResultNotAcceptable("graph")
     triples: list[ox.Triple] = []
     truncated = False
     for triple in result:

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from .errors import InputError
 from .messages import CATALOGUE
-from .namespaces import PREFIXES, XSD
+from .namespaces import XSD, expand
 from .queries import QUERY_DIR, CannedQuery, Param, _parse_header
 
 EXAMPLE_DIR = QUERY_DIR / "examples"
@@ -88,9 +88,9 @@ def to_term(name: str, kind: str, raw: str) -> Term:
     """`raw` as an RDF term of `kind` (iri, string, integer, date, boolean)."""
     try:
         if kind == "iri":
-            prefix, colon, local = raw.partition(":")
-            if colon and prefix in PREFIXES and not local.startswith("//"):
-                return ox.NamedNode(PREFIXES[prefix] + local)
+            iri = expand(raw)
+            if iri is not None:
+                return ox.NamedNode(iri)
             if "://" not in raw and not raw.startswith("urn:"):
                 raise ValueError("expected an absolute IRI or prefix:name")
             return ox.NamedNode(raw)

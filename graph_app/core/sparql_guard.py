@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import QagraphError
+from .errors import LoadRefused, QagraphError, QuerySyntaxError, ServiceRefused
 from .messages import CATALOGUE
 
 CATALOGUE.update(
@@ -65,24 +65,6 @@ _RECURSION = 60_000
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _LEFT_ESCAPE = re.compile(r"\\[uU][0-9A-Fa-f]")
-
-
-class QuerySyntaxError(QagraphError):
-    """The parser's message, as is (HTTP 400)."""
-
-    def __init__(self, detail: str) -> None:
-        self.detail = detail
-        super().__init__("sparql_syntax", detail=detail)
-
-
-class ServiceRefused(QagraphError):
-    def __init__(self) -> None:
-        super().__init__("sparql_service")
-
-
-class LoadRefused(QagraphError):
-    def __init__(self) -> None:
-        super().__init__("sparql_load")
 
 
 @dataclass

@@ -37,22 +37,24 @@ import tempfile
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import InputError, QagraphError
-from .messages import CATALOGUE
-from .sparql import Negotiated, NotAcceptable, Rendered, render
-from .sparql_guard import (
-    Checked,
-    LoadRefused,
+from .errors import (
+    InputError,
+    QagraphError,
+    QueryBusy,
+    QueryFailed,
     QuerySyntaxError,
-    ServiceRefused,
-    check_query,
-    check_update,
+    QueryTimeout,
+    SandboxMissing,
 )
+from .messages import CATALOGUE
+from .sparql import Negotiated, Rendered, render
+from .sparql_guard import Checked, check_query, check_update
+from .sparql_sources import UpdateDiff, diff_update
 from .store import OxigraphStore, Store
 
 _ROOT = Path(__file__).resolve().parents[2]
@@ -103,49 +105,6 @@ CATALOGUE.update(
 )
 
 
-class QueryTimeout(QagraphError):
-    """The query ran past the time limit and was stopped (HTTP 503)."""
-
-    http_status = 503
-
-    def __init__(self, limit: float) -> None:
-        super().__init__("sparql_timeout", limit=f"{limit:g}")
-
-
-class QueryBusy(QagraphError):
-    """No worker for this request now (HTTP 503 with Retry-After)."""
-
-    http_status = 503
-
-    def __init__(self, retry_after: int, client_limit: int | None = None) -> None:
-        self.retry_after = retry_after
-        if client_limit is None:
-            super().__init__("sparql_busy")
-        else:
-            super().__init__("sparql_client_busy", limit=client_limit)
-
-
-class QueryFailed(QagraphError):
-    def __init__(self, detail: str) -> None:
-        self.detail = detail
-        super().__init__("sparql_failed", detail=detail)
-
-
-class SandboxMissing(QagraphError):
-    http_status = 503
-
-    def __init__(self, detail: str) -> None:
-        super().__init__("sparql_sandbox", detail=detail)
-
-
-class ResultNotAcceptable(QagraphError):
-    http_status = 406
-
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-        super().__init__("sparql_not_acceptable", kind=kind)
-
-
 @dataclass
 class Job:
     """One query for a worker; plain values only (it is pickled)."""
@@ -167,16 +126,6 @@ class UpdateJob:
     update: str
     base_iri: str | None
     using: bool = False  # using-graph-uri / using-named-graph-uri were given
-
-
-@dataclass
-class UpdateDiff:
-    """What an update changed, per source: added and removed triples (N-Triples), and the
-    graph each source had in the snapshot the update ran on."""
-
-    added: dict[str, bytes] = field(default_factory=dict)
-    removed: dict[str, bytes] = field(default_factory=dict)
-    versions: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -206,8 +155,6 @@ def run_job(full: Store, plain: OxigraphStore | None, job: Job) -> Rendered:
         return render(result, job.chosen, job.row_limit, hidden)
     except SyntaxError as err:
         raise QuerySyntaxError(str(err)) from None
-    except NotAcceptable as err:
-        raise ResultNotAcceptable(err.kind) from None
     except (OSError, ValueError, RuntimeError) as err:
         raise QueryFailed(str(err)) from None
 
@@ -215,8 +162,6 @@ def run_job(full: Store, plain: OxigraphStore | None, job: Job) -> Rendered:
 def run_update(full: Store, job: UpdateJob) -> UpdateDiff:
     """Check an update and run it on an in-memory copy of the sources (each under its
     stable IRI); return what it changed (see core.sparql_update)."""
-    from .sparql_update import diff_update
-
     checked = check_update(job.update)
     if job.using:
         raise InputError("sparql_update_conflict" if checked.using else "sparql_update_using")
@@ -345,7 +290,7 @@ class QueryPool:
 
     def __init__(
         self,
-        store: OxigraphStore,
+        store: Store,
         *,
         workers: int = 3,
         timeout: float = 30.0,
@@ -383,6 +328,15 @@ class QueryPool:
         return self._root is not None
 
     @property
+    def snapshot_dir(self) -> Path | None:
+        """The folder of the read-only snapshots that workers query (None without workers)."""
+        return self._root
+
+    def worker_processes(self) -> list[subprocess.Popen[bytes]]:
+        """The worker processes now running, busy or idle."""
+        return [worker.process for worker in list(self._all)]
+
+    @property
     def retry_after(self) -> int:
         """Seconds a refused client is told to wait (Retry-After)."""
         return max(1, min(5, int(self.timeout)))
@@ -398,6 +352,7 @@ class QueryPool:
             self._counter += 1
             target = self._root / f"s{self._counter}"
             target.mkdir()
+            assert isinstance(self.store, OxigraphStore)  # only the embedded store has a path
             self.store.backup(target / "full")
             self.store.backup(target / "plain", metadata=False)
             self._snapshots.append((fingerprint, target))
@@ -508,6 +463,4 @@ def bindings_text(bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Litera
     return {k: str(v) for k, v in bindings.items()}
 
 
-__all__ = ["Job", "LoadRefused", "QueryBusy", "QueryFailed", "QueryPool", "QuerySyntaxError",
-           "QueryTimeout", "ResultNotAcceptable", "SandboxMissing", "ServiceRefused", "UpdateDiff",
-           "UpdateJob", "bindings_text", "run_job"]
+__all__ = ["Job", "QueryPool", "UpdateJob", "bindings_text", "run_job"]

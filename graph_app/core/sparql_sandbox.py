@@ -19,8 +19,6 @@ from __future__ import annotations
 import errno
 import socket
 
-MODES = ("require", "warn")
-
 
 def close_network() -> str:
     """Install the filter in this process; return "" on success, else why it failed."""

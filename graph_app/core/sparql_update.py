@@ -23,24 +23,11 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .errors import InputError, QagraphError, ViolationsFound
-from .messages import CATALOGUE
-from .sparql import SOURCE_GRAPH_BASE
-from .sparql_guard import QuerySyntaxError
-from .sparql_pool import QueryPool, UpdateDiff, UpdateJob
-from .store import SOURCE_NAME, StagedSource, Store
+from .errors import InputError, ViolationsFound
+from .sparql_pool import QueryPool, UpdateJob
+from .sparql_sources import source_triples
+from .store import StagedSource, Store
 from .validation import validate_staged
-
-CATALOGUE.update(
-    {
-        "sparql_update_target": {
-            "sv": "en uppdatering får bara skriva i källgrafer ({base}<namn>), inte i {graph}",
-            "en": "an update may only write to source graphs ({base}<name>), not to {graph}",
-        },
-    }
-)
-
-UpdateRefused = ViolationsFound
 
 
 @dataclass
@@ -85,43 +72,6 @@ def apply_update(
     return UpdateResult(sorted(contents), added, removed)
 
 
-def diff_update(full: Store, text: str, base_iri: str | None) -> UpdateDiff:
-    """Run a checked update on an in-memory copy in which each source's current graph
-    appears under its stable IRI; return the triples it added and removed per source."""
-    current = full.current_graphs()
-    copy = ox.Store()
-    before: dict[str, set[ox.Triple]] = {}
-    for name in current:
-        stable = ox.NamedNode(SOURCE_GRAPH_BASE + name)
-        triples = source_triples(full, name)
-        before[name] = triples
-        copy.extend(ox.Quad(t.subject, t.predicate, t.object, stable) for t in triples)
-    try:
-        copy.update(text, base_iri=base_iri)
-    except SyntaxError as err:
-        raise QuerySyntaxError(str(err)) from None
-    except (OSError, ValueError) as err:
-        raise InputError("sparql_failed", detail=str(err)) from None
-    if next(iter(copy.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
-        raise InputError("sparql_update_target", base=SOURCE_GRAPH_BASE, graph="DEFAULT")
-    after: dict[str, set[ox.Triple]] = {}
-    for graph in copy.named_graphs():
-        iri = graph.value if isinstance(graph, ox.NamedNode) else str(graph)
-        triples = {ox.Triple(q.subject, q.predicate, q.object)
-                   for q in copy.quads_for_pattern(None, None, None, graph)}
-        if triples:
-            after[source_of(iri)] = triples
-    diff = UpdateDiff()
-    for name in sorted(set(before) | set(after)):
-        old, new = before.get(name, set()), after.get(name, set())
-        if old == new:
-            continue
-        diff.added[name] = ox.serialize(sorted(new - old, key=str), format=ox.RdfFormat.N_TRIPLES) or b""
-        diff.removed[name] = ox.serialize(sorted(old - new, key=str), format=ox.RdfFormat.N_TRIPLES) or b""
-        diff.versions[name] = current[name].value if name in current else None
-    return diff
-
-
 def _triples(data: bytes) -> set[ox.Triple]:
     return {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)}
 
@@ -157,23 +107,4 @@ def commit_sources(
             store.drop(name)
 
 
-def source_triples(store: Store, name: str) -> set[ox.Triple]:
-    """The triples of source `name`'s current graph (empty when there is no such source)."""
-    graph = store.current_graphs().get(name)
-    if graph is None:
-        return set()
-    result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", bindings={"g": graph})
-    assert not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean))
-    return set(result)
-
-
-def source_of(graph_iri: str) -> str:
-    """The source name a stable graph IRI stands for; InputError for any other IRI."""
-    name = graph_iri[len(SOURCE_GRAPH_BASE):] if graph_iri.startswith(SOURCE_GRAPH_BASE) else ""
-    if not SOURCE_NAME.match(name):
-        raise InputError("sparql_update_target", base=SOURCE_GRAPH_BASE, graph=graph_iri)
-    return name
-
-
-__all__ = ["QagraphError", "UpdateRefused", "UpdateResult", "apply_update", "commit_sources",
-           "source_of", "source_triples"]
+__all__ = ["UpdateResult", "apply_update", "commit_sources"]

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any, cast
+from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..core.errors import QagraphError
 from ..core.settings import load_settings
-from ..core.store import Store, open_configured
+from ..core.store import open_configured
 from . import browse, check, crosswalk, home, i18n, mappings, security, sparql, vendor
+from .store import STORE_KEY, get_store
 
 # Each part registers itself; order matters only for i18n, which the others use, and
 # security, whose body limits run before any part reads a request.
 PARTS = (i18n, security, vendor, home, browse, check, sparql, mappings, crosswalk)
-
-STORE_KEY = "qagraph.store"
-
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app; `config` overrides settings (e.g. {"STORE": path})."""
@@ -48,8 +46,4 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def get_store(app: Flask) -> Store:
-    # No isinstance() against the runtime-checkable Store protocol here: it inspects every
-    # attribute of the protocol, and pages ask for the store thousands of times a second
-    # (create_app puts only a Store there).
-    return cast(Store, app.extensions[STORE_KEY])
+__all__ = ["create_app", "get_store"]

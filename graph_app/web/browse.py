@@ -31,10 +31,10 @@ def store() -> Store:
 def cat() -> Catalogue:
     """The store's catalogue (labels, facets, search), kept up to date on commit; looked
     up once per request (a page asks for hundreds of labels)."""
-    found = g.get("qagraph_catalogue")
+    found: Catalogue | None = g.get("qagraph_catalogue")
     if found is None:
         found = g.qagraph_catalogue = catalogue_module.catalogue(store())
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def lang() -> str:
@@ -188,7 +188,7 @@ def facet_names() -> dict[str, str]:
 
 def url_with(**changes: Any) -> str:
     """The current URL with some query parameters changed (None removes one)."""
-    args = request.args.to_dict(flat=False)
+    args: dict[str, Any] = request.args.to_dict(flat=False)
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from ..core import entity as core
 from ..core.catalogue import Entry
 from ..core.labels import fold
+from ..core.namespaces import converter, expand
 from .browse import base_iri, cat, kind_names, label, store
 
 bp = Blueprint("check", __name__)
@@ -54,8 +55,9 @@ def resolve(text: str, kind: str, *, awards: bool = False) -> Field:
         return out
     catalogue = cat()
     candidates = [typed]
-    if typed.startswith("id:"):
-        candidates.append(base_iri() + typed[3:])
+    curie = expand(typed, converter(base_iri()))
+    if curie is not None:
+        candidates.append(curie)
     if "://" not in typed and " " not in typed:
         candidates.append(base_iri() + f"{kind}/" + typed.removeprefix(f"{kind}/"))
     for iri in candidates:

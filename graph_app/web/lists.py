@@ -100,9 +100,10 @@ def _listing(name: str) -> dict[str, Any]:
         shown += [(v, 0) for v in chosen_here if v not in counts[f]]
         if not shown:
             continue
-        values = [{"value": v, "label": _facet_value_label(f, v), "count": n, "selected": v in chosen_here,
-                   "href": _toggle(f, v, chosen), "notation": cat().notations.get(v, "") if f == "level" else ""}
-                  for v, n in shown]
+        values: list[dict[str, Any]] = [
+            {"value": v, "label": _facet_value_label(f, v), "count": n, "selected": v in chosen_here,
+             "href": _toggle(f, v, chosen), "notation": cat().notations.get(v, "") if f == "level" else ""}
+            for v, n in shown]
         if f == "level":  # the ladder's order, strongest first
             ranks = cat().ranks
             values.sort(key=lambda x: (ranks.get(x["value"], 99), x["value"]))

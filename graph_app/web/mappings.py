@@ -35,8 +35,9 @@ from wtforms.validators import DataRequired, Length
 from ..core import curation, equivalence
 from ..core.entity import labels_for
 from ..core.errors import QagraphError
-from ..core.namespaces import DEFAULT_BASE, compact
+from ..core.namespaces import DEFAULT_BASE, compact, expand
 from ..core.satisfaction import Checker
+from ..core.store import Store
 from .security import TooManyAttempts, local_path, sessions, throttle, too_many
 
 bp = Blueprint("mappings", __name__)
@@ -45,7 +46,7 @@ CREDENTIAL_BASE = DEFAULT_BASE + "credential/"
 REQUIREMENT_BASE = DEFAULT_BASE + "requirement/"
 
 
-def _store():  # type: ignore[no-untyped-def]
+def _store() -> Store:
     from .app import get_store
 
     return get_store(current_app)
@@ -138,9 +139,7 @@ def _credential_iri(text: str) -> str:
     text = text.strip()
     if text.startswith("http://") or text.startswith("https://"):
         return text
-    if text.startswith("id:"):
-        return DEFAULT_BASE + text[3:]
-    return CREDENTIAL_BASE + text.removeprefix("credential/")
+    return expand(text) or CREDENTIAL_BASE + text.removeprefix("credential/")
 
 
 # -- pages ----------------------------------------------------------------------------

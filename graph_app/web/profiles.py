@@ -54,7 +54,7 @@ class Representation:
     url: str
 
 
-def _url(iri: str, **args: str) -> str:
+def _url(iri: str, **args: Any) -> str:
     """The address of the node's page (or of one of its representations) on this site."""
     base = base_iri()
     if iri.startswith(base):

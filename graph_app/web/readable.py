@@ -29,12 +29,14 @@ def format_day(value: date | str | None) -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value[:10])
+            day = date.fromisoformat(value[:10])
         except ValueError:
             return value
+    else:
+        day = value
     from babel.dates import format_date
 
-    return format_date(value, "short" if lang() == "sv" else "d MMMM y", locale=lang())
+    return format_date(day, "short" if lang() == "sv" else "d MMMM y", locale=lang())
 
 
 def duration_words(text: str) -> str:

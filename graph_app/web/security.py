@@ -114,7 +114,8 @@ class AuthThrottle:
         self.per_account = parse_many(per_account)
 
     def _keys(self, account: str | None) -> list[tuple[Any, tuple[str, ...]]]:
-        keys = [(item, ("auth-address", client_address())) for item in self.per_address]
+        keys: list[tuple[Any, tuple[str, ...]]] = [(item, ("auth-address", client_address()))
+                                                   for item in self.per_address]
         if account:
             keys += [(item, ("auth-account", account[:200])) for item in self.per_account]
         return keys

@@ -11,7 +11,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 
-class _Server(BaseApplication):  # type: ignore[misc]
+class _Server(BaseApplication):
     def __init__(self, overrides: dict[str, Any], options: dict[str, Any]) -> None:
         self.overrides = overrides
         self.options = options

@@ -25,6 +25,7 @@ from flask import (
 from ..core.interchange import profiles as interchange
 from ..core.namespaces import DCTERMS, VOID, XSD
 from ..core.sparql import GRAPH_TYPES
+from .store import get_store
 
 bp = Blueprint("sparql_data", __name__)
 
@@ -40,16 +41,12 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 def _fingerprint() -> str:
-    from .app import get_store
-
     graphs = sorted(g.value for g in get_store(current_app).current_graphs().values())
     return hashlib.sha256("\n".join(graphs).encode()).hexdigest()[:16]
 
 
 def dump_dir() -> Path:
     """The folder of dumps for the current set of graphs; made when it is missing."""
-    from .app import get_store
-
     store = get_store(current_app)
     root = current_app.extensions.get(CACHE_KEY)
     if root is None:
@@ -108,8 +105,6 @@ def dump_file(name: str) -> Response:
 
 def void_triples(root: str) -> list[ox.Triple]:
     """VoID: the endpoint, the dumps, counts, classes, example resources, linksets."""
-    from .app import get_store
-
     store = get_store(current_app)
 
     def n(iri: str) -> ox.NamedNode:

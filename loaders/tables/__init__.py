@@ -7,18 +7,18 @@ exporter and docs/tables.md all come from the one specification in `spec.py`.
 
 from __future__ import annotations
 
-import csv
 import tempfile
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from zipfile import BadZipFile
 
 import pyoxigraph as ox
-from openpyxl.utils.exceptions import InvalidFileException
 from rdflib import Graph
 
+from graph_app.core import limits as limits_
 from graph_app.core import queries
-from graph_app.core.errors import InputError
+from graph_app.core.errors import InputProblem, Position
+from graph_app.core.limits import Limits
 from graph_app.core.store import StagedSource, Store
 from graph_app.core.terms import graph_from_triples, to_ox
 
@@ -33,15 +33,23 @@ __all__ = ["TableLoader", "covered", "export_graph", "export_store", "read_graph
 
 
 def read_triples(path: Path, base_iri: str, store: Store | None = None,
-                 exclude: tuple[str, ...] = ()) -> list[Triple]:
-    """The triples of a CSV file or workbook; TableErrors lists every bad cell."""
+                 exclude: tuple[str, ...] = (), limits: Limits | None = None,
+                 notices: list[tuple[str, dict[str, str]]] | None = None) -> list[Triple]:
+    """The triples of a CSV file or workbook; TableErrors lists every bad cell, and
+    `notices` receives the warnings (sheets of the template that the workbook lacks)."""
+    limits = limits or limits_.current()
     lookup = store_lookup(store, exclude) if store is not None else None
     try:
-        raw, problems = (read_xlsx if path.suffix.lower() == ".xlsx" else read_csv)(path)
-        return rows_to_triples(raw, base_iri, lookup, problems)
-    except (OSError, ValueError, KeyError, csv.Error, BadZipFile, InvalidFileException) as err:
-        # not a workbook, not UTF-8, a broken file: say so, without a traceback
-        raise InputError("table_unreadable", file=path.name, detail=str(err)) from None
+        with ExitStack() as stack:
+            if path.suffix.lower() == ".xlsx":
+                raw, problems, warnings = read_xlsx(path, limits, stack)
+                if notices is not None:
+                    notices.extend(warnings)
+            else:
+                raw, problems = read_csv(path, limits)
+            return rows_to_triples(raw, base_iri, lookup, problems, limits)
+    except OSError as err:
+        raise InputProblem(Position(path.name), "file_unreadable", detail=err.strerror or str(err)) from None
 
 
 def read_graph(path: Path, base_iri: str, store: Store | None = None,
@@ -60,7 +68,9 @@ class TableLoader:
     media_types: tuple[str, ...]
 
     def write(self, store: Store, staged: StagedSource, path: Path, base_iri: str) -> None:
-        triples = read_triples(path, base_iri, store, exclude=(staged.name,))
+        notices: list[tuple[str, dict[str, str]]] = []
+        triples = read_triples(path, base_iri, store, exclude=(staged.name,), notices=notices)
+        staged.notes.extend(notices)
         converted = (ox.Triple(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
                      for s, p, o in triples)
         if len(triples) < BULK_TRIPLES:

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 import isodate
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
@@ -68,8 +69,27 @@ def slugify(text: str) -> str:
 
 
 def is_iri(text: str) -> bool:
-    parts = urlsplit(text)
-    return parts.scheme in {"http", "https"} and bool(parts.netloc) and not re.search(r"\s|[<>\"{}^`\\]", text)
+    """An http(s) IRI that the store accepts (Oxigraph checks it against RFC 3987)."""
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. "Invalid IPv6 URL" for a stray bracket
+        return False
+    if parts.scheme not in {"http", "https"} or not parts.netloc or re.search(r"\s|[<>\"{}^`\\]", text):
+        return False
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _valid_language(tag: str) -> bool:
+    """A BCP 47 tag that the store accepts (Oxigraph checks it)."""
+    try:
+        ox.Literal("", language=tag)
+    except ValueError:
+        return False
+    return True
 
 
 def _allowed(names: list[str]) -> str:
@@ -85,7 +105,7 @@ def parse(column: Column, text: str) -> Node:
         return Literal(text, lang=column.lang)
     if kind == "tagged":
         match = TAGGED_RE.match(text)
-        if not match:
+        if not match or not _valid_language(match.group(2)):
             raise Problem("cell_bad_tagged", value=text)
         return Literal(match.group(1), lang=match.group(2).lower())
     if kind == "date":

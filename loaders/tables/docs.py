@@ -63,6 +63,36 @@ specification as the templates, the loader and the exporter.
   reported at once as `file:sheet:row:column: message` (in Swedish or English), and
   nothing is loaded.
 
+## Limits and broken files
+
+A load either takes every row and every value of the file, or stops with a message that
+says where (exit 2), and nothing is written. What the loader does with each kind of
+trouble, and why:
+
+| trouble | what happens | why |
+|---|---|---|
+| a sheet declares a smaller range than it holds (a stale `<dimension ref="A1:AB2"/>`, which some programs write) | every row is read all the same | the declared range is a hint that openpyxl's read-only mode would trust; the rows are the data |
+| the workbook lacks some of the template's sheets | the load goes on and warns, naming them (`file: warning: the workbook lacks the sheets …`) | a workbook with only the sheets a steward uses is normal; nothing in it is lost, and the warning catches a sheet deleted by mistake |
+| the workbook lists a sheet whose part is missing from the package | error, naming the sheet and the part | openpyxl would skip the sheet without a word: its rows would be lost |
+| values in a column with a blank header, beyond the header, or in a second column of the same name | error at the first such value (`file:sheet:row:F`), or at the repeated header | nobody can tell what the values mean; loading the rest would drop them |
+| a formula saved without its value (as openpyxl and some other programs save them) | error at the cell, quoting the formula | the value was never computed, so loading an empty cell would lose it; open the workbook in a spreadsheet program and save it, or type the value. A formula with a saved value loads that value; a saved empty text (`t="str"`) is an empty cell |
+| an error value (`#REF!`, `#N/A`, …) | error at the cell | it is not data |
+| a control character (such as NUL) in a cell | error at the cell | it cannot be part of an IRI, and no text needs it |
+| a cell longer than `QAGRAPH_LOAD_MAX_LITERAL_SIZE` (1 MiB), in CSV also at the csv module's field limit | error at the row | protects memory; a description is never that long |
+| more than `QAGRAPH_LOAD_MAX_ROWS` (100,000) rows in a sheet or CSV file, or more than 100 cells per allowed row (empty ones too) | error at the first row over the limit | protects memory and time (a 1.5 MB workbook can hold 1,048,575 rows) |
+| a workbook that unpacks to more than `QAGRAPH_LOAD_MAX_EXPANSION` (100) times its size, or to more than `QAGRAPH_LOAD_MAX_FILE_SIZE` | refused before anything is unpacked | a zip bomb; real workbooks unpack about 5 to 20 times |
+| a damaged package: flipped bytes, a cut-off part, a wrong checksum | error naming the part and its sheet | every part is unpacked and checked once before openpyxl reads it |
+| broken XML inside a sheet | error naming the sheet and the row where reading stopped | |
+| a CSV quote left open | error at the row where it opens | the csv module would otherwise make the rest of the file one cell |
+| a CSV file that is not UTF-8 | error at `file:line:column` of the first bad byte | |
+
+The same limits hold for RDF files (see `docs/settings.md`): nesting deeper than
+`QAGRAPH_LOAD_MAX_DEPTH`, literals, IRIs, names or comments longer than
+`QAGRAPH_LOAD_MAX_LITERAL_SIZE`, RDF/XML entities that refer to other entities or to other
+files, or that expand the text more than `QAGRAPH_LOAD_MAX_EXPANSION` times, and remote
+JSON-LD contexts, which are never fetched. SSSOM files are checked the same way: their
+`curie_map` entries and the IRIs their CURIEs expand to must be valid IRIs.
+
 ## What the templates do not cover
 
 The round trip (export, then load: an isomorphic graph) holds for what the columns

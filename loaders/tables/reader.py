@@ -9,22 +9,28 @@ TableErrors (file:sheet:row:column: message, in sv and en).
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
-from openpyxl import load_workbook
+from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.utils import get_column_letter
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from graph_app.core import queries
 from graph_app.core.errors import CellProblem, TableErrors
-from graph_app.core.messages import message
+from graph_app.core.limits import SETTING, Limits, format_size
 from graph_app.core.store import Store
 
-from . import cells
+from .. import scanning
+from . import cells, workbook
 from .cells import Problem
 from .spec import SHEETS, SHEETS_BY_NAME, Column, Sheet
 
@@ -38,7 +44,7 @@ class RawSheet:
 
     file: str
     sheet: Sheet
-    header: list[str]
+    header: list[object]
     rows: Iterable[tuple[int, tuple[object, ...]]]
     title: str = ""
 
@@ -55,6 +61,7 @@ class Tables:
     """What a load found: the rows of each sheet, ready for the second pass."""
 
     base_iri: str
+    limits: Limits = field(default_factory=Limits)
     problems: list[CellProblem] = field(default_factory=list)
     rows: dict[str, list[_Row]] = field(default_factory=dict)
     files: dict[str, tuple[str, str]] = field(default_factory=dict)  # sheet -> (file, title)
@@ -64,8 +71,7 @@ class Tables:
 
     def problem(self, sheet: str, row: int, column: str, key: str, /, **values: object) -> None:
         file, title = self.files[sheet]
-        self.problems.append(CellProblem(file, title, row, column, message(key, "en", **values),
-                                         message(key, "sv", **values)))
+        self.problems.append(CellProblem.of(file, title, row, column, key, **values))
 
 
 def sheet_for_name(name: str) -> Sheet | None:
@@ -87,47 +93,157 @@ def _allowed_sheets() -> str:
 
 # -- reading files -----------------------------------------------------------------------
 
+CELLS_PER_ROW = 100  # a sheet may hold LOAD_MAX_ROWS * CELLS_PER_ROW cells, empty ones too
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-def read_csv(path: Path) -> tuple[list[RawSheet], list[CellProblem]]:
+
+def _too_many(file: str, title: str, row: int, key: str, limit: int) -> TableErrors:
+    return TableErrors([CellProblem.of(file, title, row, "-", key, limit=limit, setting=SETTING["rows"])])
+
+
+def _counted(file: str, title: str, rows: Iterator[tuple[object, ...]], limits: Limits,
+             marked: Callable[[tuple[object, ...]], tuple[object, ...]] | None = None,
+             ) -> Iterator[tuple[int, tuple[object, ...]]]:
+    """Number the rows from 1 and stop with a message at a row or cell over the limits, or
+    where the library cannot read on (a damaged sheet, a field over the csv limit)."""
+    number = filled = cells = 0
+    while True:
+        try:
+            values = next(rows, None)
+        except csv.Error as err:
+            if "field limit" in str(err):
+                raise TableErrors([CellProblem.of(file, title, number + 1, "-", "cell_too_long",
+                                                  limit=format_size(limits.literal_size),
+                                                  setting=SETTING["literal_size"])]) from None
+            raise TableErrors([CellProblem.of(file, title, number + 1, "-", "sheet_unreadable",
+                                              detail=workbook.describe(err))]) from None
+        except workbook.LIBRARY_ERRORS as err:
+            raise TableErrors([CellProblem.of(file, title, number + 1, "-", "sheet_unreadable",
+                                              detail=workbook.describe(err))]) from None
+        if values is None:
+            return
+        number += 1
+        cells += len(values)
+        if any(v is not None and v != "" for v in values):
+            filled += 1
+            if filled > limits.rows + 1:  # the header and LOAD_MAX_ROWS rows
+                raise _too_many(file, title, number, "cell_too_many_rows", limits.rows)
+        if cells > limits.rows * CELLS_PER_ROW:
+            raise _too_many(file, title, number, "cell_too_many_cells", limits.rows * CELLS_PER_ROW)
+        yield number, marked(values) if marked else values
+
+
+def read_csv(path: Path, limits: Limits) -> tuple[list[RawSheet], list[CellProblem]]:
     sheet = sheet_for_name(path.stem)
     if sheet is None:
         return [], [_sheet_problem(path.name, path.stem)]
+    _check_utf8(path)
+    csv.field_size_limit(limits.literal_size)
     handle = path.open(encoding="utf-8-sig", newline="")
-    reader = csv.reader(handle)
-    header = [h.strip() for h in next(reader, [])]
+    # strict: a quote left open is an error, not a cell that swallows the rest of the file
+    rows = _counted(path.name, path.stem, (tuple(r) for r in csv.reader(handle, strict=True)), limits)
+    try:
+        first = next(rows, None)
+    except BaseException:
+        handle.close()
+        raise
+    header = list(first[1]) if first else []
 
-    def rows() -> Iterator[tuple[int, tuple[object, ...]]]:
+    def rest() -> Iterator[tuple[int, tuple[object, ...]]]:
         try:
-            for number, values in enumerate(reader, start=2):
-                yield number, tuple(values)
+            yield from rows
         finally:
             handle.close()
 
-    return [RawSheet(path.name, sheet, header, rows(), path.stem)], []
+    return [RawSheet(path.name, sheet, header, rest(), path.stem)], []
 
 
-def read_xlsx(path: Path) -> tuple[list[RawSheet], list[CellProblem]]:
-    book = load_workbook(path, read_only=True, data_only=True)
-    found, problems = [], []
-    for ws in book.worksheets:
+def _check_utf8(path: Path) -> None:
+    from ..rdf import mapped
+
+    with mapped(path) as buf:
+        problem = scanning.utf8_problem(buf, path.name)
+    if problem is not None:
+        raise problem
+
+
+def read_xlsx(path: Path, limits: Limits, stack: ExitStack
+              ) -> tuple[list[RawSheet], list[CellProblem], list[tuple[str, dict[str, str]]]]:
+    """The sheets of a workbook, its problems and its warnings; the workbook stays open
+    (in `stack`) while the rows are read."""
+    workbook.check_declared_sizes(path, limits)
+    package = workbook.check_parts(path)
+    workbook.check_listed_sheets(path)
+    book = stack.enter_context(workbook.opened(path, data_only=True))
+    sheets = list(book.worksheets)
+    found: list[RawSheet] = []
+    problems: list[CellProblem] = []
+    formula_book = None
+    for ws in sheets:
         if ws.title.casefold() in HELP_SHEETS:
             continue
         sheet = sheet_for_name(ws.title)
         if sheet is None:
             problems.append(_sheet_problem(path.name, ws.title))
             continue
-        iterator = ws.iter_rows(values_only=True)
-        first = next(iterator, ())
-        header = [cells.cell_text(h) for h in first]
-        rows = ((number, values) for number, values in enumerate(iterator, start=2))
+        formulas = None
+        if getattr(ws, "_worksheet_path", None) in package.formulas:
+            formula_book = formula_book or stack.enter_context(workbook.opened(path, data_only=False))
+            formulas = formula_book[ws.title]
+        values, marked = _sheet_rows(ws, formulas)
+        rows = _counted(path.name, ws.title, values, limits, marked)
+        first = next(rows, None)
+        header = list(first[1]) if first else []
         found.append(RawSheet(path.name, sheet, header, rows, ws.title))
-    return found, problems
+    return found, problems, _missing_sheets(path.name, found)
+
+
+def _sheet_rows(ws: Any, formulas: Any
+                ) -> tuple[Iterator[tuple[object, ...]], Callable[[tuple[object, ...]], tuple[object, ...]]]:
+    """The rows of a sheet (every one: openpyxl's read-only mode would stop at the range the
+    sheet declares, which may be stale) and how to mark cells that hold no usable value."""
+    ws.reset_dimensions()
+    if formulas is None:
+        return ws.iter_rows(values_only=True), _mark_errors
+    formulas.reset_dimensions()
+    pairs = zip(ws.iter_rows(), formulas.iter_rows(values_only=True), strict=False)
+    return ((tuple(_with_formula(c, f) for c, f in zip_longest(row, texts)) for row, texts in pairs),
+            lambda values: values)
+
+
+def _mark_errors(values: tuple[object, ...]) -> tuple[object, ...]:
+    if not any(isinstance(v, str) and v in ERROR_CODES for v in values):
+        return values
+    return tuple(cells.Problem("cell_error_value", value=v) if isinstance(v, str) and v in ERROR_CODES
+                 else v for v in values)
+
+
+def _with_formula(cell: Any, formula: object) -> object:
+    """A cell's saved value, or a Problem for a formula saved without one (openpyxl and some
+    other writers save formulas uncalculated; Excel marks an empty text result `str`)."""
+    if cell is None:
+        return None
+    value = getattr(cell, "value", None)
+    if getattr(cell, "data_type", None) == "e" or (isinstance(value, str) and value in ERROR_CODES):
+        return cells.Problem("cell_error_value", value=value)
+    text = formula if isinstance(formula, str) else getattr(formula, "text", None)
+    if value is None and isinstance(text, str) and text.startswith("=") \
+            and getattr(cell, "data_type", "n") not in {"str", "s", "inlineStr"}:
+        return cells.Problem("cell_formula_no_value", formula=text[:60])
+    return value
+
+
+def _missing_sheets(file: str, found: list[RawSheet]) -> list[tuple[str, dict[str, str]]]:
+    """A warning (message key and values) naming the template's sheets the workbook lacks."""
+    present = {raw.sheet.name for raw in found}
+    missing = [s.name for s in SHEETS if s.name not in present]
+    if not found or not missing:
+        return []
+    return [("sheet_missing", {"file": file, "names": "', '".join(missing)})]
 
 
 def _sheet_problem(file: str, name: str) -> CellProblem:
-    values = {"value": name, "allowed": _allowed_sheets()}
-    return CellProblem(file, name, 1, "-", message("cell_unknown_sheet", "en", **values),
-                       message("cell_unknown_sheet", "sv", **values))
+    return CellProblem.of(file, name, 1, "-", "cell_unknown_sheet", value=name, allowed=_allowed_sheets())
 
 
 # -- first pass: ids and names -------------------------------------------------------------
@@ -148,24 +264,20 @@ def _row_slug(sheet: Sheet, values: dict[str, str]) -> str:
 def _index(tables: Tables, raw: RawSheet) -> None:
     sheet = raw.sheet
     tables.files[sheet.name] = (raw.file, raw.title or sheet.name)
-    known = {c.name for c in sheet.columns}
-    positions: list[tuple[int, str]] = []
-    for pos, name in enumerate(raw.header):
-        if not name:
-            continue
-        if name not in known:
-            tables.problem(sheet.name, 1, name, "cell_unknown_column", value=name)
-            continue
-        positions.append((pos, name))
-    present = {name for _pos, name in positions}
-    for col in sheet.columns:
-        if col.required and col.name not in present:
-            tables.problem(sheet.name, 1, col.name, "cell_missing_column", value=col.name)
+    positions = _columns(tables, sheet, raw.header)
+    named = {pos for pos, _name in positions}
+    blank_reported = {pos for pos, cell in enumerate(raw.header) if cells.cell_text(cell)}  # reported
     ids = tables.ids.setdefault(sheet.name, {})
     labels = tables.labels.setdefault(sheet.name, {})
     rows = tables.rows.setdefault(sheet.name, [])
     for number, values in raw.rows:
-        texts = {name: cells.cell_text(values[pos]) if pos < len(values) else "" for pos, name in positions}
+        for pos, value in enumerate(values):  # values no column stands for are never dropped
+            if pos not in named and pos not in blank_reported and cells.cell_text(value):
+                blank_reported.add(pos)
+                tables.problem(sheet.name, number, get_column_letter(pos + 1), "cell_unnamed_column",
+                               value=cells.cell_text(value)[:60])
+        texts = {name: _cell(tables, sheet, number, name, values[pos]) if pos < len(values) else ""
+                 for pos, name in positions}
         if not any(texts.values()):
             continue
         iri = ""
@@ -181,6 +293,51 @@ def _index(tables: Tables, raw: RawSheet) -> None:
                         for value in cells.split(col, texts[col.name]):
                             labels.setdefault(_name_key(col, value), set()).add(iri)
         rows.append(_Row(number, iri, texts))
+
+
+def _columns(tables: Tables, sheet: Sheet, header: list[object]) -> list[tuple[int, str]]:
+    """The position of each known column of the header; problems for unknown, missing and
+    repeated ones (a repeated column would hide the values of the first)."""
+    known = {c.name for c in sheet.columns}
+    positions: list[tuple[int, str]] = []
+    seen: dict[str, int] = {}
+    for pos, cell in enumerate(header):
+        if isinstance(cell, Problem):
+            tables.problem(sheet.name, 1, get_column_letter(pos + 1), cell.key, **cell.values)
+            continue
+        name = cells.cell_text(cell)
+        if not name:
+            continue
+        if name not in known:
+            tables.problem(sheet.name, 1, name, "cell_unknown_column", value=name[:60])
+            continue
+        if name in seen:
+            tables.problem(sheet.name, 1, name, "cell_duplicate_column", value=name,
+                           other=get_column_letter(seen[name] + 1))
+            continue
+        seen[name] = pos
+        positions.append((pos, name))
+    for col in sheet.columns:
+        if col.required and col.name not in seen:
+            tables.problem(sheet.name, 1, col.name, "cell_missing_column", value=col.name)
+    return positions
+
+
+def _cell(tables: Tables, sheet: Sheet, number: int, column: str, value: object) -> str:
+    """The text of one cell, or "" and a problem when it holds nothing usable."""
+    if isinstance(value, Problem):
+        tables.problem(sheet.name, number, column, value.key, **value.values)
+        return ""
+    text = cells.cell_text(value)
+    if len(text.encode("utf-8")) > tables.limits.literal_size:
+        tables.problem(sheet.name, number, column, "cell_too_long",
+                       limit=format_size(tables.limits.literal_size), setting=SETTING["literal_size"])
+        return ""
+    control = _CONTROL.search(text)
+    if control:
+        tables.problem(sheet.name, number, column, "cell_control_char", code=f"{ord(control.group()):04X}")
+        return ""
+    return text
 
 
 def _name_key(column: Column, value: str) -> str:
@@ -309,9 +466,9 @@ def _asserted_match(triples: list[Triple], subject: Node) -> list[Triple]:
 
 
 def rows_to_triples(raw_sheets: list[RawSheet], base_iri: str, lookup: StoreLookup | None = None,
-                    problems: list[CellProblem] | None = None) -> list[Triple]:
+                    problems: list[CellProblem] | None = None, limits: Limits | None = None) -> list[Triple]:
     """All triples of the rows; raise TableErrors with every bad cell when any is bad."""
-    tables = Tables(base_iri, problems=list(problems or []))
+    tables = Tables(base_iri, limits=limits or Limits(), problems=list(problems or []))
     for raw in raw_sheets:
         _index(tables, raw)
     out: list[Triple] = []

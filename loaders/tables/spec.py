@@ -495,10 +495,3 @@ SHEETS: tuple[Sheet, ...] = (
 )
 
 SHEETS_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
-SHEETS_BY_CLASS: dict[str, Sheet] = {s.rdf_class: s for s in SHEETS if s.rdf_class}
-
-
-def mapping_triple_predicate(sheet: Sheet) -> bool:
-    """Mappings also assert the SKOS triple itself (subject skos:xMatch object) unless
-    the modifier is Not, as SSSOM's RDF form does."""
-    return sheet.name == "mappings"
