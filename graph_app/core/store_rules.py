@@ -189,7 +189,7 @@ def _ill_typed_in_store(select: Select) -> list[dict[str, Any]]:
                and getattr(fallback.to_rdflib(r["o"]), "ill_typed", False)]
         for value in bad:
             rows += [dict(r, p=ox.NamedNode(predicate), o=value)
-                     for r in select(f"SELECT ?s WHERE {{ ?s <{predicate}> ?o }}", {"o": value})]
+                     for r in select(f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}", {"o": value})]
     return rows
 
 

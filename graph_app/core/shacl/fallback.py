@@ -239,6 +239,17 @@ def _messages(results: Graph, shapes: Graph, result: Node, shape: Node,
     return tuple(sorted(texts.items()))
 
 
+def source_key(shapes: Graph, shape: Node) -> str:
+    """The readable key of a source shape (as `Shape.source`): its IRI, or for a blank
+    property shape the node shape holding it and its path (blank node ids differ between
+    two reads of the same shapes)."""
+    owner = owner_id(shapes, shape)
+    if isinstance(shape, URIRef):
+        return owner
+    path = shapes.value(shape, SH.path)
+    return f"{owner} {path_text(shapes, path)}" if path is not None else owner
+
+
 def results_of(results_graph: Graph, shapes: Graph, by_node: dict[Node, Shape]) -> list[Result]:
     """pySHACL's results as qagraph results."""
     out = []
@@ -249,7 +260,6 @@ def results_of(results_graph: Graph, shapes: Graph, by_node: dict[Node, Shape]) 
         value = results_graph.value(res, SH.value)
         component = results_graph.value(res, SH.sourceConstraintComponent)
         constraint = results_graph.value(res, SH.sourceConstraint)
-        model_shape = by_node.get(shape) if shape is not None else None
         out.append(Result(
             focus=str(focus),
             shape=owner_id(shapes, shape) if shape is not None else "",
@@ -258,7 +268,7 @@ def results_of(results_graph: Graph, shapes: Graph, by_node: dict[Node, Shape]) 
             path=path_text(results_graph, results_graph.value(res, SH.resultPath)),
             value=str(value) if value is not None else "",
             component="sh:" + str(component).rsplit("#", 1)[-1] if component is not None else "",
-            source_shape=model_shape.source if model_shape is not None else str(shape),
+            source_shape=source_key(shapes, shape) if shape is not None else "",
             value_term=str(to_ox(value)) if value is not None else "",
             focus_term=str(to_ox(focus)) if focus is not None else "",
             source_node=shape,
