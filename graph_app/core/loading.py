@@ -9,6 +9,7 @@ an interrupt) every staged graph is thrown away and the store is as it was.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -71,11 +72,16 @@ def load(
             raise InputError("file_missing", file=str(item.path))
         limits.check_file_size(item.path, bounds)
     outcome = LoadOutcome()
+    # The checksums are read beside the loads (hashlib and Oxigraph both let go of the GIL):
+    # at 10M triples reading the file twice, one after the other, took seconds.
+    hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qagraph-checksum")
+    checksums = {item.source: hasher.submit(sha256_of, item.path) for item in inputs}
     try:
         for item in inputs:
-            staged = store.stage(item.source, item.path.name, sha256_of(item.path))
+            staged = store.stage(item.source, item.path.name, "")
             outcome.staged.append(staged)
             item.loader.write(store, staged, item.path, base_iri)
+            staged.checksum = checksums[item.source].result()
             if store.count_staged(staged) == 0:
                 raise InputError("empty_file", file=str(item.path))
             if progress:
@@ -92,4 +98,6 @@ def load(
     except BaseException:
         store.discard(outcome.staged)
         raise
+    finally:
+        hasher.shutdown(wait=False, cancel_futures=True)
     return outcome
