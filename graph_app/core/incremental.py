@@ -28,11 +28,11 @@ CANDIDATE_LIMIT = 50000  # focus nodes beyond which a whole validation is cheape
 
 
 def validate_change(after: object, before: object, changed: Callable[[], Iterable[ox.Triple]],
-                    model: ShapesModel, on: date | None = None) -> Report:
+                    model: ShapesModel, run_validation: Callable[..., Report],
+                    result_of: Callable[[Result], Result], on: date | None = None) -> Report:
     """Results that the changed triples (`changed()` gives them) introduce: the affected
-    focus nodes validated after the change, less what the same nodes give before it."""
-    from .validation import result_of, run_validation
-
+    focus nodes validated after the change, less what the same nodes give before it.
+    `run_validation` and `result_of` are validation's (passed in: it imports this module)."""
     found = affected(model, changed())
     # Without a change to rdfs:subClassOf (which makes `found.everything`), the class
     # hierarchy is the same after the change as before it.
@@ -41,10 +41,10 @@ def validate_change(after: object, before: object, changed: Callable[[], Iterabl
     if not found.everything:
         candidates = focus_candidates(after.select, found.starts, CANDIDATE_LIMIT)  # type: ignore[attr-defined]
     if candidates is None:
-        report = run_validation(after, on=on)  # type: ignore[arg-type]
+        report = run_validation(after, on=on)
         report.escalated = found.reason or "many focus nodes"
     else:
-        report = run_validation(after, focus=candidates, on=on, with_rules=False,  # type: ignore[arg-type]
+        report = run_validation(after, focus=candidates, on=on, with_rules=False,
                                 classes=classes)
         findings = store_rules.for_change(after, store_rules.touched(after.select, changed()), on)  # type: ignore[attr-defined]
         report.results = store_rules.drop_ill_typed(report.results, findings)
@@ -55,7 +55,7 @@ def validate_change(after: object, before: object, changed: Callable[[], Iterabl
     # What the same focus nodes give without the change is not this change's doing.
     foci = {r.focus_term: r for r in report.results}
     terms = [_term(text) for text in foci]
-    before_report = run_validation(before, focus=[t for t in terms if t is not None],  # type: ignore[arg-type]
+    before_report = run_validation(before, focus=[t for t in terms if t is not None],
                                    on=on, with_rules=False, classes=classes)
     prior = store_rules.for_nodes(before, {r.focus for r in report.results}, on)
     before_results = store_rules.drop_ill_typed(before_report.results, prior) + [result_of(f) for f in prior]

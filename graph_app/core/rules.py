@@ -45,7 +45,7 @@ from .messages import CATALOGUE
 from .namespaces import QA, SHAPES, SKOS, compact
 
 if TYPE_CHECKING:
-    from .validation import Result
+    from .shacl.report import Result
 
 # rdflib logs a traceback (and warns) when it meets an ill-typed literal; the literal is
 # reported here, as a result with the value and the form expected, so the traceback would
@@ -123,8 +123,7 @@ def _finding(shape: str, focus: str, path: str, value: str,
              fill: Callable[[str], dict[str, str]]) -> Result:
     """A finding whose messages are the shape's templates with their placeholders filled
     ({$this} and {?name}; `fill(lang)` gives the values, which may depend on the language)."""
-    # imported here: validation imports this module to run the rules beside the shapes
-    from .validation import Result
+    from .shacl.report import Result
 
     messages = tuple((lang, _fill(template, {"$this": focus, "value": value, **fill(lang)}))
                      for lang, template in _templates(shape))

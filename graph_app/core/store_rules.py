@@ -16,7 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import OWL
 
-from . import independence, queries, rules
+from . import independence, queries, rules, shapes
 from .namespaces import META_GRAPH, QA, RDF
 from .shacl import fallback
 from .shacl.report import Result
@@ -143,9 +143,7 @@ def _numbers(select: Select, orgs: set[str] | None) -> list[Result]:
 
 
 def _kept(name: str) -> Any:
-    from .validation import shapes_model
-
-    return shapes_model().extra.get(name)
+    return shapes.kept(name)
 
 
 def expected_classes() -> dict[str, str]:
@@ -168,9 +166,7 @@ def _typed_predicates() -> list[str]:
 
     found = {str(p) for p in rules.ontology_graph().subjects(RDF_NS.type, OWL.DatatypeProperty)
              if isinstance(p, URIRef)}
-    from .validation import shapes_model
-
-    for shape in shapes_model().by_node.values():
+    for shape in shapes.shapes_model().by_node.values():
         if shape.path is not None and shape.path.kind == "iri" and any(
                 c.component == "DatatypeConstraintComponent" for c in shape.constraints):
             found.add(shape.path.iri)

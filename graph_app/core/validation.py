@@ -14,25 +14,24 @@ other sources and do not block this load.
 from __future__ import annotations
 
 import os
-import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from . import compiled_cache, incremental, resources, rules, store_rules
+from . import incremental, resources, rules, shapes, store_rules
 from .derived import PerGeneration
 from .errors import InputError
 from .shacl import engine, fallback
 from .shacl.engine import MemoryView, Row, Term, rows
 from .shacl.model import Shape, ShapesModel, read_shapes
 from .shacl.report import Report, Result, to_csv, to_turtle
+from .shapes import shapes_graph_of, shapes_model, vocabulary_triples
 from .store import QueryResult, StagedSource, Store
 
 __all__ = ["Report", "Result", "StoreView", "pyshacl_graph", "shapes_model", "validate_graph",
@@ -42,53 +41,10 @@ BATCH = 2000
 Progress = Callable[[str, int, int], None]
 
 
-_model_lock = threading.RLock()  # keep_compiled reads the model while it holds it
-_model: list[ShapesModel] = []
-_kept_plans: list[int] = [-1]
-
-
-def shapes_model() -> ShapesModel:
-    """The project's shapes, read once per process, or taken as compiled from an earlier
-    run (core/compiled_cache.py)."""
-    with _model_lock:
-        if not _model:
-            kept = compiled_cache.load()
-            model = kept.get("model") if kept else None
-            if not isinstance(model, ShapesModel):
-                model = read_shapes(resources.shapes_graph())
-            else:
-                _kept_plans[0] = len(model.plans)
-            _model.append(model)
-        return _model[0]
-
-
 def keep_compiled() -> None:
-    """Keep the compiled shapes for later runs, when this run compiled something new."""
-    with _model_lock:
-        if not _model or len(_model[0].plans) == _kept_plans[0]:
-            return
-        model = _model[0]
-        model.extra.setdefault("expected_classes", rules.expected_classes())
-        model.extra.setdefault("typed_predicates", store_rules.typed_predicates())
-        model.extra.setdefault("vocabulary", [_nt(t) for t in resources.vocabulary_graph()])
-        compiled_cache.save({"model": model})
-        _kept_plans[0] = len(model.plans)
-
-
-def _nt(triple: tuple[Any, Any, Any]) -> str:
-    return " ".join(str(fallback.to_ox(t)) for t in triple) + " ."
-
-
-def vocabulary_triples() -> list[ox.Triple]:
-    """The concept schemes' triples (from the compiled cache when there is one)."""
-    kept = shapes_model().extra.get("vocabulary")
-    if isinstance(kept, list):
-        return list(ox.parse("\n".join(kept).encode(), ox.RdfFormat.N_TRIPLES))
-    return [fallback.triple_to_ox(triple) for triple in resources.vocabulary_graph()]
-
-
-def shapes_graph_of(model: ShapesModel) -> Graph:
-    return model.graph if model.graph is not None else resources.shapes_graph()
+    """Keep the compiled shapes, with what the rules read of the ontology, for later runs."""
+    shapes.keep_compiled(lambda: {"expected_classes": rules.expected_classes(),
+                                  "typed_predicates": store_rules.typed_predicates()})
 
 
 def validation_threads() -> int:
@@ -408,6 +364,7 @@ def validate_staged(store: Store, staged: Sequence[StagedSource], replacing: Seq
             for s in staged:
                 yield from store.staged_triples(s)
 
-        report = incremental.validate_change(after_v, before_v, changed, shapes_model(), on)
+        report = incremental.validate_change(after_v, before_v, changed, shapes_model(),
+                                             run_validation, result_of, on)
     keep_compiled()
     return report

@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
-from rdflib.term import Node
 
 from .model import Constraint, Path, Shape, ShapesModel, SparqlConstraint, nested_shapes
 from .rewrite import for_scan
 from .sparql_check import NeedsShapesGraph, UnsupportedQuery, analyse, with_focus
+from .sparql_terms import Unsupported, escape_iri, regex_flags, term
 
 FOCUS = "#FOCUS#"  # where a focused query takes its VALUES clause (or nothing)
 MAX_COUNT_EXPANSION = 6  # counts up to this are written as distinct variables in expressions
@@ -56,10 +56,6 @@ NODE_KIND_TESTS = {
     "BlankNodeOrLiteral": "(isBlank({v}) || isLiteral({v}))",
     "IRIOrLiteral": "(isIRI({v}) || isLiteral({v}))",
 }
-
-
-class Unsupported(ValueError):
-    """The compiler cannot write this constraint in SPARQL."""
 
 
 @dataclass
@@ -111,36 +107,6 @@ class Plan:
         return list(seen.values())
 
 
-# -- terms -------------------------------------------------------------------------------
-
-
-def term(node: Node) -> str:
-    """An rdflib term in SPARQL syntax."""
-    if isinstance(node, URIRef):
-        return "<" + _escape_iri(str(node)) + ">"
-    if isinstance(node, Literal):
-        text = '"' + _escape_string(str(node)) + '"'
-        if node.language:
-            return text + "@" + node.language
-        if node.datatype is not None:
-            return text + "^^<" + _escape_iri(str(node.datatype)) + ">"
-        return text
-    raise Unsupported(f"blank node {node} as a constant in a query")
-
-
-def _escape_iri(iri: str) -> str:
-    return "".join(f"\\u{ord(c):04X}" if c in '<>"{}|^`\\' or ord(c) <= 0x20 else c for c in iri)
-
-
-def _escape_string(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-            .replace("\r", "\\r"))
-
-
-def regex_flags(flags: str) -> str:
-    return "".join(c for c in flags if c in "smixq")
-
-
 # -- the compiler ------------------------------------------------------------------------
 
 
@@ -179,16 +145,16 @@ class Compiler:
     def instance_pattern(self, var: str, cls: str) -> str:
         classes = self.subclasses.get(cls) or [cls]
         if len(classes) == 1:
-            return f"{var} a <{_escape_iri(classes[0])}> ."
+            return f"{var} a <{escape_iri(classes[0])}> ."
         c = self.var("c")
-        values = " ".join(f"<{_escape_iri(c2)}>" for c2 in classes)
+        values = " ".join(f"<{escape_iri(c2)}>" for c2 in classes)
         return f"{var} a {c} . VALUES {c} {{ {values} }}"
 
     def class_test(self, var: str, cls: str) -> str:
         """A group pattern true when `var` is a SHACL instance of `cls`."""
         classes = self.subclasses.get(cls) or [cls]
         c = self.var("c")
-        values = " ".join(f"<{_escape_iri(c2)}>" for c2 in classes)
+        values = " ".join(f"<{escape_iri(c2)}>" for c2 in classes)
         return f"{var} a {c} . VALUES {c} {{ {values} }}"
 
     # -- plans -------------------------------------------------------------------------
@@ -426,7 +392,7 @@ class Compiler:
         reach = "" if path is None else f"?this {path.sparql()} {node} ."
         test = f"{reach} {node} ?path ?value ."
         if allowed:
-            test += " FILTER(?path NOT IN (" + ", ".join(f"<{_escape_iri(a)}>" for a in sorted(allowed)) + "))"
+            test += " FILTER(?path NOT IN (" + ", ".join(f"<{escape_iri(a)}>" for a in sorted(allowed)) + "))"
         scan = f"SELECT DISTINCT ?this ?path ?value WHERE {{ {{ {focus} }} {test} }}"
         focused = f"SELECT DISTINCT ?this ?path ?value WHERE {{ {FOCUS} {focus} {test} }}"
         return self._check(shape, c.component, "closed", scan, focused)
@@ -562,7 +528,7 @@ class Compiler:
         allowed = {p.path.iri for p in shape.properties if p.path is not None and p.path.kind == "iri"}
         allowed.update(str(i) for i in c.extra.get("ignored") or [] if isinstance(i, URIRef))  # type: ignore[attr-defined]
         q, o = self.var("p"), self.var("o")
-        test = f"FILTER({q} NOT IN (" + ", ".join(f"<{_escape_iri(a)}>" for a in sorted(allowed)) + "))" if allowed else ""
+        test = f"FILTER({q} NOT IN (" + ", ".join(f"<{escape_iri(a)}>" for a in sorted(allowed)) + "))" if allowed else ""
         return f"NOT EXISTS {{ {node} {q} {o} {test} }}"
 
     def _distinct_values(self, node: str, p: str, n: int) -> str:
@@ -637,7 +603,7 @@ def datatype_test(v: str, datatype: str) -> str:
     """True when `v` is a literal of `datatype` with a well-formed lexical form."""
     if datatype == RDF_LANGSTRING:
         return f"(isLiteral({v}) && lang({v}) != \"\")"
-    same = f"(isLiteral({v}) && datatype({v}) = <{_escape_iri(datatype)}>)"
+    same = f"(isLiteral({v}) && datatype({v}) = <{escape_iri(datatype)}>)"
     bounds = INTEGER_RANGES.get(datatype)
     if bounds is not None:
         low, high = bounds
@@ -646,7 +612,7 @@ def datatype_test(v: str, datatype: str) -> str:
         check = " && ".join(t for t in tests if t)
         return f"({same} && COALESCE({check}, false))"
     if datatype in CASTABLE:
-        cast = f"<{_escape_iri(datatype)}>(STR({v}))"
+        cast = f"<{escape_iri(datatype)}>(STR({v}))"
         return f"({same} && COALESCE(sameTerm({cast}, {v}) || {cast} = {v}, false))"
     return same
 

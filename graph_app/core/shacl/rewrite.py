@@ -29,6 +29,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable
 
 from .sparql_check import _bound, _get, _nodes, _variables, parsed
+from .sparql_terms import term
 
 
 class CannotRewrite(ValueError):
@@ -41,8 +42,6 @@ def _term(node: object) -> str:
     if isinstance(node, URIRef):
         return f"<{node}>"
     if isinstance(node, Literal):
-        from .compiler import term
-
         return term(node)
     if isinstance(node, BNode):
         return f"_:{node}"
