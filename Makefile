@@ -11,6 +11,7 @@ PORT   ?= 5000
 PY_STAMP  := $(VENV)/.installed
 SYS_STAMP := $(VENV)/.system-deps
 NODE_STAMP := $(VENV)/.node-deps
+BENCH_STAMP := $(VENV)/.bench-deps
 
 .PHONY: run test install lint bench clean
 
@@ -50,8 +51,17 @@ lint: install
 	$(BIN)/ruff check graph_app loaders tests bench
 	$(BIN)/mypy
 
-bench: install
+# The benchmarks of loads, validation and pages (bench/README.md); wrk, the HTTP load
+# generator of bench/web.py, comes from Debian.
+bench: install $(BENCH_STAMP)
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/load.py --change
+	$(BIN)/python bench/validate.py
+	$(BIN)/python bench/web.py --http
+
+$(BENCH_STAMP): scripts/bench-deps.sh | $(BIN)/python
+	@bash scripts/bench-deps.sh
+	@touch $@
 
 clean:
 	rm -rf $(VENV) node_modules instance
