@@ -57,6 +57,7 @@ class ElmLoader:
     name: str = "elm"
     extensions: tuple[str, ...] = ()  # chosen by --profile elm, never by the file name
     media_types: tuple[str, ...] = ()
+    reads_checksum: bool = True  # its provenance names the input file by its checksum
 
     def write(self, store: Store, staged: StagedSource, path: Path, base_iri: str) -> None:
         source, extension = read(path, base_iri)

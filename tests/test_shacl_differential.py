@@ -216,3 +216,16 @@ def test_term_round_trip_keeps_ill_formed_literals() -> None:
     store.load(f'<urn:x:s> <urn:x:p> "none"^^<{XSD}boolean> .'.encode(), format=ox.RdfFormat.N_TRIPLES)
     (quad,) = list(store)
     assert str(fallback.to_rdflib(quad.object)) == "none"
+
+
+def test_ill_typed_literals_are_judged_alike_on_every_predicate() -> None:
+    """The literal rule reads the same predicates in the store and in memory: a typed
+    predicate's ill-typed value is reported by both, another predicate's by neither."""
+    graph = Graph().parse(data=f"""
+        <{ID}n0> a <{QA}Credential> ; <http://www.w3.org/2000/01/rdf-schema#subClassOf> "abc"^^<{XSD}integer> .
+        <{ID}n1> a <{QA}Award> ; <{QA}issued> "30/06/2023"^^<{XSD}date> .
+    """, format="turtle")
+    view, copy = _as_stored(graph)
+    for report in (run_validation(view), pyshacl_graph(copy, with_vocabulary=False)):
+        forms = {(r.focus, r.value) for r in report.results if r.shape == "qash:LiteralFormShape"}
+        assert forms == {(f"{ID}n1", "30/06/2023")}

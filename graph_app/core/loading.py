@@ -80,6 +80,8 @@ def load(
         for item in inputs:
             staged = store.stage(item.source, item.path.name, "")
             outcome.staged.append(staged)
+            if getattr(item.loader, "reads_checksum", False):  # it writes triples about the file
+                staged.checksum = checksums[item.source].result()
             item.loader.write(store, staged, item.path, base_iri)
             staged.checksum = checksums[item.source].result()
             if store.count_staged(staged) == 0:

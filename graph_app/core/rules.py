@@ -26,7 +26,7 @@ import difflib
 import logging
 import re
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
@@ -191,12 +191,15 @@ def number_findings_of(numbers: Iterable[tuple[object, str, object]]) -> list[Re
     return out
 
 
-def literal_findings(graph: Iterable[tuple[object, object, object]]) -> list[Result]:
+def literal_findings(graph: Iterable[tuple[object, object, object]],
+                     predicates: Collection[str] | None = None) -> list[Result]:
     """Literals whose lexical form is not valid for their XSD datatype (in a graph, or in
-    the triples given)."""
+    the triples given), of `predicates` only when given."""
     out = []
     for s, p, o in graph:
         if not isinstance(o, Literal) or o.datatype is None or not o.ill_typed:
+            continue
+        if predicates is not None and str(p) not in predicates:
             continue
         datatype = URIRef(o.datatype)
 
@@ -287,12 +290,14 @@ def known_iri_findings_of(links: Iterable[tuple[str, str, str, str]], described:
 
 
 def check(graph: Graph, on: date | None = None,
-          known: Callable[[str], Iterable[str]] | None = None) -> list[Result]:
+          known: Callable[[str], Iterable[str]] | None = None,
+          typed: Collection[str] | None = None) -> list[Result]:
     """Every rule over `graph` (data merged with what it links to), on `on` (today).
-    `known(class)` lists further known IRIs of a class (from the store) for suggestions."""
+    `known(class)` lists further known IRIs of a class (from the store) for suggestions;
+    `typed` limits the literals checked to those of these predicates."""
     day = on or date.today()
-    return (independence_findings(graph, day) + number_findings(graph) + literal_findings(graph)
-            + known_iri_findings(graph, known))
+    return (independence_findings(graph, day) + number_findings(graph)
+            + literal_findings(graph, typed) + known_iri_findings(graph, known))
 
 
 R = TypeVar("R")

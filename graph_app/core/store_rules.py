@@ -159,8 +159,9 @@ def typed_predicates() -> list[str]:
 @cache
 def _typed_predicates() -> list[str]:
     """The predicates whose values are typed literals: the ontology's datatype properties
-    and the paths the shapes give a datatype. A whole-store validation reads the literals
-    of these (every literal of a load is read when it is loaded)."""
+    and the paths the shapes give a datatype. The literals of these are checked, in a
+    whole-store validation, a load and an in-memory graph alike (reading every literal
+    of the store would take a scan of all of it)."""
     from rdflib import RDF as RDF_NS
     from rdflib import URIRef
 
@@ -192,7 +193,7 @@ def _ill_typed_in_store(select: Select) -> list[dict[str, Any]]:
 def _literals(rows: Iterable[dict[str, Any]]) -> list[Result]:
     triples = [(fallback.to_rdflib(r["s"]), fallback.to_rdflib(r["p"]), fallback.to_rdflib(r["o"]))
                for r in rows]
-    return rules.literal_findings(triples)
+    return rules.literal_findings(triples, set(typed_predicates()))
 
 
 # -- links to IRIs nothing is said about ------------------------------------------------------------

@@ -290,7 +290,7 @@ def _merged(data: Graph, more: Sequence[Graph], with_vocabulary: bool) -> Graph:
 
 def _with_rules(report: Report, graph: Graph, on: date | None,
                 known: Callable[[str], Iterable[str]] | None) -> Report:
-    findings = rules.check(graph, on, known)
+    findings = rules.check(graph, on, known, set(store_rules.typed_predicates()))
     report.results = store_rules.drop_ill_typed(report.results, findings)
     report.results.extend(result_of(f) for f in findings)
     report.sort()
