@@ -136,3 +136,26 @@ def test_replacing_a_large_source_drops_the_old_version_in_bounded_batches(
         assert set(s._db.named_graphs()) == {ox.NamedNode(META_GRAPH), s.current_graphs()["big"]}
     finally:
         s.close()
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def test_after_dropping_a_large_pending_graph_the_folder_shrinks_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "COMPACT_AFTER", 10_000)
+    monkeypatch.setattr(store_module, "FLUSH_EVERY", 20_000)
+    path = tmp_path / "store"
+    seeded(path, tmp_path)
+    data = tmp_path / "links.nt"  # few distinct strings: the indexes, not the dictionary, hold the size
+    data.write_text("".join(f"<{EX}s{i % 5000}> <{EX}p{i % 7}> <{EX}o{i % 97}> .\n" for i in range(100_000)),
+                    encoding="utf-8")
+    s = OxigraphStore(path)
+    staged = s.stage("killed", "links.nt", "0" * 64)
+    s.bulk_write_staged(staged, data, ox.RdfFormat.N_TRIPLES)
+    s.close()
+    with_pending = folder_size(path)
+    OxigraphStore(path).close()
+    OxigraphStore(path).close()  # the write-ahead log of the deletions goes at the next open
+    assert folder_size(path) < with_pending / 3, (folder_size(path), with_pending)
