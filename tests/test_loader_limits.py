@@ -267,10 +267,25 @@ def test_a_remote_context_is_refused_by_url_and_never_fetched(
     assert connections == []
 
 
-def test_messages_of_limits_are_in_swedish_too(tmp_path: Path, qagraph_env: Callable[..., Result]) -> None:
-    data = write(tmp_path, "list.ttl", nested_turtle_list(150))
-    result = qagraph_env("load", str(data), lang="sv")
-    assert "list.ttl:1:" in result.output and "nästlat djupare än 100 nivåer" in result.output
+@pytest.mark.parametrize(("name", "data", "env", "expected"), [
+    ("list.ttl", nested_turtle_list(150), {}, "list.ttl:1:147: nästlat djupare än 100 nivåer "
+     "(inställningen QAGRAPH_LOAD_MAX_DEPTH)"),
+    ("long.nt", literal_turtle(2 * 2**20), {}, "long.nt:2:47: en literal, IRI, ett namn eller en kommentar "
+     "längre än 1 MiB (inställningen QAGRAPH_LOAD_MAX_LITERAL_SIZE)"),
+    ("big.jsonld", literal_jsonld(BIG), {"QAGRAPH_LOAD_MAX_LITERAL_SIZE": "64MiB"},
+     "big.jsonld:2:26: en literal, IRI, ett namn eller en kommentar längre än 16 MiB, tolkarens egen gräns"),
+    ("bad.nt", f'<{EX}a> <{EX}p> "ok" .\n<{EX}a> <{EX}p> "b'.encode() + b'\xffad" .\n', {},
+     "bad.nt:2:49: texten är inte UTF-8 (byte 0xFF kan inte stå här)"),
+    ("remote.jsonld", b'{\n "@context": "http://127.0.0.1:9/c.jsonld",\n "@id": "http://example.org/a"}\n', {},
+     "remote.jsonld:2:14: JSON-LD-kontexter på andra platser hämtas inte: http://127.0.0.1:9/c.jsonld"),
+    ("org.nt", SEED.encode() * 20, {"QAGRAPH_LOAD_MAX_FILE_SIZE": "1KiB"},
+     "org.nt: filen är 1.6 KiB, större än gränsen 1 KiB (inställningen QAGRAPH_LOAD_MAX_FILE_SIZE)"),
+], ids=lambda v: v if isinstance(v, str) and "." in v and len(v) < 20 else "")
+def test_messages_of_limits_are_in_swedish_too(tmp_path: Path, qagraph_env: Callable[..., Result], name: str,
+                                               data: bytes, env: dict[str, str], expected: str) -> None:
+    result = qagraph_env("load", str(write(tmp_path, name, data)), lang="sv", env=env)
+    assert result.exit_code == 2 and expected in result.output, result.output
+    assert "Traceback" not in result.output
 
 
 @pytest.fixture

@@ -250,3 +250,46 @@ def test_a_nul_byte_in_an_sssom_cell_is_a_message(tmp_path: Path, qagraph: Calla
     text = SSSOM.replace("https://brandogsikring.dk/", "https://brandogsikring.dk/\x00", 1)
     failed(qagraph("load", str(sssom(tmp_path, text))),
            "set.sssom.tsv:14:see_also: the cell holds a control character")
+
+
+# -- the csv module's own field limit (128 KiB) is not the limit ------------------------------
+
+
+def test_a_csv_cell_over_the_csv_modules_field_limit_but_under_ours_loads(
+        tmp_path: Path, qagraph: Callable[..., Result]) -> None:
+    long = "Issues hot-work certificates. " * 7000  # 210,000 characters: over 131,072, under 1 MiB
+    path = tmp_path / "organisations.csv"
+    path.write_text(f"id,label_sv,description_en\na,Alfa,{long}\n", encoding="utf-8")
+    result = qagraph("load", "--no-validate", str(path))
+    assert result.exit_code == 0 and "loaded 3 triples" in result.output, result.output
+    assert long.strip() in qagraph("export", "--format", "ntriples").output
+
+
+def test_an_sssom_cell_over_the_csv_modules_field_limit_but_under_ours_loads(
+        tmp_path: Path, qagraph: Callable[..., Result]) -> None:
+    long = "Danish and Norwegian " * 10_000  # 210,000 characters
+    result = qagraph("load", str(sssom(tmp_path, SSSOM.replace("Danish and Norwegian", long, 1))))
+    assert result.exit_code == 0, result.output
+    assert long.strip()[:1000] in qagraph("export", "--format", "ntriples").output
+
+
+# -- messages in Swedish, with the same places ---------------------------------------------------
+
+
+def test_table_and_sssom_messages_are_in_swedish_too(tmp_path: Path, qagraph: Callable[..., Result]) -> None:
+    blank = tmp_path / "organisations.csv"
+    blank.write_text("id,label_sv,,homepage\na,Alfa,,\nb,Beta,lost,\n", encoding="utf-8")
+    failed(qagraph("load", str(blank), lang="sv"), "1 fel i tabellerna; ingenting har ändrats i lagret",
+           "organisations.csv:organisations:3:C: kolumnen saknar rubrik men har värdet 'lost'")
+    rows = [["id", "label_sv", "description_en"], ["a", "Alfa", '="Issues"']]
+    formula = workbook(tmp_path / "formula.xlsx", {"organisations": rows})
+    failed(qagraph("load", str(formula), lang="sv"),
+           'formula.xlsx:organisations:2:description_en: cellen har en formel (="Issues") utan sparat värde')
+    cut = rewrite(ROOT / "data" / "sample.xlsx", tmp_path / "cut.xlsx",
+                  lambda name, data: data[: len(data) // 2] if name == "xl/worksheets/sheet3.xml" else data)
+    failed(qagraph("load", str(cut), lang="sv"), "cut.xlsx:credentials:15:-: kan inte läsas härifrån: ParseError")
+    text = SSSOM.replace("  curator: https://w3id.org/qagraph/id/curator/", "  curator: https://w3id.org/qa graph/")
+    failed(qagraph("load", str(sssom(tmp_path, text)), lang="sv"),
+           "1 fel i SSSOM-filen; ingenting har ändrats i lagret",
+           "set.sssom.tsv:3:curie_map: prefixet 'curator' står för 'https://w3id.org/qa graph/', "
+           "som inte är en giltig IRI")
