@@ -293,3 +293,31 @@ def test_table_and_sssom_messages_are_in_swedish_too(tmp_path: Path, qagraph: Ca
            "1 fel i SSSOM-filen; ingenting har ändrats i lagret",
            "set.sssom.tsv:3:curie_map: prefixet 'curator' står för 'https://w3id.org/qa graph/', "
            "som inte är en giltig IRI")
+
+
+def test_a_large_table_is_bulk_loaded_from_a_file_that_a_kill_cannot_leave_behind(
+        tmp_path: Path, qagraph: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    import loaders.tables
+    from graph_app.core.store import OxigraphStore
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    monkeypatch.setattr(loaders.tables, "BULK_TRIPLES", 10)  # bulk-load even these few rows
+    seen: list[list[str]] = []
+    bulk = OxigraphStore.bulk_write_staged
+
+    def watched(self: OxigraphStore, staged: object, path: Path, fmt: object) -> None:
+        seen.append(sorted(p.name for p in temporary.rglob("*")))  # what a kill now would leave
+        bulk(self, staged, path, fmt)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(OxigraphStore, "bulk_write_staged", watched)
+    path = tmp_path / "organisations.csv"
+    path.write_text("id,label_sv,label_en\n" + "".join(f"o{i},Org {i},Org {i} (en)\n" for i in range(20)),
+                    encoding="utf-8")
+    result = qagraph("load", "--no-validate", str(path))
+    assert result.exit_code == 0 and "loaded 60 triples" in result.output, result.output
+    assert seen == [[]]
+    assert list(temporary.iterdir()) == []
