@@ -20,12 +20,12 @@ import pyoxigraph as ox
 import loaders
 from loaders import sssom as sssom_loader
 
-from .core import resources, stats
+from .core import names, resources, stats
 from .core.errors import QagraphError
 from .core.limits import format_size
 from .core.loading import LoadInput, load, source_name_for
 from .core.messages import message
-from .core.namespaces import compact, expand, sparql_prologue
+from .core.namespaces import compact, sparql_prologue
 from .core.settings import load_settings
 from .core.store import Store, open_configured
 from .core.validation import Report, keep_report, validate_store, write_report
@@ -706,11 +706,6 @@ def map_check_command(ctx: Context) -> None:
         sys.exit(1)
 
 
-def _expand_iri(text: str) -> str:
-    """A full IRI for `prefix:local` in one of our namespaces; other text unchanged."""
-    return expand(text) or text
-
-
 # Exit codes of `satisfies` (0 yes, 1 no, 2 usage or input error as everywhere).
 SATISFIES_EXIT = {"yes": 0, "no": 1, "unknown": 3, "conditional": 4}
 
@@ -732,7 +727,9 @@ def satisfies_command(ctx: Context, credential: str, requirement: str | None, on
     Without REQUIREMENT, every requirement the data knows for the credential is answered,
     one line each (exit 0).
 
-    CREDENTIAL and REQUIREMENT are IRIs or CURIEs (id:credential/…).
+    CREDENTIAL and REQUIREMENT are names, as on the web's check: an IRI, a CURIE
+    (id:credential/esa), a slug (esa), a label in any language, or words that match one
+    thing only. An award is given by its IRI or CURIE.
 
     \b
     Example:
@@ -741,14 +738,23 @@ def satisfies_command(ctx: Context, credential: str, requirement: str | None, on
       qagraph satisfies id:credential/varmt-arbejde --on 2026-11-30
     """
     from .core import explanation
-    from .core.entity import labels_for
+    from .core.catalogue import catalogue
+    from .core.entity import exists, labels_for
     from .core.labels import pick
     from .core.satisfaction import answers_for, satisfies
 
+    def named(text: str, kind: str) -> str:
+        found = names.resolve(catalogue(ctx.store), text, kind, ctx.settings["BASE_IRI"],
+                              (lambda iri: exists(ctx.store, iri)) if kind == "credential" else None)
+        if found.problem == names.NONE and "://" in found.text:
+            return found.text  # the reasoning says what the IRI is not
+        return names.iri_or_error(found, kind, lambda e: f"{e.label(ctx.lang)} ({compact(e.iri)})")
+
     if requirement is None:
-        answers = answers_for(ctx.store, _expand_iri(credential), on, issued)
+        answers = answers_for(ctx.store, named(credential, "credential"), on, issued)
     else:
-        answers = [satisfies(ctx.store, _expand_iri(credential), _expand_iri(requirement), on, issued)]
+        answers = [satisfies(ctx.store, named(credential, "credential"), named(requirement, "requirement"),
+                             on, issued)]
     if fmt == "json":
         body: object = [a.as_json() for a in answers] if requirement is None else answers[0].as_json()
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))

@@ -193,7 +193,7 @@ def test_requirement_page_shows_yes_or_no_with_explanation(web):
     assert "accepted, recognised by Insurance Sweden" in yes.text
     no = web.get(url + "&issued=2023-08-15")
     assert '<p class="headline">No</p>' in no.text
-    assert "the recognition covers only awards issued by 2023-06-30, and this one was not" in no.text
+    assert "the recognition covers only awards issued by 30 June 2023, and this one was not" in no.text
 
 
 def test_crosswalk_matrix_and_csv_with_labels(web):

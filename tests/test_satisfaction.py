@@ -72,7 +72,7 @@ def test_without_an_issue_date_a_bounded_recognition_answers_unknown_and_says_wh
     assert (missing.name, missing.earliest, missing.latest) == ("issued", None, date(2023, 6, 30))
     assert explanation.summary(answer, "sv") == \
         "godtas om det utfärdades senast 2023-06-30, till giltighetens slut"
-    assert explanation.summary(answer, "en") == "accepted if it was issued by 2023-06-30, until it expires"
+    assert explanation.summary(answer, "en") == "accepted if it was issued by 30 June 2023, until it expires"
 
 
 def test_without_an_issue_date_it_is_no_once_every_covered_award_has_expired(checker):
@@ -191,7 +191,7 @@ def test_cli_satisfies_answers_in_four_values_with_exit_codes(sample):
         assert swedish.exit_code == 1 and swedish.output.startswith("Nej")
         assert "erkännandet omfattar bara bevis utfärdade senast 2023-06-30, och detta utfärdades inte då" in swedish.output
         unknown = runner.invoke(main, base)
-        assert unknown.exit_code == 3 and "accepted if it was issued by 2023-06-30" in unknown.output
+        assert unknown.exit_code == 3 and "accepted if it was issued by 30 June 2023" in unknown.output
         conditional = runner.invoke(main, ["--lang", "en", "--store", str(path), "satisfies",
                                            "id:credential/varmt-arbejde", "id:requirement/tulityokortti-vakuutusehdot"])
         assert conditional.exit_code == 4 and "Induction: After induction" in conditional.output
@@ -205,6 +205,49 @@ def test_cli_satisfies_answers_in_four_values_with_exit_codes(sample):
         assert bad.exit_code == 2 and "'yesterday' is not a date" in bad.output
     finally:
         sample[0].__init__(path)  # reopen for the other tests of the module
+
+
+def test_cli_satisfies_takes_names_as_the_check_page_does(sample):
+    """A slug, a label in any language or words that name one thing resolve; words that
+    name several list them; an unknown name is a message with exit 2, never a traceback."""
+    from click.testing import CliRunner
+
+    from graph_app.cli import main
+
+    store, path = sample
+    store.close()
+    try:
+        runner = CliRunner()
+        common = ["--lang", "en", "--store", str(path), "satisfies"]
+        by_slug = runner.invoke(main, [*common, "esa", "svenska-kraftnat-esa", "--issued", "2024-01-10",
+                                       "--on", "2026-11-30"])
+        assert by_slug.exit_code == 0, by_slug.output
+        assert "no older than the requirement allows (3 years)" in by_slug.output
+        by_label = runner.invoke(main, [*common, "Varmt arbejde", "id:requirement/heta-arbeten-forsakringsvillkor",
+                                        "--issued", "2023-06-30", "--on", "2025-01-01"])
+        assert by_label.exit_code == 0 and by_label.output.startswith("Yes (through a recognition)")
+        several = runner.invoke(main, [*common, "arbete"])
+        assert several.exit_code == 2 and isinstance(several.exception, SystemExit)
+        assert "several things match “arbete”" in several.output
+        assert "(id:credential/heta-arbeten)" in several.output and "(id:credential/varmt-arbejde)" in several.output
+        unknown = runner.invoke(main, ["--lang", "sv", "--store", str(path), "satisfies", "no-such-card", "esa"])
+        assert unknown.exit_code == 2 and isinstance(unknown.exception, SystemExit)
+        assert "inget kompetensbevis heter ”no-such-card”" in unknown.output
+    finally:
+        sample[0].__init__(path)  # reopen for the other tests of the module
+
+
+def test_dates_and_durations_in_answers_are_written_as_each_language_writes_them(checker):
+    unknown = checker.check(CRED + "esa", REQ + "svenska-kraftnat-esa", on="2026-11-30")
+    assert explanation.summary(unknown, "en") == "accepted if it was issued on or after 30 November 2023"
+    assert explanation.summary(unknown, "sv") == "godtas om det utfärdades tidigast 2023-11-30"
+    assert "the requirement accepts only awards no older than 3 years" in \
+        [line.lower() for line in explanation.lines(unknown, "en")]
+    assert "kravet godtar bara bevis som inte är äldre än 3 år" in \
+        [line.lower() for line in explanation.lines(unknown, "sv")]
+    ended = checker.check(CRED + "varmt-arbejde", SE_HOT_WORK, on="2026-11-30", issued="2023-07-01")
+    assert any("issued by 30 June 2023" in line for line in explanation.lines(ended, "en"))
+    assert not any("2023-06-30" in line for line in explanation.lines(ended, "en"))
 
 
 # -- small scenarios --------------------------------------------------------------------

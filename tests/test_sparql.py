@@ -243,6 +243,26 @@ def test_library_has_at_least_twelve_documented_examples() -> None:
         assert "SELECT" in example.text or "CONSTRUCT" in example.text
 
 
+def test_every_example_is_described_in_swedish_and_english() -> None:
+    for sv, en in zip(sparql_examples.all_examples("sv"), sparql_examples.all_examples("en"), strict=True):
+        assert sv.query.titles.keys() == {"sv", "en"}, sv.name
+        assert sv.query.descriptions.keys() == {"sv", "en"}, sv.name
+        assert sv.title != en.title and sv.description != en.description, sv.name
+        for p_sv, p_en in zip(sv.params, en.params, strict=True):
+            assert p_sv.texts.keys() == {"sv", "en"} and p_sv.text != p_en.text, (sv.name, p_sv.name)
+
+
+def test_example_pages_speak_the_interface_language(live: Live) -> None:
+    name = "equivalence-chains"
+    sv = requests.get(f"{live.url}/queries/{name}", params={"lang": "sv"}, timeout=10).text
+    en = requests.get(f"{live.url}/queries/{name}", params={"lang": "en"}, timeout=10).text
+    assert "<h1>Kedjor av likvärdighet</h1>" in sv and "<dd>där kedjan börjar</dd>" in sv
+    assert "<h1>Chains of equivalence</h1>" in en and "<dd>where the chain starts</dd>" in en
+    picker = requests.get(f"{live.url}/sparql", params={"lang": "sv"}, headers={"Accept": "text/html"},
+                          timeout=10).text
+    assert ">Utfärdare per land</option>" in picker and ">Issuers by country</option>" not in picker
+
+
 @pytest.mark.parametrize("name", [e.name for e in sparql_examples.all_examples()])
 def test_every_example_runs_as_json_and_csv(live: Live, name: str) -> None:
     as_json = requests.get(f"{live.url}/queries/{name}.json", timeout=30)

@@ -36,7 +36,7 @@ def test_credential_card_answers_in_words_before_the_statements(bclient):
     # the check form with autocomplete on requirement names
     assert 'data-kind="requirement"' in sv and 'action="/check"' in sv
     en = card(bclient.get(VARMT + "?lang=en").text)
-    assert "accepted if it was issued by 2023-06-30, until it expires" in en and "5 years" in en
+    assert "accepted if it was issued by 30 June 2023, until it expires" in en and "5 years" in en
 
 
 def test_statements_are_readable_and_folded(bclient):
@@ -81,7 +81,7 @@ def test_requirement_page_lists_what_satisfies_it_today(bclient):
     assert "What it requires" in page and "Set by" in page and "Insurance condition" in page
     assert "Credentials that satisfy it today" in page
     assert "Hot work certificate (Heta Arbeten)" in page
-    assert "accepted if it was issued by 2023-06-30, until it expires" in page
+    assert "accepted if it was issued by 30 June 2023, until it expires" in page
     assert 'data-kind="credential"' in page
 
 

@@ -132,7 +132,7 @@ def test_check_by_typing_names_gives_no_with_the_end_of_the_recognition(browser,
     page.get_by_label("On the date").fill("2024-05-01")
     page.get_by_role("button", name="Check").click()
     expect(page.locator(".answer-box .headline")).to_have_text("No")
-    expect(page.locator(".answer-box")).to_contain_text("not accepted: the recognition covers only awards issued by 2023-06-30")
+    expect(page.locator(".answer-box")).to_contain_text("not accepted: the recognition covers only awards issued by 30 June 2023")
     shot(page, "flow-2-check-no-en")
 
     # a name that names nothing gets a message in the form, not an error page

@@ -46,6 +46,17 @@ class InputError(QagraphError):
     """A file or parameter that cannot be used as given."""
 
 
+class AmbiguousName(InputError):
+    """A typed name that matches several things; each is listed under the message."""
+
+    def __init__(self, text: str, matches: list[str]) -> None:
+        super().__init__("name_several", text=text)
+        self.matches = matches
+
+    def details(self, lang: str | None = None) -> list[str]:
+        return self.matches
+
+
 @dataclass
 class Position:
     """Where a problem is: a file and, where known, a line and column."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from . import words
 from .labels import local_name
 from .messages import CATALOGUE, message, normalise_language
 from .satisfaction import CONDITIONAL, NO, UNKNOWN, YES, Answer, Missing, Reason
@@ -74,8 +75,8 @@ STEP_TEXTS = {
                   "the requirement accepts only awards no older than {detail}"),
     "all-covered-expired": ("alla bevis som kan räknas, utfärdade senast {detail}, har upphört att gälla vid datumet",
                             "every award that could count, issued by {detail}, has expired on the date"),
-    "no-issue-date-fits": ("inget utfärdandedatum uppfyller både erkännandet och kravet ({detail})",
-                           "no issue date meets both the recognition and the requirement ({detail})"),
+    "no-issue-date-fits": ("inget utfärdandedatum uppfyller både erkännandet och kravet ({window})",
+                           "no issue date meets both the recognition and the requirement ({window})"),
     "requirement-conditions": ("kravet {subject} ställer egna villkor", "the requirement {subject} sets conditions of its own"),
     "requirement-not-in-force": ("kravet {subject} gäller inte vid datumet ({window})",
                                  "the requirement {subject} is not in force on the date ({window})"),
@@ -124,7 +125,7 @@ CATALOGUE.update({
 
 def _window(detail: str, lang: str) -> str:
     """"2021-01-01..2023-06-30" in words."""
-    start, _, end = detail.partition("..")
+    start, _, end = (words.day(part, lang) for part in detail.partition(".."))
     if start and end:
         return message("window_between", lang, start=start, end=end)
     if end:
@@ -136,6 +137,11 @@ def _window(detail: str, lang: str) -> str:
 
 def _default_label(iri: str) -> str:
     return local_name(iri)
+
+
+# Steps whose detail is a duration (the requirement's maximum age); other details are
+# dates or date windows, written in the language's form.
+DURATION_STEPS = {"too-old", "age-met", "age-limit"}
 
 
 def headline(answer: Answer, lang: str | None = None) -> str:
@@ -157,6 +163,10 @@ def step(reason: Reason, lang: str | None = None, label: Label = _default_label)
     detail = reason.detail
     if reason.kind == "direct-level":
         detail = label(reason.detail) if reason.detail else ""
+    elif reason.kind in DURATION_STEPS:
+        detail = words.duration(detail, lang)
+    else:
+        detail = words.day(detail, lang)
     return message(key, lang,
                    subject=label(reason.subject) if reason.subject else "",
                    object=label(reason.object) if reason.object else "",
@@ -182,12 +192,12 @@ def condition_texts(answer: Answer, lang: str | None = None, label: Label = _def
 def _if_missing(missing: Missing, lang: str, label: Label) -> str:
     if missing.name == "issued":
         if missing.earliest and missing.latest:
-            return message("if_issued_between", lang, start=missing.earliest.isoformat(),
-                           end=missing.latest.isoformat())
+            return message("if_issued_between", lang, start=words.day(missing.earliest, lang),
+                           end=words.day(missing.latest, lang))
         if missing.latest:
-            return message("if_issued_until", lang, date=missing.latest.isoformat())
+            return message("if_issued_until", lang, date=words.day(missing.latest, lang))
         if missing.earliest:
-            return message("if_issued_from", lang, date=missing.earliest.isoformat())
+            return message("if_issued_from", lang, date=words.day(missing.earliest, lang))
         return ""
     if missing.name == "route":
         return message("if_route", lang, routes=_join([label(r) for r in missing.options], lang, "or"))
@@ -204,7 +214,7 @@ def summary(answer: Answer, lang: str | None = None, label: Label = _default_lab
         if by and answer.via == "recognition":
             parts.append(message("summary_by", lang, who=_join([label(b) for b in by], lang)))
         if until:
-            parts.append(message("summary_until", lang, date=until.isoformat()))
+            parts.append(message("summary_until", lang, date=words.day(until, lang)))
         return ", ".join(parts)
     if answer.value == CONDITIONAL:
         return message("summary_on_conditions", lang,

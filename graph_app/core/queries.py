@@ -1,8 +1,9 @@
 """Canned SPARQL queries, kept as `*.rq` files with a comment header.
 
 The header holds `# title:`, `# description:` (continued on indented comment lines) and
-`# param: name type — text` lines. Parameters are bound as RDF terms by the store
-(substitution), or, for lists of nodes, by a VALUES block placed first in the query's
+`# param: name type — text` lines, in English, and the same with `@sv` for Swedish
+(`# title@sv:`, `# description@sv:`, `# param@sv: name — text`). Parameters are bound
+as RDF terms by the store (substitution), or, for lists of nodes, by a VALUES block placed first in the query's
 WHERE group and made of terms that Oxigraph serialises itself; user text is never pasted
 into a query. (A VALUES clause after the whole query is standard too, but Virtuoso 7
 accepts it only after a SELECT.)
@@ -15,7 +16,7 @@ real parser elsewhere.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -30,6 +31,10 @@ class Param:
     name: str
     kind: str
     text: str
+    texts: Mapping[str, str] = field(default_factory=dict)
+
+    def text_in(self, lang: str) -> str:
+        return self.texts.get(lang, self.text)
 
 
 @dataclass(frozen=True)
@@ -39,30 +44,62 @@ class CannedQuery:
     description: str
     text: str
     params: tuple[Param, ...] = field(default=())
+    titles: Mapping[str, str] = field(default_factory=dict)
+    descriptions: Mapping[str, str] = field(default_factory=dict)
+
+    def title_in(self, lang: str) -> str:
+        return self.titles.get(lang, self.title)
+
+    def description_in(self, lang: str) -> str:
+        return self.descriptions.get(lang, self.description)
 
 
 def _parse_header(name: str, text: str) -> CannedQuery:
-    title, description, params = name, [], []
-    last = None
+    """Read the comment header. `title`, `description` and `param` are in English;
+    `title@sv`, `description@sv` and `param@sv: name — text` give another language."""
+    titles: dict[str, str] = {}
+    descriptions: dict[str, list[str]] = {}
+    params: list[Param] = []
+    param_texts: dict[str, dict[str, str]] = {}
+    last: tuple[str, str] | None = None
     for line in text.splitlines():
         if not line.startswith("#"):
             break
         body = line[1:].strip()
-        if body.startswith("title:"):
-            title, last = body[6:].strip(), "title"
-        elif body.startswith("description:"):
-            description.append(body[12:].strip())
-            last = "description"
-        elif body.startswith("param:"):
-            parts = body[6:].strip().split(None, 2)
+        key, colon, rest = body.partition(":")
+        field_name, _, lang = key.partition("@")
+        lang = lang or "en"
+        if line.startswith("#   ") and last is not None and last[0] == "description":
+            descriptions[last[1]].append(body)
+            continue
+        if not colon or field_name not in {"title", "description", "param"} or " " in key:
+            continue
+        rest = rest.strip()
+        if field_name == "title":
+            titles[lang] = rest
+        elif field_name == "description":
+            descriptions.setdefault(lang, []).append(rest)
+        elif lang == "en":
+            parts = rest.split(None, 2)
             pname = parts[0] if parts else ""
             kind = parts[1] if len(parts) > 1 else "iri"
             ptext = parts[2].lstrip("—- ").strip() if len(parts) > 2 else ""
             params.append(Param(pname, kind, ptext))
-            last = "param"
-        elif line.startswith("#   ") and last == "description":
-            description.append(body)
-    return CannedQuery(name, title, " ".join(description), text, tuple(params))
+        else:
+            pname, _, ptext = rest.partition(" ")
+            param_texts.setdefault(pname, {})[lang] = ptext.lstrip("—- ").strip()
+        last = (field_name, lang)
+    texts = {lang: " ".join(lines) for lang, lines in descriptions.items()}
+    return CannedQuery(
+        name,
+        titles.get("en", name),
+        texts.get("en", ""),
+        text,
+        tuple(Param(p.name, p.kind, p.text, {"en": p.text, **param_texts.get(p.name, {})})
+              for p in params),
+        titles,
+        texts,
+    )
 
 
 @cache

@@ -42,7 +42,11 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 @dataclass(frozen=True)
 class Example:
+    """An example query, with its title, description and parameter texts in `lang`
+    (English where the header gives no text in that language)."""
+
     query: CannedQuery
+    lang: str = "en"
 
     @property
     def name(self) -> str:
@@ -50,15 +54,15 @@ class Example:
 
     @property
     def title(self) -> str:
-        return self.query.title
+        return self.query.title_in(self.lang)
 
     @property
     def description(self) -> str:
-        return self.query.description
+        return self.query.description_in(self.lang)
 
     @property
     def params(self) -> tuple[Param, ...]:
-        return self.query.params
+        return tuple(Param(p.name, p.kind, p.text_in(self.lang), p.texts) for p in self.query.params)
 
     @property
     def text(self) -> str:
@@ -107,11 +111,11 @@ def to_term(name: str, kind: str, raw: str) -> Term:
         raise InputError("sparql_bad_param", name=name, kind=kind, value=raw, detail=str(err)) from None
 
 
-def all_examples() -> list[Example]:
-    return [Example(_load(p.stem)) for p in sorted(EXAMPLE_DIR.glob("*.rq"))]
+def all_examples(lang: str = "en") -> list[Example]:
+    return [Example(_load(p.stem), lang) for p in sorted(EXAMPLE_DIR.glob("*.rq"))]
 
 
-def get(name: str) -> Example | None:
+def get(name: str, lang: str = "en") -> Example | None:
     """The example called `name`, or None; a name that is not a plain file name (a slash,
     a dot first, a NUL, too long for the file system) names no example."""
     if not name or len(name) > 100 or "/" in name or "\x00" in name or name.startswith("."):
@@ -119,7 +123,7 @@ def get(name: str) -> Example | None:
     path = EXAMPLE_DIR / f"{name}.rq"
     if not path.is_file():
         return None
-    return Example(_load(name))
+    return Example(_load(name), lang)
 
 
 def _load(name: str) -> CannedQuery:

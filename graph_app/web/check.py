@@ -13,16 +13,11 @@ from flask import Blueprint, Flask, render_template, request
 from flask_babel import gettext as _
 
 from ..core import entity as core
+from ..core import names
 from ..core.catalogue import Entry
-from ..core.labels import fold
-from ..core.namespaces import converter, expand
 from .browse import base_iri, cat, kind_names, label, store
 
 bp = Blueprint("check", __name__)
-
-MAX_TEXT = 300
-MAX_MATCHES = 8
-
 
 @dataclass
 class Field:
@@ -44,44 +39,18 @@ def _exists(iri: str) -> bool:
 def resolve(text: str, kind: str, *, awards: bool = False) -> Field:
     """A name, slug, CURIE or IRI of a thing of `kind` -> its IRI, or the matches, or a
     message. With `awards`, an award's IRI is taken too (awards are not in the catalogue)."""
-    out = Field(text=text.strip())
-    typed = out.text
+    found = names.resolve(cat(), text, kind, base_iri(), _exists if awards else None)
+    out = Field(text=found.text, iri=found.iri, matches=found.matches)
     name = kind_names()[kind][0].lower()
-    if not typed:
+    if found.problem == names.EMPTY:
         out.error = _("Give the name of a %(kind)s.", kind=name)
-        return out
-    if len(typed) > MAX_TEXT:
-        out.error = _("That is too long for a name (at most %(n)s characters).", n=MAX_TEXT)
-        return out
-    catalogue = cat()
-    candidates = [typed]
-    curie = expand(typed, converter(base_iri()))
-    if curie is not None:
-        candidates.append(curie)
-    if "://" not in typed and " " not in typed:
-        candidates.append(base_iri() + f"{kind}/" + typed.removeprefix(f"{kind}/"))
-    for iri in candidates:
-        entry = catalogue.entries.get(iri)
-        if entry is not None and entry.kind == kind:
-            out.iri = iri
-            return out
-        if awards and "://" in iri and _exists(iri):
-            out.iri = iri
-            return out
-    wanted = fold(typed)
-    same = [e for e in catalogue.of_kind(kind) if wanted in e.keys]
-    if len(same) == 1:
-        out.iri = same[0].iri
-        return out
-    hits = [h.entry for h in catalogue.search(typed, limit=MAX_MATCHES + 1, kinds=[kind])]
-    if len(hits) == 1:
-        out.iri = hits[0].iri
-        return out
-    if hits:
-        out.matches = hits[:MAX_MATCHES]
-        out.error = _("Several %(kinds)s match “%(text)s”; pick one.", kinds=kind_names()[kind][1].lower(), text=typed)
-        return out
-    out.error = _("No %(kind)s matches “%(text)s”.", kind=name, text=typed)
+    elif found.problem == names.TOO_LONG:
+        out.error = _("That is too long for a name (at most %(n)s characters).", n=names.MAX_TEXT)
+    elif found.problem == names.SEVERAL:
+        out.error = _("Several %(kinds)s match “%(text)s”; pick one.", kinds=kind_names()[kind][1].lower(),
+                      text=found.text)
+    elif found.problem == names.NONE:
+        out.error = _("No %(kind)s matches “%(text)s”.", kind=name, text=found.text)
     return out
 
 

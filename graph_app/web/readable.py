@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-import isodate
 import pyoxigraph as ox
 from babel import Locale
 from flask_babel import gettext as _
 
+from ..core import words
 from ..core.labels import FALLBACK
 from ..core.namespaces import QA
 from .browse import base_iri, cat, label, lang
@@ -25,37 +25,12 @@ COUNTRY_PROPERTIES = {QA + "country"}
 
 def format_day(value: date | str | None) -> str:
     """A date in the interface's locale: 2023-06-30 in Swedish, 30 June 2023 in English."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        try:
-            day = date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    else:
-        day = value
-    from babel.dates import format_date
-
-    return format_date(day, "short" if lang() == "sv" else "d MMMM y", locale=lang())
+    return words.day(value, lang())
 
 
 def duration_words(text: str) -> str:
     """An ISO 8601 duration in words: P5Y -> "5 år" / "5 years"."""
-    try:
-        d = isodate.parse_duration(text)
-    except (isodate.ISO8601Error, ValueError, TypeError):
-        return text
-    parts = []
-    years = int(getattr(d, "years", 0) or 0)
-    months = int(getattr(d, "months", 0) or 0)
-    days = d.days if isinstance(d, timedelta) else d.tdelta.days
-    if years:
-        parts.append(_("%(num)s year", num=years) if years == 1 else _("%(num)s years", num=years))
-    if months:
-        parts.append(_("%(num)s month", num=months) if months == 1 else _("%(num)s months", num=months))
-    if days:
-        parts.append(_("%(num)s day", num=days) if days == 1 else _("%(num)s days", num=days))
-    return ", ".join(parts) if parts else text
+    return words.duration(text, lang())
 
 
 def country_name(code: str) -> str:

@@ -12,6 +12,7 @@ from ..core.errors import QagraphError
 from ..core.namespaces import PREFIXES, sparql_prologue
 from ..core.sparql import Negotiated
 from ..core.sparql_pool import Job, bindings_text
+from .i18n import select_language as lang
 from .query_pool import run
 from .sparql_http import bp, error
 
@@ -21,16 +22,16 @@ def editor() -> str:
     name = request.args.get("example")
     example = None
     if name:
-        example = sparql_examples.get(name)
+        example = sparql_examples.get(name, lang())
         if example is None:
             abort(404)
-    first = example or sparql_examples.all_examples()[0]
+    first = example or sparql_examples.all_examples(lang())[0]
     return render_template(
         "sparql_editor.html",
         prefixes=PREFIXES,
         initial_query=first.text_with_prologue(),
         example=example,
-        examples=sparql_examples.all_examples(),
+        examples=sparql_examples.all_examples(lang()),
     )
 
 
@@ -40,18 +41,18 @@ def guide() -> str:
         "sparql_guide.html",
         prefixes=PREFIXES,
         prologue=sparql_prologue(),
-        examples=sparql_examples.all_examples(),
+        examples=sparql_examples.all_examples(lang()),
     )
 
 
 @bp.get("/queries/")
 def examples_index() -> str:
-    return render_template("sparql_examples.html", examples=sparql_examples.all_examples())
+    return render_template("sparql_examples.html", examples=sparql_examples.all_examples(lang()))
 
 
 @bp.get("/queries/<name>")
 def example_page(name: str) -> str:
-    example = sparql_examples.get(name)
+    example = sparql_examples.get(name, lang())
     if example is None:
         abort(404)
     return render_template("sparql_example.html", example=example)
@@ -59,7 +60,7 @@ def example_page(name: str) -> str:
 
 @bp.get("/queries/<name>.<ext>")
 def example_api(name: str, ext: str) -> Response:
-    example = sparql_examples.get(name)
+    example = sparql_examples.get(name, lang())
     if example is None or ext not in {"json", "csv", "rq"}:
         abort(404)
     if ext == "rq":
