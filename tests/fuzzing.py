@@ -260,6 +260,8 @@ def xlsx_part(rng: random.Random, data: bytes) -> bytes:
     """A mutation inside one part of the package (a sheet most of the time), re-zipped."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = archive.namelist()
+    if not names:  # a damaged central directory lists no parts: nothing to mutate inside
+        return data
     sheets = [n for n in names if n.startswith("xl/worksheets/")]
     part = rng.choice(sheets) if sheets and rng.random() < 0.8 else rng.choice(names)
     special = rng.randrange(8)
