@@ -649,6 +649,8 @@ def map_import_command(ctx: Context, file: Path) -> None:
                    base_iri=ctx.settings["BASE_IRI"])
     _print_report(ctx, outcome.report)
     for staged in outcome.staged:
+        for key, values in staged.notes:
+            click.echo(message(key, ctx.lang, **values), err=True)
         click.echo(message("loaded", ctx.lang, triples=staged.triples, file=staged.file, source=staged.name))
 
 

@@ -22,6 +22,7 @@ import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -95,6 +96,12 @@ CATALOGUE.update({
         "sv": "det finns ingen mappningsmängd '{name}'",
         "en": "there is no mapping set '{name}'",
     },
+    "sssom_unknown_columns": {
+        "sv": "{file}: varning: kolumnerna '{names}' är varken SSSOM-fält eller deklarerade i "
+              "extension_definitions; deras värden laddas inte",
+        "en": "{file}: warning: the columns '{names}' are neither SSSOM slots nor declared in "
+              "extension_definitions; their values are not loaded",
+    },
 })
 
 
@@ -121,6 +128,7 @@ class ParsedSet:
     rows: list[dict[str, str]]
     lines: list[int] = field(default_factory=list)  # the file's line of each row
     file: str = ""
+    notes: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # warnings, nothing lost
 
     @property
     def set_id(self) -> str:
@@ -182,6 +190,7 @@ def read(text: str, file: str, limits: Limits | None = None) -> ParsedSet:
                  "tabellen saknar rubrikrad")
         raise SssomErrors(problems)
     columns = table[0][1]
+    notes = _check_header(columns, table, metadata, file, header_lines + 1, problems)
     for name in REQUIRED_COLUMNS:
         if name not in columns:
             _problem(problems, file, header_lines + 1, name, f"the required column '{name}' is missing",
@@ -202,7 +211,44 @@ def read(text: str, file: str, limits: Limits | None = None) -> ParsedSet:
         row_lines.append(line)
     if problems:
         raise SssomErrors(problems)
-    return ParsedSet(metadata, prefixes, columns, rows, row_lines, file)
+    return ParsedSet(metadata, prefixes, columns, rows, row_lines, file, notes)
+
+
+@cache
+def mapping_slots() -> frozenset[str]:
+    """The column names the SSSOM schema defines for a mapping (sssom-py's schema view)."""
+    from sssom.constants import SSSOMSchemaView
+
+    return frozenset(SSSOMSchemaView().mapping_slots)
+
+
+def _check_header(columns: list[str], table: list[tuple[int, list[str]]], metadata: dict[str, Any], file: str,
+                  line: int, problems: list[CellProblem]) -> list[tuple[str, dict[str, str]]]:
+    """Problems for values under a blank header and for a repeated column (sssom-py would
+    drop them without a word); a warning note for columns that are neither SSSOM slots nor
+    declared extensions, which the SSSOM standard lets a reader ignore."""
+    first: dict[str, int] = {}
+    for index, name in enumerate(columns):
+        if not name.strip():
+            filled = next(((at, cells[index]) for at, cells in table[1:]
+                           if index < len(cells) and cells[index].strip()), None)
+            if filled is not None:
+                _problem(problems, file, filled[0], str(index + 1),
+                         f"the column has no header but holds '{filled[1].strip()[:80]}'; "
+                         "give it a header or remove the values",
+                         f"kolumnen saknar rubrik men har värdet '{filled[1].strip()[:80]}'; "
+                         "ge den en rubrik eller ta bort värdena")
+        elif name in first:
+            _problem(problems, file, line, name, f"the column '{name}' appears twice (also column {first[name] + 1})",
+                     f"kolumnen '{name}' finns två gånger (också kolumn {first[name] + 1})")
+        else:
+            first[name] = index
+    declared = metadata.get("extension_definitions")
+    extensions = {str(e.get("slot_name")) for e in declared if isinstance(e, dict)} if isinstance(declared, list) else set()
+    unknown = [n for n in first if n not in mapping_slots() and n not in extensions]
+    if not unknown:
+        return []
+    return [("sssom_unknown_columns", {"file": file, "names": "', '".join(unknown)})]
 
 
 def _table(lines: list[str], header_lines: int, file: str, limits: Limits,
@@ -454,6 +500,7 @@ class SssomLoader:
 
     def write(self, store: Store, staged: StagedSource, path: Path, base_iri: str) -> None:
         parsed = read_file(path)
+        staged.notes.extend(parsed.notes)
         try:
             triples = triples_from_graph(to_graph(parsed))
         except SSSOM_ERRORS as err:  # what the checks above did not foresee, with its place

@@ -321,3 +321,45 @@ def test_a_large_table_is_bulk_loaded_from_a_file_that_a_kill_cannot_leave_behin
     assert result.exit_code == 0 and "loaded 60 triples" in result.output, result.output
     assert seen == [[]]
     assert list(temporary.iterdir()) == []
+
+
+def with_column(header: str, value: str) -> str:
+    """The sample set with one more column: `header` over `value` in every mapping row."""
+    lines = SSSOM.split("\n")
+    at = next(i for i, line in enumerate(lines) if line and not line.startswith("#"))
+    lines[at] += "\t" + header
+    for i in range(at + 1, len(lines)):
+        lines[i] += ("\t" + value) if lines[i] else ""
+    return "\n".join(lines)
+
+
+def test_sssom_values_under_a_blank_header_are_an_error_naming_line_and_column(
+        tmp_path: Path, qagraph: Callable[..., Result]) -> None:
+    columns = next(line for line in SSSOM.split("\n") if line and not line.startswith("#")).count("\t") + 2
+    failed(qagraph("load", str(sssom(tmp_path, with_column("", "lost value")))),
+           f"set.sssom.tsv:14:{columns}: the column has no header but holds 'lost value'")
+
+
+def test_a_repeated_sssom_column_is_an_error(tmp_path: Path, qagraph: Callable[..., Result]) -> None:
+    failed(qagraph("load", str(sssom(tmp_path, with_column("comment", "second comment")))),
+           "set.sssom.tsv:13:comment: the column 'comment' appears twice (also column")
+
+
+@pytest.mark.parametrize("command", [("load",), ("map", "import")])
+def test_an_sssom_column_that_is_no_slot_warns_and_the_set_loads(
+        tmp_path: Path, qagraph: Callable[..., Result], command: tuple[str, ...]) -> None:
+    result = qagraph(*command, str(sssom(tmp_path, with_column("favourite_colour", "blue"))))
+    assert result.exit_code == 0, result.output
+    assert ("set.sssom.tsv: warning: the columns 'favourite_colour' are neither SSSOM slots nor declared in "
+            "extension_definitions; their values are not loaded") in result.output
+    swedish = qagraph(*command, str(sssom(tmp_path, with_column("favourite_colour", "blue"))), lang="sv")
+    assert "set.sssom.tsv: varning: kolumnerna 'favourite_colour' är varken SSSOM-fält" in swedish.output
+
+
+def test_a_declared_extension_column_gives_no_warning(tmp_path: Path, qagraph: Callable[..., Result]) -> None:
+    declared = with_column("ext_colour", "blue").replace(
+        "# curie_map:", "# extension_definitions:\n#   - slot_name: ext_colour\n"
+        "#     property: https://w3id.org/qagraph/ext/colour\n# curie_map:", 1)
+    assert "# extension_definitions:" in declared
+    result = qagraph("load", str(sssom(tmp_path, declared)))
+    assert result.exit_code == 0 and "warning: the columns" not in result.output, result.output

@@ -91,7 +91,10 @@ The same limits hold for RDF files (see `docs/settings.md`): nesting deeper than
 `QAGRAPH_LOAD_MAX_LITERAL_SIZE`, RDF/XML entities that refer to other entities or to other
 files, or that expand the text more than `QAGRAPH_LOAD_MAX_EXPANSION` times, and remote
 JSON-LD contexts, which are never fetched. SSSOM files are checked the same way: their
-`curie_map` entries and the IRIs their CURIEs expand to must be valid IRIs.
+`curie_map` entries and the IRIs their CURIEs expand to must be valid IRIs; values under a
+blank header and a repeated column are errors (sssom-py would drop them without a word);
+a column that is neither an SSSOM slot nor declared in `extension_definitions` gives a
+warning and the load goes on, since the SSSOM standard lets a reader ignore such columns.
 
 ## What the templates do not cover
 
