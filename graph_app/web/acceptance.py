@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from ..core import explanation, queries
 from ..core.errors import QagraphError
 from ..core.satisfaction import CONDITIONAL, NO, UNKNOWN, YES, Answer, Checker, answers_for
-from .browse import cat, label, lang, store
+from .browse import cat, label, lang, reasoning, store
 from .readable import country_name
 
 MAX_ROWS = 24
@@ -80,9 +80,8 @@ class Row:
 
 
 def _checker() -> Checker:
-    from .mappings import _reasoning
 
-    return Checker(store(), _reasoning())
+    return Checker(store(), reasoning())
 
 
 def _where(answer: Answer) -> str:

@@ -11,12 +11,31 @@ from werkzeug.exceptions import HTTPException
 from ..core.errors import QagraphError
 from ..core.settings import load_settings
 from ..core.store import open_configured
-from . import browse, check, crosswalk, home, i18n, mappings, security, sparql, vendor
-from .store import STORE_KEY, get_store
+from . import (
+    browse,
+    cards,
+    check,
+    crosswalk,
+    entity,
+    graphview,
+    home,
+    i18n,
+    levels,
+    lists,
+    mappings,
+    readable,
+    search,
+    security,
+    sparql,
+    vendor,
+)
+from .store import STORE_KEY
 
 # Each part registers itself; order matters only for i18n, which the others use, and
 # security, whose body limits run before any part reads a request.
-PARTS = (i18n, security, vendor, home, browse, check, sparql, mappings, crosswalk)
+PARTS = (i18n, security, vendor, home, browse, readable, cards, entity, lists, search, graphview, levels,
+         check, sparql, mappings, crosswalk)
+
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app; `config` overrides settings (e.g. {"STORE": path})."""
@@ -45,5 +64,3 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         part.init_app(app)
     return app
 
-
-__all__ = ["create_app", "get_store"]

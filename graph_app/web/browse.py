@@ -14,17 +14,16 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..core import catalogue as catalogue_module
-from ..core import queries
+from ..core import equivalence, queries
 from ..core.catalogue import Catalogue
 from ..core.derived import PerGeneration
 from ..core.labels import pick_lang
 from ..core.namespaces import DCTERMS, FOAF, LVL, OWL, RDF, RDFS, SKOS, compact
 from ..core.store import Store
+from .store import get_store
 
 
 def store() -> Store:
-    from .app import get_store
-
     return get_store(current_app)
 
 
@@ -203,22 +202,23 @@ def lang_switch_url(other: str) -> str:
     return request.path + "?" + urlencode([*args, ("lang", other)])
 
 
-def init_app(app: Flask) -> None:
-    from . import entity, graphview, levels, lists, search
+def reasoning() -> equivalence.Reasoning:
+    """Reasoning over the accepted mappings, reused while the store's sources stay the same."""
+    current = store()
+    key = tuple(sorted((k, v.value) for k, v in current.current_graphs().items()))
+    cached = current_app.extensions.get("qagraph.reasoning")
+    if cached is None or cached[0] != key:
+        cached = (key, equivalence.reason(current))
+        current_app.extensions["qagraph.reasoning"] = cached
+    return cached[1]
 
+
+def init_app(app: Flask) -> None:
     store_obj = app.extensions["qagraph.store"]
     catalogue_module.keep_up_to_date(store_obj)
 
     @app.context_processor
     def browse_context() -> dict[str, Any]:
-        from . import cards, readable
-
         return {"href": href, "label": label, "label_lang": label_lang, "compact": compact,
                 "kind_names": kind_names(), "facet_names": facet_names(), "url_with": url_with,
-                "lang_switch_url": lang_switch_url, "names": names,
-                "format_day": readable.format_day, "country_name": readable.country_name,
-                "strength_words": cards.strength_words, "justification_words": cards.justification_words,
-                "format_names": format_names()}
-
-    for module in (entity, lists, search, graphview, levels):
-        module.init_app(app)
+                "lang_switch_url": lang_switch_url, "names": names, "format_names": format_names()}

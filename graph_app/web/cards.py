@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 import pyoxigraph as ox
+from flask import Flask
 from flask_babel import gettext as _
 
 from ..core import entity as core
@@ -25,7 +26,7 @@ from ..core.derived import PerGeneration
 from ..core.namespaces import DCTERMS, LVL, QA, RDFS
 from ..core.store import Store
 from . import acceptance
-from .browse import cat, href, label, lang, store
+from .browse import cat, href, label, lang, reasoning, store
 from .readable import country_name, duration_words, format_day
 
 ROLE_PROPS = {
@@ -293,7 +294,6 @@ def strength_words(kind: str) -> str:
 
 
 def equivalences(iri: str) -> list[Equivalence]:
-    from .mappings import _reasoning
 
     out: dict[str, Equivalence] = {}
     for e in core.equivalents(store(), iri):
@@ -309,7 +309,7 @@ def equivalences(iri: str) -> list[Equivalence]:
         out.setdefault(e.other, Equivalence(
             e.other, kind, False, justification_words(e.justification) if e.justification else "",
             ", ".join(label(a) if "://" in a else a for a in e.author), format_day(e.date), conf, e.comment))
-    for eq in _reasoning().equivalents(iri):
+    for eq in reasoning().equivalents(iri):
         if eq.credential not in out:
             out[eq.credential] = Equivalence(eq.credential, eq.kind, eq.implied, path=list(eq.path))
     order = {"exact": 0, "close": 1, "broad": 2, "narrow": 3, "related": 4}
@@ -513,3 +513,9 @@ def _requirement_profile(iri: str, statements: list[core.Statement]) -> dict[str
 
 
 __all__ = ["credential_card", "organisation_profile", "requirement_profile", "href"]
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def cards_context() -> dict[str, Any]:
+        return {"strength_words": strength_words, "justification_words": justification_words}

@@ -8,12 +8,12 @@ import csv
 import io
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Response, render_template, request
 from flask_babel import gettext as _
 
 from ..core import equivalence
-from .browse import cat, label, lang
-from .mappings import _reasoning, kind_label
+from .browse import cat, label, lang, reasoning, store
+from .mappings import kind_label
 from .readable import country_name
 
 bp = Blueprint("crosswalk", __name__)
@@ -35,8 +35,6 @@ def side_name(side: str) -> str:
 
 
 def _data() -> dict[str, Any]:
-    from .app import get_store
-
     a = request.args.get("a", "").strip()[:500]
     b = request.args.get("b", "").strip()[:500]
     show_all = request.args.get("all") == "1"
@@ -44,7 +42,7 @@ def _data() -> dict[str, Any]:
     cols: list[str] = []
     matrix: list[list[equivalence.Cell]] = []
     if a and b:
-        rows, cols, matrix = equivalence.crosswalk(get_store(current_app), _reasoning(), a, b)
+        rows, cols, matrix = equivalence.crosswalk(store(), reasoning(), a, b)
         rows, cols, matrix = rows[:MAX_SIDE], cols[:MAX_SIDE], [r[:MAX_SIDE] for r in matrix[:MAX_SIDE]]
     total = (len(rows), len(cols))
     if not show_all and rows and cols:

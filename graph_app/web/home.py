@@ -9,13 +9,14 @@ from flask import Blueprint, Flask, current_app, jsonify, render_template
 from ..core import stats
 from ..core.catalogue import KINDS
 from ..core.namespaces import compact
+from .browse import kind_names, label
+from .lists import LISTS
+from .store import get_store
 
 bp = Blueprint("home", __name__)
 
 
 def _summary() -> dict[str, Any]:
-    from .app import get_store
-
     current = stats.summary(get_store(current_app))
     return {
         "classes": [{"class": compact(c), "iri": c, "count": n} for c, n in current.classes],
@@ -27,8 +28,6 @@ def _summary() -> dict[str, Any]:
 def _counts(classes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The counts by class with human names (plural, in the interface language), each
     linked to its list where there is one."""
-    from .browse import kind_names, label
-    from .lists import LISTS
 
     list_of = {kind: name for name, kind in LISTS.items()}
     names = kind_names()
@@ -57,7 +56,5 @@ def index_json() -> Any:
 
 
 def init_app(app: Flask) -> None:
-    from .app import get_store
-
     stats.keep_up_to_date(get_store(app))
     app.register_blueprint(bp)

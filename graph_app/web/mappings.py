@@ -35,10 +35,13 @@ from wtforms.validators import DataRequired, Length
 from ..core import curation, equivalence
 from ..core.entity import labels_for
 from ..core.errors import QagraphError
+from ..core.labels import pick
 from ..core.namespaces import DEFAULT_BASE, compact, expand
 from ..core.satisfaction import Checker
 from ..core.store import Store
+from .browse import reasoning
 from .security import TooManyAttempts, local_path, sessions, throttle, too_many
+from .store import get_store
 
 bp = Blueprint("mappings", __name__)
 
@@ -47,8 +50,6 @@ REQUIREMENT_BASE = DEFAULT_BASE + "requirement/"
 
 
 def _store() -> Store:
-    from .app import get_store
-
     return get_store(current_app)
 
 
@@ -84,29 +85,9 @@ def current_curator() -> str | None:
     return name if name in _curators() else None
 
 
-def _label(labels: dict[str, dict[str, str]], iri: str) -> str:
-    texts = labels.get(iri, {})
-    lang = getattr(g, "lang", "sv")
-    for key in (lang, "sv", "en", ""):
-        if texts.get(key):
-            return texts[key]
-    return next(iter(texts.values()), compact(iri))
-
-
 def _labeller(iris: set[str]) -> Any:
     labels = labels_for(_store(), iris)
-    return lambda iri: _label(labels, iri)
-
-
-def _reasoning() -> equivalence.Reasoning:
-    """Reasoning over the accepted mappings, reused while the store's sources stay the same."""
-    store = _store()
-    key = tuple(sorted((k, v.value) for k, v in store.current_graphs().items()))
-    cached = current_app.extensions.get("qagraph.reasoning")
-    if cached is None or cached[0] != key:
-        cached = (key, equivalence.reason(store))
-        current_app.extensions["qagraph.reasoning"] = cached
-    return cached[1]
+    return lambda iri: pick(labels.get(iri), getattr(g, "lang", "sv")) or compact(iri)
 
 
 # -- forms ----------------------------------------------------------------------------
@@ -315,9 +296,9 @@ def api_transition(slug: str, action: str) -> Any:
 
 def credential_mappings(iri: str) -> dict[str, Any]:
     """What the credential page shows: equivalents (direct and implied) and conflicts."""
-    reasoning = _reasoning()
-    found = reasoning.equivalents(iri)
-    conflicts = reasoning.conflicts_for(iri)
+    mapped = reasoning()
+    found = mapped.equivalents(iri)
+    conflicts = mapped.conflicts_for(iri)
     iris = {iri} | {e.credential for e in found}
     for c in conflicts:
         iris |= {s.subject for s in c.path} | {s.object for s in c.path}
@@ -367,7 +348,7 @@ def api_satisfies() -> Any:
                                              ("on", on_error), ("issued", issued_error)) if e]
     if errors or not credential.iri or not requirement.iri:
         return _api_error(_("The question could not be asked."), errors)
-    answer = Checker(_store(), _reasoning()).check(credential.iri, requirement.iri, on, issued)
+    answer = Checker(_store(), reasoning()).check(credential.iri, requirement.iri, on, issued)
     return jsonify(answer.as_json())
 
 

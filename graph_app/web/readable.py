@@ -11,6 +11,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from babel import Locale
+from flask import Flask
 from flask_babel import gettext as _
 
 from ..core import words
@@ -128,3 +129,9 @@ def grouped(statements: Iterable[Any], skip: set[str] | None = None) -> list[Gro
                 grp.values = keep
         grp.values.sort(key=lambda v: v.text.casefold())
     return sorted(groups.values(), key=lambda g: g.name.casefold())
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def readable_context() -> dict[str, Any]:
+        return {"format_day": format_day, "country_name": country_name}
