@@ -173,68 +173,62 @@ def test_shared_reasoning_and_the_local_component_give_the_same_answers(sample, 
                 assert (a.value, a.via, a.path) == (b.value, b.via, b.path)
 
 
-def test_cli_satisfies_answers_in_four_values_with_exit_codes(sample):
+def test_cli_satisfies_answers_in_four_values_with_exit_codes(sample, tmp_path):
     from click.testing import CliRunner
 
     from graph_app.cli import main
 
-    store, path = sample
-    store.close()
-    try:
-        runner = CliRunner()
-        base = ["--lang", "en", "--store", str(path), "satisfies",
-                "id:credential/varmt-arbejde", "id:requirement/heta-arbeten-forsakringsvillkor", "--on", "2025-01-01"]
-        yes = runner.invoke(main, base + ["--issued", "2023-06-30"])
-        assert yes.exit_code == 0
-        assert yes.output.startswith("Yes (through a recognition): accepted, recognised by Insurance Sweden")
-        swedish = runner.invoke(main, ["--lang", "sv", *base[2:], "--issued", "2023-07-01"])
-        assert swedish.exit_code == 1 and swedish.output.startswith("Nej")
-        assert "erkännandet omfattar bara bevis utfärdade senast 2023-06-30, och detta utfärdades inte då" in swedish.output
-        unknown = runner.invoke(main, base)
-        assert unknown.exit_code == 3 and "accepted if it was issued by 30 June 2023" in unknown.output
-        conditional = runner.invoke(main, ["--lang", "en", "--store", str(path), "satisfies",
-                                           "id:credential/varmt-arbejde", "id:requirement/tulityokortti-vakuutusehdot"])
-        assert conditional.exit_code == 4 and "Induction: After induction" in conditional.output
-        every = runner.invoke(main, ["--lang", "sv", "--store", str(path), "satisfies",
-                                     "id:credential/varmt-arbejde", "--on", "2026-11-30"])
-        assert every.exit_code == 0
-        assert "SE\tFörsäkringsbolagens krav på certifikat för heta arbeten (Sverige)\t" \
-               "Kan inte avgöras utan mer uppgifter: godtas om det utfärdades senast 2023-06-30, " \
-               "till giltighetens slut" in every.output
-        bad = runner.invoke(main, base + ["--issued", "yesterday"])
-        assert bad.exit_code == 2 and "'yesterday' is not a date" in bad.output
-    finally:
-        sample[0].__init__(path)  # reopen for the other tests of the module
+    path = tmp_path / "copy"
+    sample[0].backup(path)  # the command opens its own store; the module's stays open
+    runner = CliRunner()
+    base = ["--lang", "en", "--store", str(path), "satisfies",
+            "id:credential/varmt-arbejde", "id:requirement/heta-arbeten-forsakringsvillkor", "--on", "2025-01-01"]
+    yes = runner.invoke(main, base + ["--issued", "2023-06-30"])
+    assert yes.exit_code == 0
+    assert yes.output.startswith("Yes (through a recognition): accepted, recognised by Insurance Sweden")
+    swedish = runner.invoke(main, ["--lang", "sv", *base[2:], "--issued", "2023-07-01"])
+    assert swedish.exit_code == 1 and swedish.output.startswith("Nej")
+    assert "erkännandet omfattar bara bevis utfärdade senast 2023-06-30, och detta utfärdades inte då" in swedish.output
+    unknown = runner.invoke(main, base)
+    assert unknown.exit_code == 3 and "accepted if it was issued by 30 June 2023" in unknown.output
+    conditional = runner.invoke(main, ["--lang", "en", "--store", str(path), "satisfies",
+                                       "id:credential/varmt-arbejde", "id:requirement/tulityokortti-vakuutusehdot"])
+    assert conditional.exit_code == 4 and "Induction: After induction" in conditional.output
+    every = runner.invoke(main, ["--lang", "sv", "--store", str(path), "satisfies",
+                                 "id:credential/varmt-arbejde", "--on", "2026-11-30"])
+    assert every.exit_code == 0
+    assert "SE\tFörsäkringsbolagens krav på certifikat för heta arbeten (Sverige)\t" \
+           "Kan inte avgöras utan mer uppgifter: godtas om det utfärdades senast 2023-06-30, " \
+           "till giltighetens slut" in every.output
+    bad = runner.invoke(main, base + ["--issued", "yesterday"])
+    assert bad.exit_code == 2 and "'yesterday' is not a date" in bad.output
 
 
-def test_cli_satisfies_takes_names_as_the_check_page_does(sample):
+def test_cli_satisfies_takes_names_as_the_check_page_does(sample, tmp_path):
     """A slug, a label in any language or words that name one thing resolve; words that
     name several list them; an unknown name is a message with exit 2, never a traceback."""
     from click.testing import CliRunner
 
     from graph_app.cli import main
 
-    store, path = sample
-    store.close()
-    try:
-        runner = CliRunner()
-        common = ["--lang", "en", "--store", str(path), "satisfies"]
-        by_slug = runner.invoke(main, [*common, "esa", "svenska-kraftnat-esa", "--issued", "2024-01-10",
-                                       "--on", "2026-11-30"])
-        assert by_slug.exit_code == 0, by_slug.output
-        assert "no older than the requirement allows (3 years)" in by_slug.output
-        by_label = runner.invoke(main, [*common, "Varmt arbejde", "id:requirement/heta-arbeten-forsakringsvillkor",
-                                        "--issued", "2023-06-30", "--on", "2025-01-01"])
-        assert by_label.exit_code == 0 and by_label.output.startswith("Yes (through a recognition)")
-        several = runner.invoke(main, [*common, "arbete"])
-        assert several.exit_code == 2 and isinstance(several.exception, SystemExit)
-        assert "several things match “arbete”" in several.output
-        assert "(id:credential/heta-arbeten)" in several.output and "(id:credential/varmt-arbejde)" in several.output
-        unknown = runner.invoke(main, ["--lang", "sv", "--store", str(path), "satisfies", "no-such-card", "esa"])
-        assert unknown.exit_code == 2 and isinstance(unknown.exception, SystemExit)
-        assert "inget kompetensbevis heter ”no-such-card”" in unknown.output
-    finally:
-        sample[0].__init__(path)  # reopen for the other tests of the module
+    path = tmp_path / "copy"
+    sample[0].backup(path)  # the command opens its own store; the module's stays open
+    runner = CliRunner()
+    common = ["--lang", "en", "--store", str(path), "satisfies"]
+    by_slug = runner.invoke(main, [*common, "esa", "svenska-kraftnat-esa", "--issued", "2024-01-10",
+                                   "--on", "2026-11-30"])
+    assert by_slug.exit_code == 0, by_slug.output
+    assert "no older than the requirement allows (3 years)" in by_slug.output
+    by_label = runner.invoke(main, [*common, "Varmt arbejde", "id:requirement/heta-arbeten-forsakringsvillkor",
+                                    "--issued", "2023-06-30", "--on", "2025-01-01"])
+    assert by_label.exit_code == 0 and by_label.output.startswith("Yes (through a recognition)")
+    several = runner.invoke(main, [*common, "arbete"])
+    assert several.exit_code == 2 and isinstance(several.exception, SystemExit)
+    assert "several things match “arbete”" in several.output
+    assert "(id:credential/heta-arbeten)" in several.output and "(id:credential/varmt-arbejde)" in several.output
+    unknown = runner.invoke(main, ["--lang", "sv", "--store", str(path), "satisfies", "no-such-card", "esa"])
+    assert unknown.exit_code == 2 and isinstance(unknown.exception, SystemExit)
+    assert "inget kompetensbevis heter ”no-such-card”" in unknown.output
 
 
 def test_dates_and_durations_in_answers_are_written_as_each_language_writes_them(checker):
