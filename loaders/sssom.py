@@ -35,7 +35,6 @@ from graph_app.core import queries
 from graph_app.core.errors import CellProblem, InputError, TableErrors
 from graph_app.core.interchange import registers
 from graph_app.core.limits import SETTING, Limits, format_size
-from graph_app.core.messages import CATALOGUE
 from graph_app.core.namespaces import (
     DEFAULT_BASE,
     SEMAPV,
@@ -86,23 +85,6 @@ STANDARD_PREFIXES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
 }
-
-CATALOGUE.update({
-    "sssom_errors": {
-        "sv": "{count} fel i SSSOM-filen; ingenting har ändrats i lagret",
-        "en": "{count} error(s) in the SSSOM file; nothing in the store has changed",
-    },
-    "unknown_mapping_set": {
-        "sv": "det finns ingen mappningsmängd '{name}'",
-        "en": "there is no mapping set '{name}'",
-    },
-    "sssom_unknown_columns": {
-        "sv": "{file}: varning: kolumnerna '{names}' är varken SSSOM-fält eller deklarerade i "
-              "extension_definitions; deras värden laddas inte",
-        "en": "{file}: warning: the columns '{names}' are neither SSSOM slots nor declared in "
-              "extension_definitions; their values are not loaded",
-    },
-})
 
 
 class SssomProblem(CellProblem):

@@ -23,7 +23,6 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
 from . import queries
 from .errors import CurationRefused, InputError, ViolationsFound
-from .messages import CATALOGUE
 from .namespaces import CST, DCTERMS, DEFAULT_BASE, PAV, PROV, QA, SEMAPV, SKOS, SSSOM, VOID
 from .resources import vocabulary_graph
 from .store import Store
@@ -45,41 +44,6 @@ SKOS_NS = Namespace(SKOS)
 DCT, PAV_NS, VOID_NS = Namespace(DCTERMS), Namespace(PAV), Namespace(VOID)
 
 _lock = threading.Lock()
-
-CATALOGUE.update({
-    "curation_not_credential": {
-        "sv": "'{name}' är inget kompetensbevis i lagret",
-        "en": "'{name}' is not a credential in the store",
-    },
-    "curation_bad_predicate": {
-        "sv": "'{name}' är ingen SKOS-mappningsegenskap",
-        "en": "'{name}' is not a SKOS mapping property",
-    },
-    "curation_same": {
-        "sv": "en mappning behöver två olika kompetensbevis",
-        "en": "a mapping needs two different credentials",
-    },
-    "curation_justification": {
-        "sv": "en mappning behöver en motivering",
-        "en": "a mapping needs a justification",
-    },
-    "curation_unknown": {
-        "sv": "det finns ingen föreslagen mappning '{name}'",
-        "en": "there is no curated mapping '{name}'",
-    },
-    "curation_bad_transition": {
-        "sv": "mappningen är '{state}'; '{action}' går inte",
-        "en": "the mapping is '{state}'; '{action}' is not possible",
-    },
-    "curation_own_review": {
-        "sv": "en annan kurator än förslagsställaren måste granska mappningen",
-        "en": "a curator other than the proposer must review the mapping",
-    },
-    "curation_comment": {
-        "sv": "en granskning behöver en kommentar",
-        "en": "a review needs a comment",
-    },
-})
 
 
 @dataclass

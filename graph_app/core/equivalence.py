@@ -34,23 +34,8 @@ import networkx as nx
 import pyoxigraph as ox
 
 from . import queries
-from .messages import CATALOGUE
 from .namespaces import CST, SKOS
 from .store import Store
-
-CATALOGUE.update({
-    "conflict_level": {"sv": "olika kompetenssäkringsgrader förenade av exakta motsvarigheter",
-                       "en": "different assurance levels joined by exact matches"},
-    "conflict_negation": {"sv": "motsäger en mappning om att bevisen inte är likvärdiga",
-                          "en": "contradicts a 'not equivalent' mapping"},
-    "conflict_cycle": {"sv": "cykel av bredare motsvarigheter", "en": "broad-match cycle"},
-    "map_check_summary": {"sv": "{n} mappningar, {c} komponenter, {i} härledda, {k} konflikter",
-                          "en": "{n} mappings, {c} components, {i} implied, {k} conflicts"},
-    "map_unmanaged_record": {"sv": "ingen SSSOM-post", "en": "no SSSOM record"},
-    "map_check_unmanaged": {
-        "sv": "{n} SKOS-mappning(ar) mellan kompetensbevis utan SSSOM-post (ohanterade): de prövas här men räknas inte i svar förrän de har en post",
-        "en": "{n} SKOS mapping(s) between credentials without an SSSOM record (unmanaged): checked here, but they do not count in answers until they have a record"},
-})
 
 EXACT = SKOS + "exactMatch"
 CLOSE = SKOS + "closeMatch"

@@ -14,113 +14,10 @@ from datetime import date
 
 from . import words
 from .labels import local_name
-from .messages import CATALOGUE, message, normalise_language
-from .satisfaction import CONDITIONAL, NO, UNKNOWN, YES, Answer, Missing, Reason
+from .messages import known, message, normalise_language
+from .satisfaction import CONDITIONAL, NO, YES, Answer, Missing, Reason
 
 Label = Callable[[str], str]
-
-HEADLINES = {
-    YES: ("Ja", "Yes"),
-    CONDITIONAL: ("Ja, på villkor", "Yes, on conditions"),
-    NO: ("Nej", "No"),
-    UNKNOWN: ("Kan inte avgöras utan mer uppgifter", "Cannot tell without more input"),
-}
-
-VIA = {
-    "direct": ("direkt", "direct"),
-    "recognition": ("genom ett erkännande", "through a recognition"),
-    "equivalence": ("genom en godkänd exakt likvärdighet", "through an accepted exact equivalence"),
-}
-
-# One sentence per kind of step. Placeholders: {subject} and {object} are labels of the
-# step's IRIs, {detail} its dates or duration as written in the data.
-STEP_TEXTS = {
-    "direct-credential": ("kravet {object} gäller just {subject}",
-                          "the requirement {object} asks for {subject} itself"),
-    "direct-level": ("{subject} når nivån {object} (utfärdandeväg: {detail})",
-                     "{subject} reaches level {object} (issuance route: {detail})"),
-    "level-too-weak": ("{subject} når som starkast nivån {object}, svagare än kravets",
-                       "{subject} reaches level {object} at best, weaker than the requirement's"),
-    "recognition": ("{object} erkänner beviset: {subject}", "{object} recognises it: {subject}"),
-    "issue-date-needed": ("erkännandet omfattar bara bevis utfärdade {window}; ange utfärdandedatumet",
-                          "the recognition covers only awards issued {window}; give the issue date"),
-    "issued-in-window": ("beviset utfärdades {window}, som erkännandet omfattar, och räknas till giltighetens slut",
-                         "the award was issued {window}, which the recognition covers, and counts until it expires"),
-    "issued-outside-window": ("erkännandet omfattar bara bevis utfärdade {window}, och detta utfärdades inte då",
-                              "the recognition covers only awards issued {window}, and this one was not"),
-    "recognition-ended": ("erkännandet upphörde {detail}", "the recognition ended on {detail}"),
-    "recognition-not-yet-valid": ("erkännandet gäller först från {detail}",
-                                  "the recognition applies only from {detail}"),
-    "recognised-as-does-not-satisfy": ("erkännandet {subject} likställer beviset med {object}, som inte uppfyller kravet",
-                                       "the recognition {subject} treats the credential as {object}, which does not meet the requirement"),
-    "recognition-other-jurisdiction": ("erkännandet {subject} av {object} hör inte till kravets jurisdiktion och räknas inte",
-                                       "the recognition {subject} by {object} is not of the requirement's jurisdiction and does not count"),
-    "equivalence": ("{subject} är exakt likvärdigt med {object} enligt en godkänd mappning",
-                    "{subject} is an exact equivalent of {object} by an accepted mapping"),
-    "equivalence-not-consulted": ("kravets jurisdiktion har själv beslutat om {subject}; likvärdighetsmappningar används inte",
-                                  "the requirement's jurisdiction has decided on {subject} itself; equivalence mappings are not used"),
-    "identity-met": ("identiteten kontrollerades med {subject}, som räcker för kravets lägsta, {object}",
-                     "identity was verified by {subject}, which meets the requirement's minimum, {object}"),
-    "identity-met-by-route": ("utfärdandevägen kräver {subject}, som räcker för kravets lägsta, {object}",
-                              "the issuance route requires {subject}, which meets the requirement's minimum, {object}"),
-    "identity-from-route": ("beviset anger inte sin identitetskontroll; den utfärdandeväg det kom genom kräver den",
-                            "the award does not record its identity verification; the route it came through requires it"),
-    "identity-weaker": ("identitetskontrollen {subject} är svagare än kravets lägsta, {object}",
-                        "the identity verification {subject} is weaker than the requirement's minimum, {object}"),
-    "too-old": ("beviset är äldre än kravet tillåter ({detail})",
-                "the award is older than the requirement allows ({detail})"),
-    "age-met": ("beviset är inte äldre än kravet tillåter ({detail})",
-                "the award is no older than the requirement allows ({detail})"),
-    "age-limit": ("kravet godtar bara bevis som inte är äldre än {detail}",
-                  "the requirement accepts only awards no older than {detail}"),
-    "all-covered-expired": ("alla bevis som kan räknas, utfärdade senast {detail}, har upphört att gälla vid datumet",
-                            "every award that could count, issued by {detail}, has expired on the date"),
-    "no-issue-date-fits": ("inget utfärdandedatum uppfyller både erkännandet och kravet ({window})",
-                           "no issue date meets both the recognition and the requirement ({window})"),
-    "requirement-conditions": ("kravet {subject} ställer egna villkor", "the requirement {subject} sets conditions of its own"),
-    "requirement-not-in-force": ("kravet {subject} gäller inte vid datumet ({window})",
-                                 "the requirement {subject} is not in force on the date ({window})"),
-    "expired": ("beviset {subject} upphörde att gälla {detail}", "the award {subject} expired on {detail}"),
-    "no-path": ("ingen direkt träff, inget erkännande och ingen likvärdighet leder till kravet",
-                "no direct match, recognition or equivalence leads to the requirement"),
-}
-
-CATALOGUE.update({f"answer_{k}": {"sv": sv, "en": en} for k, (sv, en) in HEADLINES.items()})
-CATALOGUE.update({f"via_{k}": {"sv": sv, "en": en} for k, (sv, en) in VIA.items()})
-CATALOGUE.update({f"step_{k}": {"sv": sv, "en": en} for k, (sv, en) in STEP_TEXTS.items()})
-CATALOGUE.update({
-    "summary_yes": {"sv": "godtas", "en": "accepted"},
-    "summary_until": {"sv": "till {date}", "en": "until {date}"},
-    "summary_to_expiry": {"sv": "till giltighetens slut", "en": "until it expires"},
-    "summary_on_conditions": {"sv": "godtas på villkor: {conditions}",
-                              "en": "accepted on conditions: {conditions}"},
-    "summary_no": {"sv": "godtas inte", "en": "not accepted"},
-    "summary_if": {"sv": "godtas om {what}", "en": "accepted if {what}"},
-    "summary_unknown": {"sv": "kan inte avgöras utan {what}", "en": "cannot tell without {what}"},
-    "summary_by": {"sv": "erkänt av {who}", "en": "recognised by {who}"},
-    "if_issued_until": {"sv": "det utfärdades senast {date}", "en": "it was issued by {date}"},
-    "if_issued_from": {"sv": "det utfärdades tidigast {date}", "en": "it was issued on or after {date}"},
-    "if_issued_between": {"sv": "det utfärdades mellan {start} och {end}",
-                          "en": "it was issued between {start} and {end}"},
-    "if_identity": {"sv": "identiteten kontrollerades med minst {method}",
-                    "en": "identity was verified by at least {method}"},
-    "if_route": {"sv": "det utfärdades genom {routes}", "en": "it was issued through {routes}"},
-    "missing_issued": {"sv": "utfärdandedatumet", "en": "the issue date"},
-    "missing_identity": {"sv": "uppgift om hur identiteten kontrollerades",
-                         "en": "how identity was verified"},
-    "missing_route": {"sv": "uppgift om utfärdandevägen", "en": "the issuance route"},
-    "window_between": {"sv": "mellan {start} och {end}", "en": "between {start} and {end}"},
-    "window_until": {"sv": "senast {end}", "en": "by {end}"},
-    "window_from": {"sv": "tidigast {start}", "en": "on or after {start}"},
-    "and": {"sv": " och ", "en": " and "},
-    "or": {"sv": " eller ", "en": " or "},
-    "identity_compared": {"sv": "identitetskontroll: kravet kräver minst {required}; {held}",
-                          "en": "identity verification: the requirement needs at least {required}; {held}"},
-    "identity_held_award": {"sv": "beviset anger {method}", "en": "the award records {method}"},
-    "identity_held_route": {"sv": "utfärdandevägen kräver {method}", "en": "the issuance route requires {method}"},
-    "identity_held_unknown": {"sv": "hur identiteten kontrollerades är inte känt",
-                              "en": "how identity was verified is not known"},
-})
 
 
 def _window(detail: str, lang: str) -> str:
@@ -157,7 +54,7 @@ def step(reason: Reason, lang: str | None = None, label: Label = _default_label)
     """One step of the path as a sentence."""
     lang = normalise_language(lang)
     key = f"step_{reason.kind}"
-    if key not in CATALOGUE:
+    if not known(key):
         return " ".join(p for p in (reason.kind, label(reason.subject) if reason.subject else "",
                                     label(reason.object) if reason.object else "", reason.detail) if p)
     detail = reason.detail

@@ -27,7 +27,7 @@ from rdflib import Graph, URIRef
 from rdflib import Literal as RdfLiteral
 
 from . import queries
-from .messages import CATALOGUE, message, normalise_language
+from .messages import message, normalise_language
 from .namespaces import DPK, LVL, QA, compact
 from .store import Store
 from .terms import literal_date
@@ -41,20 +41,6 @@ SHORTCUTS = {
 }
 PROPERTY_OF_KIND = {kind: prop for prop, kind in SHORTCUTS.items()}
 ROLES = (QA + "issuer", QA + "trainingProvider", QA + "examinationProvider")
-
-CATALOGUE.update({
-    "dep_" + DPK + "Ownership": {"sv": "{a} ägs av {b}", "en": "{a} is owned by {b}"},
-    "dep_" + DPK + "Control": {"sv": "{a} styrs av {b}", "en": "{a} is controlled by {b}"},
-    "dep_" + DPK + "SubOrganisation": {"sv": "{a} är en del av {b}", "en": "{a} is part of {b}"},
-    "dep_" + DPK + "SharedManagement": {"sv": "{a} har gemensam ledning med {b}",
-                                        "en": "{a} shares management with {b}"},
-    "dep_share": {"sv": "{share} %", "en": "{share} %"},
-    "dep_majority": {"sv": "majoritet", "en": "majority"},
-    "dep_from": {"sv": "från {date}", "en": "from {date}"},
-    "dep_until": {"sv": "till {date}", "en": "until {date}"},
-    "dep_same": {"sv": "samma organisation", "en": "the same organisation"},
-    "independence_none": {"sv": "alla C1-vägar är oberoende", "en": "every C1 route is independent"},
-})
 
 
 @dataclass(frozen=True)

@@ -22,28 +22,11 @@ from datetime import date
 import pyoxigraph as ox
 
 from . import independence, queries, store_rules
-from .messages import CATALOGUE, message, normalise_language
+from .messages import message, normalise_language
 from .namespaces import LVL, compact
 from .store import Store
 from .terms import literal_date as _date
 from .terms import value_of as _value
-
-CATALOGUE.update({
-    "basis_accredited": {"sv": "C1 genom ackreditering: {issuer} är ackrediterad av {body}{standard}",
-                         "en": "C1 by accreditation: {issuer} is accredited by {body}{standard}"},
-    "basis_standard": {"sv": " enligt {standard}", "en": " to {standard}"},
-    "basis_authority": {"sv": "C1 genom myndighetsbeslut: {authority} är myndighet och utfärdar eller ger mandat",
-                        "en": "C1 by an authority's decision: {authority} is a public authority and issues or mandates"},
-    "basis_neither": {"sv": "C1 utan grund: {issuer} är varken ackrediterad eller myndighet, och ingen myndighet ger mandat",
-                      "en": "C1 without a basis: {issuer} is neither accredited nor a public authority, and no authority mandates it"},
-    "basis_sector": {"sv": "B: sektorn kvalitetssäkrar genom {assurers}", "en": "B: the sector quality-assures through {assurers}"},
-    "basis_self_assured": {"sv": "B, men {issuer} kvalitetssäkrar sig själv: ingen annan sektorskvalitetssäkrare",
-                           "en": "B, but {issuer} assures itself: no other sector quality assurer"},
-    "independent": {"sv": "Oberoende: utfärdare och examinatorer beror inte på utbildarna ({date})",
-                    "en": "Independent: issuer and examiners do not depend on the trainers ({date})"},
-    "dependent": {"sv": "Inte oberoende ({date}): {party} beror på utbildaren {trainer}: {path}",
-                  "en": "Not independent ({date}): {party} depends on the trainer {trainer}: {path}"},
-})
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from .catalogue import Catalogue, Entry
 from .errors import AmbiguousName, InputError
 from .labels import fold
-from .messages import CATALOGUE
 from .namespaces import converter, expand
 
 MAX_TEXT = 300
@@ -22,17 +21,6 @@ MAX_MATCHES = 8
 # Problems a resolution can end in; "" when it found the one thing.
 EMPTY, TOO_LONG, SEVERAL, NONE = "empty", "too-long", "several", "none"
 
-CATALOGUE.update({
-    "name_empty_credential": {"sv": "ange namnet på ett kompetensbevis", "en": "give the name of a credential"},
-    "name_empty_requirement": {"sv": "ange namnet på ett krav", "en": "give the name of a requirement"},
-    "name_none_credential": {"sv": "inget kompetensbevis heter ”{text}”",
-                             "en": "no credential matches “{text}”"},
-    "name_none_requirement": {"sv": "inget krav heter ”{text}”", "en": "no requirement matches “{text}”"},
-    "name_too_long": {"sv": "det är för långt för ett namn (högst {n} tecken)",
-                      "en": "that is too long for a name (at most {n} characters)"},
-    "name_several": {"sv": "flera träffar för ”{text}”; ange ett av dessa:",
-                     "en": "several things match “{text}”; give one of these:"},
-})
 
 
 @dataclass

@@ -41,7 +41,7 @@ from stdnum.no import orgnr as no_orgnr
 from stdnum.se import orgnr as se_orgnr
 
 from . import independence, resources
-from .messages import CATALOGUE
+from .messages import message
 from .namespaces import QA, SHAPES, SKOS, compact
 
 if TYPE_CHECKING:
@@ -75,11 +75,6 @@ FORMS = {
     XSD.double: ("ett tal med punkt som decimaltecken, till exempel 0.9",
                  "a number with a point as decimal mark, for example 0.9"),
 }
-CATALOGUE.update({
-    "rule_no_suggestion": {"sv": "ingen", "en": "none"},
-    "rule_form_other": {"sv": "ett giltigt {datatype}", "en": "a valid {datatype}"},
-    "located": {"sv": "{file}:{line}: {text}", "en": "{file}:{line}: {text}"},
-})
 
 
 @dataclass(frozen=True)
@@ -205,8 +200,8 @@ def literal_findings(graph: Iterable[tuple[object, object, object]],
 
         def fill(lang: str, p: object = p, o: Literal = o, datatype: URIRef = datatype) -> dict[str, str]:
             sv, en = FORMS.get(datatype, (None, None))
-            form = (sv if lang == "sv" else en) or CATALOGUE["rule_form_other"][lang or "en"].format(
-                datatype=compact(str(datatype)))
+            form = (sv if lang == "sv" else en) or message("rule_form_other", lang or "en",
+                                                           datatype=compact(str(datatype)))
             return {"value": f'"{o}"', "property": compact(str(p)), "datatype": compact(str(datatype)),
                     "form": form}
 
@@ -282,7 +277,7 @@ def known_iri_findings_of(links: Iterable[tuple[str, str, str, str]], described:
         close = difflib.get_close_matches(o, candidates[cls], n=1, cutoff=0.6)
 
         def fill(lang: str, prop: str = prop, cls: str = cls, close: list[str] = close) -> dict[str, str]:
-            suggestion = close[0] if close else CATALOGUE["rule_no_suggestion"][lang or "en"]
+            suggestion = close[0] if close else message("rule_no_suggestion", lang or "en")
             return {"property": compact(prop), "class": compact(cls), "suggestion": suggestion}
 
         out.append(_finding(KNOWN_IRI, s, prop, o, fill))

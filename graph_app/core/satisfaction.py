@@ -43,26 +43,10 @@ import pyoxigraph as ox
 from . import queries
 from .equivalence import EXACT, Mapping, Reasoning, Step
 from .errors import InputError
-from .messages import CATALOGUE
 from .namespaces import CND, IDV
 from .store import Store
 from .terms import literal_date as _date
 from .terms import value_of as _value
-
-CATALOGUE.update({
-    "unknown_credential": {
-        "sv": "'{name}' är varken ett kompetensbevis eller ett utfärdat bevis i lagret",
-        "en": "'{name}' is neither a credential nor an award in the store",
-    },
-    "unknown_requirement": {
-        "sv": "'{name}' är inget krav i lagret",
-        "en": "'{name}' is not a requirement in the store",
-    },
-    "bad_date": {
-        "sv": "'{value}' är inget datum (ÅÅÅÅ-MM-DD)",
-        "en": "'{value}' is not a date (YYYY-MM-DD)",
-    },
-})
 
 YES, CONDITIONAL, UNKNOWN, NO = "yes", "conditional", "unknown", "no"
 # from worst to best: an answer is as good as its weakest part
@@ -78,7 +62,7 @@ OTHER_CONDITION = CND + "Other"
 class Reason:
     """One step of an explanation: a kind and the IRIs and dates it concerns.
 
-    `kind` is one of the keys of `explanation.STEP_TEXTS` (direct-credential, recognition,
+    `kind` names its sentence, the message `step_<kind>` (direct-credential, recognition,
     equivalence, identity-weaker, …); `detail` holds dates as ISO text where the kind has
     them ("2023-06-30", or a window "2021-01-01..2023-06-30")."""
 

@@ -32,20 +32,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import QagraphError
-from .messages import CATALOGUE
 from .namespaces import GRAPH_BASE, META_GRAPH
 from .sparql import SOURCE_GRAPH_BASE
 from .sparql_guard import Checked, check_query
 from .store import META, OxigraphStore, QueryResult, Store
-
-CATALOGUE.update(
-    {
-        "sparql_graph_rewrite": {
-            "sv": "GRAPH-mönstret kunde inte knytas till källornas grafer",
-            "en": "the GRAPH pattern could not be mapped to the source graphs",
-        },
-    }
-)
 
 EMPTY = ox.NamedNode(GRAPH_BASE + "empty")
 

@@ -15,24 +15,11 @@ from datetime import date
 import pyoxigraph as ox
 
 from .errors import InputError
-from .messages import CATALOGUE
 from .namespaces import XSD, expand
 from .queries import QUERY_DIR, CannedQuery, Param, _parse_header
 
 EXAMPLE_DIR = QUERY_DIR / "examples"
 
-CATALOGUE.update(
-    {
-        "sparql_bad_param": {
-            "sv": "parametern '{name}' ({kind}) har ett ogiltigt värde '{value}': {detail}",
-            "en": "parameter '{name}' ({kind}) has an invalid value '{value}': {detail}",
-        },
-        "sparql_unknown_param": {
-            "sv": "okänd parameter '{name}'; frågan tar: {params}",
-            "en": "unknown parameter '{name}'; the query takes: {params}",
-        },
-    }
-)
 
 # Request parameters that are not query parameters.
 RESERVED = {"lang", "format"}

@@ -31,32 +31,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import LoadRefused, QagraphError, QuerySyntaxError, ServiceRefused
-from .messages import CATALOGUE
-
-CATALOGUE.update(
-    {
-        "sparql_service": {
-            "sv": "SERVICE-anrop till andra tjänster är inte tillåtna här",
-            "en": "SERVICE calls to other endpoints are not allowed here",
-        },
-        "sparql_load": {
-            "sv": "LOAD hämtar data från nätet och är inte tillåtet här; ladda filer med Graph Store-protokollet eller qagraph load",
-            "en": "LOAD fetches data from the network and is not allowed here; load files with the Graph Store protocol or qagraph load",
-        },
-        "sparql_escape": {
-            "sv": "ogiltig eller nästlad teckenkod ({detail}) i frågetexten",
-            "en": "invalid or nested codepoint escape ({detail}) in the query text",
-        },
-        "sparql_syntax": {
-            "sv": "syntaxfel i SPARQL: {detail}",
-            "en": "SPARQL syntax error: {detail}",
-        },
-        "sparql_too_deep": {
-            "sv": "frågan är för djupt nästlad eller för lång för att tolkas",
-            "en": "the query is nested too deeply or too long to be read",
-        },
-    }
-)
 
 # Deep nesting is read with a high recursion limit in a thread with a large stack (the
 # parser recurses once per nested group and per triple of a block).

@@ -51,7 +51,6 @@ from .errors import (
     QueryTimeout,
     SandboxMissing,
 )
-from .messages import CATALOGUE
 from .sparql import Negotiated, Rendered, render
 from .sparql_guard import Checked, check_query, check_update
 from .sparql_sources import UpdateDiff, diff_update
@@ -60,49 +59,6 @@ from .store import OxigraphStore, Store
 _ROOT = Path(__file__).resolve().parents[2]
 STARTUP = 60.0  # seconds a new worker may take to start (imports, sandbox, parser)
 log = logging.getLogger(__name__)
-
-CATALOGUE.update(
-    {
-        "sparql_timeout": {
-            "sv": "frågan tog längre tid än gränsen på {limit} s och avbröts",
-            "en": "the query ran longer than the limit of {limit} s and was stopped",
-        },
-        "sparql_busy": {
-            "sv": "alla frågearbetare är upptagna; försök igen om en stund",
-            "en": "all query workers are busy; try again in a moment",
-        },
-        "sparql_client_busy": {
-            "sv": "du har redan {limit} frågor igång; vänta tills någon är klar",
-            "en": "you already have {limit} queries running; wait until one has finished",
-        },
-        "sparql_failed": {
-            "sv": "frågan kunde inte utföras: {detail}",
-            "en": "the query could not be evaluated: {detail}",
-        },
-        "sparql_sandbox": {
-            "sv": "frågearbetarna kunde inte stängas ute från nätet ({detail}); inga frågor körs "
-                  "(QUERY_SANDBOX=warn kör dem ändå)",
-            "en": "the query workers could not be shut off from the network ({detail}); no "
-                  "queries are run (QUERY_SANDBOX=warn runs them anyway)",
-        },
-        "sparql_not_acceptable": {
-            "sv": "inget av de godtagna formaten passar resultatet ({kind})",
-            "en": "none of the accepted formats fits this result ({kind})",
-        },
-        "sparql_update_conflict": {
-            "sv": "using-graph-uri/using-named-graph-uri kan inte kombineras med USING eller WITH",
-            "en": "using-graph-uri/using-named-graph-uri cannot be combined with USING or WITH",
-        },
-        "sparql_update_using": {
-            "sv": "using-graph-uri och using-named-graph-uri stöds inte; använd USING i uppdateringen",
-            "en": "using-graph-uri and using-named-graph-uri are not supported; use USING in the update",
-        },
-        "sparql_update_stale": {
-            "sv": "källan {name} ändrades medan uppdateringen kördes; skicka den igen",
-            "en": "source {name} changed while the update ran; send it again",
-        },
-    }
-)
 
 
 @dataclass

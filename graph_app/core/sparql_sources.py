@@ -12,18 +12,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .errors import InputError, QuerySyntaxError
-from .messages import CATALOGUE
 from .sparql import SOURCE_GRAPH_BASE
 from .store import SOURCE_NAME, Store
-
-CATALOGUE.update(
-    {
-        "sparql_update_target": {
-            "sv": "en uppdatering får bara skriva i källgrafer ({base}<namn>), inte i {graph}",
-            "en": "an update may only write to source graphs ({base}<name>), not to {graph}",
-        },
-    }
-)
 
 
 @dataclass

@@ -9,16 +9,7 @@ from datetime import date, timedelta
 import isodate
 from babel.dates import format_date
 
-from .messages import CATALOGUE, message, normalise_language
-
-CATALOGUE.update({
-    "duration_year": {"sv": "{n} år", "en": "{n} year"},
-    "duration_years": {"sv": "{n} år", "en": "{n} years"},
-    "duration_month": {"sv": "{n} månad", "en": "{n} month"},
-    "duration_months": {"sv": "{n} månader", "en": "{n} months"},
-    "duration_day": {"sv": "{n} dag", "en": "{n} day"},
-    "duration_days": {"sv": "{n} dagar", "en": "{n} days"},
-})
+from .messages import message, normalise_language
 
 
 def day(value: date | str | None, lang: str | None = None) -> str:

@@ -18,7 +18,7 @@ from typing import Protocol
 import pyoxigraph as ox
 from rdflib import Literal
 
-from ..messages import CATALOGUE
+from ..messages import LANGUAGES, message
 from .compiler import FOCUS, Check, Compiler, Plan
 from .model import Shape, ShapesModel
 from .report import Report, Result
@@ -107,8 +107,8 @@ def plan_for(model: ShapesModel, classes: Mapping[str, Sequence[str]]) -> Plan:
 
 
 def generic_messages(component: str) -> tuple[tuple[str, str], ...]:
-    texts = CATALOGUE["shacl_generic"]
-    return tuple(sorted((lang, text.format(component=f"sh:{component}")) for lang, text in texts.items()))
+    return tuple(sorted((lang, message("shacl_generic", lang, component=f"sh:{component}"))
+                        for lang in LANGUAGES))
 
 
 def shape_messages(shape: Shape, component: str) -> tuple[tuple[str, str], ...]:
