@@ -479,17 +479,18 @@ def stats_command(ctx: Context) -> None:
       qagraph stats
     """
     store = ctx.store
-    head = {"sv": ("klass", "antal"), "en": ("class", "count")}[ctx.lang]
-    click.echo(f"{head[0]:<40} {head[1]:>8}")
+
+    def word(key: str) -> str:
+        return message(key, ctx.lang)
+
+    click.echo(f"{word('stats_class'):<40} {word('stats_count'):>8}")
     for cls, count in stats.class_counts(store):
         click.echo(f"{compact(cls):<40} {count:>8}")
     click.echo("")
-    lhead = {"sv": ("nivå", "vägar", "meriter"), "en": ("level", "routes", "credentials")}[ctx.lang]
-    click.echo(f"{lhead[0]:<8} {lhead[1]:>8} {lhead[2]:>12}")
+    click.echo(f"{word('stats_level'):<8} {word('stats_routes'):>8} {word('stats_credentials'):>12}")
     for lc in stats.level_counts(store):
         click.echo(f"{lc.notation:<8} {lc.routes:>8} {lc.credentials:>12}")
-    total = {"sv": "tripler", "en": "triples"}[ctx.lang]
-    click.echo(f"\n{total}: {store.triple_count()}")
+    click.echo(f"\n{word('stats_triples')}: {store.triple_count()}")
 
 
 @main.command("sources")
