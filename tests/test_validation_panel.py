@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from graph_app.core import entity
+from graph_app.core import node_validation
 from graph_app.core.loading import LoadInput, load
 from graph_app.core.namespaces import DEFAULT_BASE
 from graph_app.core.store import OxigraphStore
@@ -38,11 +38,11 @@ def test_a_validation_done_before_its_callback_is_set_does_not_hang(small: Oxigr
     """The compiled validation of a node can finish before violations() registers its
     done-callback; the callback then runs at once in the same thread, which holds the cache
     lock (it hung with a plain lock)."""
-    done: Future[list[entity.Result]] = Future()
+    done: Future[list[node_validation.Result]] = Future()
     done.set_result([])
-    monkeypatch.setattr(entity._validator, "submit", lambda *_args, **_kwargs: done)
+    monkeypatch.setattr(node_validation._validator, "submit", lambda *_args, **_kwargs: done)
     answered: list[object] = []
-    thread = threading.Thread(target=lambda: answered.append(entity.violations(small, AWARD, wait=1)),
+    thread = threading.Thread(target=lambda: answered.append(node_validation.violations(small, AWARD, wait=1)),
                               daemon=True)
     thread.start()
     thread.join(timeout=10)
@@ -51,7 +51,7 @@ def test_a_validation_done_before_its_callback_is_set_does_not_hang(small: Oxigr
 
 
 def test_the_panel_shows_the_nodes_results(small: OxigraphStore) -> None:
-    found = entity.violations(small, AWARD, wait=30)
+    found = node_validation.violations(small, AWARD, wait=30)
     assert found is not None
     assert {r.shape for r in found} >= {"qash:AwardShape"}
     assert all(r.focus == AWARD for r in found)
@@ -62,7 +62,7 @@ def test_the_panel_reads_the_last_whole_validation_of_the_same_state(small: Oxig
     keep_report(small, report)
     kept = whole_reports.current(small, start=False)
     assert kept is not None
-    assert entity.violations(small, AWARD, wait=0) == kept.by_focus[AWARD]
+    assert node_validation.violations(small, AWARD, wait=0) == kept.by_focus[AWARD]
     # a commit makes a new state: the kept report is not shown for it
     extra = Path(small.path.parent / "more.ttl")  # type: ignore[union-attr]
     extra.write_text(f"<{AWARD}> <http://www.w3.org/2000/01/rdf-schema#comment> \"x\" .\n", encoding="utf-8")

@@ -1,16 +1,12 @@
 """What an entity page shows of one node: its statements with their sources, incoming
-relations counted per property and paged, equivalents with SSSOM metadata, the levels
-of a credential's routes, its validation results, and its description as RDF."""
+relations counted per property and paged, equivalents with SSSOM metadata, and its
+description as RDF. Its validation results come from core/node_validation.py."""
 
 from __future__ import annotations
 
-import itertools
-import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -18,7 +14,6 @@ import pyoxigraph as ox
 from . import queries
 from .namespaces import PREFIXES, RDF
 from .store import Store
-from .validation import Result, shapes_model, validate_nodes, whole_reports
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -57,12 +52,6 @@ class Equivalent:
     comment: str = ""
 
 
-@dataclass
-class RouteLevel:
-    route: str
-    level: str
-    claimed: str
-    issuers: list[str] = field(default_factory=list)
 
 
 def _node(iri: str) -> ox.NamedNode:
@@ -157,16 +146,6 @@ def equivalents(store: Store, iri: str) -> list[Equivalent]:
     return sorted(found.values(), key=lambda e: (e.direction != "out", e.predicate, e.other))
 
 
-def route_levels(store: Store, iri: str) -> list[RouteLevel]:
-    out: dict[str, RouteLevel] = {}
-    for row in _solutions(store, "entity-levels", iri):
-        level, claimed, issuer = row["level"], row["claimed"], row["issuer"]
-        route = out.setdefault(row["route"].value, RouteLevel(
-            row["route"].value, level.value if level is not None else "",
-            claimed.value if claimed is not None else ""))
-        if issuer is not None and issuer.value not in route.issuers:
-            route.issuers.append(issuer.value)
-    return list(out.values())
 
 
 def description(store: Store, iri: str) -> list[ox.Triple]:
@@ -180,88 +159,3 @@ def serialise(triples: Sequence[ox.Triple], ext: str) -> bytes:
     data = ox.serialize(triples, format=fmt, prefixes=prefixes)
     assert data is not None
     return data
-
-
-# -- validation of one node, in memory, cached per store generation ------------------
-
-_validation_cache: OrderedDict[tuple[int, int, str], list[Result]] = OrderedDict()
-# Reentrant: a validation that is already done runs its done-callback (_store_result,
-# which takes this lock) at once, in the thread that registers it while holding the lock.
-_validation_lock = threading.RLock()
-_pending: dict[tuple[int, int, str], Future[list[Result]]] = {}
-# One worker: rdflib's SPARQL parser (pyparsing), which pyshacl uses, is not thread-safe,
-# and validations must not take every core from the pages.
-_validator = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qagraph-validate")
-VALIDATION_CACHE_SIZE = 4096
-
-
-_tokens: weakref.WeakKeyDictionary[Store, int] = weakref.WeakKeyDictionary()
-_counter = itertools.count(1)
-
-
-def store_token(store: Store) -> int:
-    """A number that names the store for caches (an id() may be reused)."""
-    return _token(store)
-
-
-def _token(store: Store) -> int:
-    """A number that names the store for the cache (an id() may be reused)."""
-    with _validation_lock:
-        if store not in _tokens:
-            _tokens[store] = next(_counter)
-        return _tokens[store]
-
-
-def _validate_node(store: Store, iri: str) -> list[Result]:
-    # The compiled checks restricted to the node, in the store (SHACL compiled to SPARQL).
-    return validate_nodes(store, [iri]).for_node(iri)
-
-
-_warmed = threading.Event()
-
-
-def warm_up() -> None:
-    """Read the compiled shapes in the validation worker now (once per process), so that
-    a freshly started server's first entity page finds them ready and its validation fits
-    in the page's wait instead of showing "still running"."""
-    if _warmed.is_set():
-        return
-    _warmed.set()
-
-    def run() -> None:
-        shapes_model()
-
-    _validator.submit(run)
-
-
-def violations(store: Store, iri: str, wait: float | None = None) -> list[Result] | None:
-    """SHACL results whose focus is the node: the compiled checks restricted to the node,
-    run in the store (a few milliseconds; pySHACL never runs over the store). Waits at most
-    `wait` seconds (None: as long as it takes) and returns None when the validation is
-    still running; the result is cached until the next commit."""
-    whole = whole_reports.current(store, start=False)
-    if whole is not None:  # the last whole validation of this very state of the store
-        return whole.by_focus.get(iri, [])
-    key = (_token(store), store.generation, iri)
-    with _validation_lock:
-        if key in _validation_cache:
-            _validation_cache.move_to_end(key)
-            return _validation_cache[key]
-        future = _pending.get(key)
-        if future is None:
-            future = _validator.submit(_validate_node, store, iri)
-            _pending[key] = future
-            future.add_done_callback(lambda f: _store_result(key, f))
-    try:
-        return future.result(timeout=wait)
-    except FutureTimeout:
-        return None
-
-
-def _store_result(key: tuple[int, int, str], future: Future[list[Result]]) -> None:
-    with _validation_lock:
-        _pending.pop(key, None)
-        if future.exception() is None:
-            _validation_cache[key] = future.result()
-            while len(_validation_cache) > VALIDATION_CACHE_SIZE:
-                _validation_cache.popitem(last=False)

@@ -11,7 +11,9 @@ from flask import Blueprint, Flask, Response, abort, current_app, render_templat
 from flask_babel import gettext as _
 
 from ..core import entity as core
+from ..core import node_validation
 from ..core.namespaces import DCTERMS, LVL, QA, RDF
+from ..core.validation import Result
 from . import acceptance, cards, check, profiles, readable
 from .browse import base_iri, cat, kind_names, lang, store
 from .page_cache import PAGES
@@ -39,19 +41,19 @@ def _page(iri: str) -> str:
     """The entity page, rendered once per state of the store, language, day (the cards
     answer for today) and page of incoming links (graph_app/web/page_cache.py)."""
     s = store()
-    key = (core.store_token(s), s.generation, lang(), date.today().isoformat(), iri,
+    key = (node_validation.store_token(s), s.generation, lang(), date.today().isoformat(), iri,
            request.args.get("in"), request.args.get("offset"))
     cached = PAGES.get(key)
     if cached is not None:
         return cached
-    violations = core.violations(s, iri, wait=float(current_app.config["VALIDATION_WAIT"]))
+    violations = node_validation.violations(s, iri, wait=float(current_app.config["VALIDATION_WAIT"]))
     html = _render(iri, violations)
     if violations is not None:  # "still running" is not kept
         PAGES.put(key, html)
     return html
 
 
-def _render(iri: str, violations: list[core.Result] | None) -> str:
+def _render(iri: str, violations: list[Result] | None) -> str:
     s = store()
     statements = core.outgoing(s, iri)
     types = core.types(statements)
@@ -160,4 +162,4 @@ def resource() -> Response:
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     if not app.testing:
-        core.warm_up()
+        node_validation.warm_up()
