@@ -60,21 +60,10 @@ NUMBER_CHECKSUM = SHAPES + "OrganisationNumberChecksumShape"
 LITERAL_FORM = SHAPES + "LiteralFormShape"
 KNOWN_IRI = SHAPES + "KnownIriShape"
 
-# The form a data steward should write, per XSD datatype (messages in sv and en).
-FORMS = {
-    XSD.date: ("ÅÅÅÅ-MM-DD, till exempel 2023-06-30", "YYYY-MM-DD, for example 2023-06-30"),
-    XSD.dateTime: ("ÅÅÅÅ-MM-DDTtt:mm:ss, till exempel 2023-06-30T12:00:00",
-                   "YYYY-MM-DDThh:mm:ss, for example 2023-06-30T12:00:00"),
-    XSD.gYear: ("ÅÅÅÅ, till exempel 2023", "YYYY, for example 2023"),
-    XSD.duration: ("en tidslängd enligt ISO 8601, till exempel P5Y (fem år) eller P18M",
-                   "an ISO 8601 duration, for example P5Y (five years) or P18M"),
-    XSD.boolean: ("true eller false", "true or false"),
-    XSD.integer: ("ett heltal, till exempel 3", "a whole number, for example 3"),
-    XSD.decimal: ("ett tal med punkt som decimaltecken, till exempel 60.5",
-                  "a number with a point as decimal mark, for example 60.5"),
-    XSD.double: ("ett tal med punkt som decimaltecken, till exempel 0.9",
-                 "a number with a point as decimal mark, for example 0.9"),
-}
+# The datatypes whose form a data steward should write has a message of its own,
+# rule_form_<datatype> (else rule_form_other names the datatype).
+FORMS = frozenset({XSD.date, XSD.dateTime, XSD.gYear, XSD.duration, XSD.boolean, XSD.integer,
+                   XSD.decimal, XSD.double})
 
 
 @dataclass(frozen=True)
@@ -199,9 +188,9 @@ def literal_findings(graph: Iterable[tuple[object, object, object]],
         datatype = URIRef(o.datatype)
 
         def fill(lang: str, p: object = p, o: Literal = o, datatype: URIRef = datatype) -> dict[str, str]:
-            sv, en = FORMS.get(datatype, (None, None))
-            form = (sv if lang == "sv" else en) or message("rule_form_other", lang or "en",
-                                                           datatype=compact(str(datatype)))
+            lang = "sv" if lang == "sv" else "en"
+            form = (message(f"rule_form_{datatype.removeprefix(str(XSD))}", lang) if datatype in FORMS
+                    else message("rule_form_other", lang, datatype=compact(str(datatype))))
             return {"value": f'"{o}"', "property": compact(str(p)), "datatype": compact(str(datatype)),
                     "form": form}
 
