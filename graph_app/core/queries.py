@@ -54,7 +54,7 @@ class CannedQuery:
         return self.descriptions.get(lang, self.description)
 
 
-def _parse_header(name: str, text: str) -> CannedQuery:
+def parse_header(name: str, text: str) -> CannedQuery:
     """Read the comment header. `title`, `description` and `param` are in English;
     `title@sv`, `description@sv` and `param@sv: name — text` give another language."""
     titles: dict[str, str] = {}
@@ -106,7 +106,7 @@ def _parse_header(name: str, text: str) -> CannedQuery:
 def load(name: str, directory: Path = QUERY_DIR) -> CannedQuery:
     """The canned query `name` (file `name.rq`)."""
     path = directory / f"{name}.rq"
-    return _parse_header(name, path.read_text(encoding="utf-8"))
+    return parse_header(name, path.read_text(encoding="utf-8"))
 
 
 _TOKEN = re.compile(

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from .errors import InputError
 from .namespaces import XSD, expand
-from .queries import QUERY_DIR, CannedQuery, Param, _parse_header
+from .queries import QUERY_DIR, CannedQuery, Param, parse_header
 
 EXAMPLE_DIR = QUERY_DIR / "examples"
 
@@ -114,4 +114,4 @@ def get(name: str, lang: str = "en") -> Example | None:
 
 
 def _load(name: str) -> CannedQuery:
-    return _parse_header(name, (EXAMPLE_DIR / f"{name}.rq").read_text(encoding="utf-8"))
+    return parse_header(name, (EXAMPLE_DIR / f"{name}.rq").read_text(encoding="utf-8"))

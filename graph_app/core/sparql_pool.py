@@ -133,7 +133,7 @@ def _term(text: str) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     return obj
 
 
-def _worker_main(conn: multiprocessing.connection.Connection, sandbox: str, nice: int = 5) -> None:
+def worker_main(conn: multiprocessing.connection.Connection, sandbox: str, nice: int = 5) -> None:
     """Worker loop. First the sandbox; then (snapshot, job) in, (status, payload) out."""
     from .sparql_sandbox import close_network
 

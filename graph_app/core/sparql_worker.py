@@ -6,9 +6,9 @@ from __future__ import annotations
 import multiprocessing.connection
 import sys
 
-from .sparql_pool import _worker_main
+from .sparql_pool import worker_main
 
 if __name__ == "__main__":
-    _worker_main(multiprocessing.connection.Connection(int(sys.argv[1])),
+    worker_main(multiprocessing.connection.Connection(int(sys.argv[1])),
                  sys.argv[2] if len(sys.argv) > 2 else "require",
                  int(sys.argv[3]) if len(sys.argv) > 3 else 5)
