@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from ..core import entity as core
 from ..core import level_check, queries
 from ..core.derived import PerGeneration
+from ..core.labels import local_name
 from ..core.namespaces import DCTERMS, LVL, QA, RDFS
 from ..core.store import Store
 from . import acceptance
@@ -72,7 +73,7 @@ def _level_rules(s: Store) -> LevelRules:
     minimum: dict[str, str] = {}
     for row in result:
         level, prop, value = row["level"].value, row["p"].value, row["v"]
-        name = prop.rsplit("#", 1)[-1]
+        name = local_name(prop)
         if prop == QA + "minimumIdentityVerification":
             minimum[level] = value.value
         elif name in FLAGS:
@@ -250,7 +251,7 @@ def _route_card(route: str, rules: LevelRules, basis: level_check.RouteCheck | N
         elif rules.strength.get(minimum, 0) > 0:
             checks.append(Check(False, _("No identity check is recorded; the level asks at least %(minimum)s.",
                                          minimum=label(minimum))))
-    return RouteCard(route, level, catalogue.notations.get(level, level.rsplit("/", 1)[-1]) if level else "",
+    return RouteCard(route, level, catalogue.notations.get(level, local_name(level)) if level else "",
                      catalogue.full_label(level, lang()) if level else "", roles, checks)
 
 
@@ -282,7 +283,7 @@ def justification_words(iri: str) -> str:
         "MappingReview": _("reviewed by a curator"),
         "MappingChaining": _("derived by chaining mappings"),
     }
-    local = iri.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    local = local_name(iri)
     return names.get(local, local)
 
 
@@ -297,7 +298,7 @@ def equivalences(iri: str) -> list[Equivalence]:
 
     out: dict[str, Equivalence] = {}
     for e in core.equivalents(store(), iri):
-        kind = e.predicate.rsplit("#", 1)[-1].removesuffix("Match")
+        kind = local_name(e.predicate).removesuffix("Match")
         if e.direction == "in":
             kind = INVERSE.get(kind, kind)
         conf = ""
@@ -391,7 +392,7 @@ def _organisation_profile(iri: str, statements: list[core.Statement]) -> dict[st
     does: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     by_level: dict[str, set[str]] = defaultdict(set)
     for row in result:
-        role = row["role"].value.rsplit("#", 1)[-1]
+        role = local_name(row["role"].value)
         thing = row["thing"].value
         credential = row["credential"].value if row["credential"] is not None else ""
         level = row["level"].value if row["level"] is not None else ""
@@ -432,7 +433,7 @@ def _organisation_profile(iri: str, statements: list[core.Statement]) -> dict[st
     for row in result:
         dep = row["dep"].value
         if row["kind"] is not None:  # a dependency of its own: named by its kind
-            dep = QA + kind_prop.get(row["kind"].value.rsplit("/", 1)[-1], "dependsOn")
+            dep = QA + kind_prop.get(local_name(row["kind"].value), "dependsOn")
         details = []
         if row["share"] is not None:
             details.append(f"{row['share'].value} %")
@@ -453,7 +454,7 @@ def _organisation_profile(iri: str, statements: list[core.Statement]) -> dict[st
     }
     tree: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for d in sorted(deps, key=lambda d: label(d["other"])):
-        local = d["dep"].rsplit("#", 1)[-1]
+        local = local_name(d["dep"])
         name = (dep_names_out if d["direction"] == "out" else dep_names_in).get(local, local)
         if (d["other"], d["detail"]) not in tree[name]:
             tree[name].append((d["other"], d["detail"]))
