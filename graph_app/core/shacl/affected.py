@@ -27,7 +27,7 @@ from rdflib.term import Variable
 
 from .compiler import sparql_text
 from .model import Path, Shape, ShapesModel, nested_shapes
-from .sparql_check import _get, _nodes, parsed
+from .sparql_check import algebra_nodes, parsed, part_of
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
@@ -174,15 +174,15 @@ def _predicates_of(p: object) -> frozenset[str] | None:
 def _triple_patterns(algebra: object) -> list[tuple[object, object, object]]:
     """Every triple pattern of the query, including those inside EXISTS and OPTIONAL."""
     found: list[tuple[object, object, object]] = []
-    for node in _nodes(algebra):
+    for node in algebra_nodes(algebra):
         if isinstance(node, CompValue) and node.name == "BGP":
-            found.extend(tuple(t) for t in _get(node, "triples") or [])
+            found.extend(tuple(t) for t in part_of(node, "triples") or [])
         for key in ("graph",):
-            inner = _get(node, key)
+            inner = part_of(node, key)
             if isinstance(inner, CompValue):
-                for sub in _nodes(inner):
+                for sub in algebra_nodes(inner):
                     if isinstance(sub, CompValue) and sub.name == "BGP":
-                        found.extend(tuple(t) for t in _get(sub, "triples") or [])
+                        found.extend(tuple(t) for t in part_of(sub, "triples") or [])
     return list(dict.fromkeys(found))
 
 

@@ -28,7 +28,7 @@ from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, S
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable
 
-from .sparql_check import _bound, _get, _nodes, _variables, parsed
+from .sparql_check import algebra_nodes, bound_by, parsed, part_of, variables_in
 from .sparql_terms import term
 
 
@@ -84,40 +84,40 @@ def expression(e: object) -> str:
         return _term(e)
     name = e.name
     if name == "ConditionalOrExpression":
-        return "(" + " || ".join(expression(x) for x in [_get(e, "expr"), *(_get(e, "other") or [])]) + ")"
+        return "(" + " || ".join(expression(x) for x in [part_of(e, "expr"), *(part_of(e, "other") or [])]) + ")"
     if name == "ConditionalAndExpression":
-        return "(" + " && ".join(expression(x) for x in [_get(e, "expr"), *(_get(e, "other") or [])]) + ")"
+        return "(" + " && ".join(expression(x) for x in [part_of(e, "expr"), *(part_of(e, "other") or [])]) + ")"
     if name == "RelationalExpression":
-        left, op, right = _get(e, "expr"), _get(e, "op"), _get(e, "other")
+        left, op, right = part_of(e, "expr"), part_of(e, "op"), part_of(e, "other")
         if op is None:
             return expression(left)
         if op in ("IN", "NOT IN"):
             return f"({expression(left)} {op} ({', '.join(expression(x) for x in right or [])}))"
         return f"({expression(left)} {op} {expression(right)})"
     if name in ("AdditiveExpression", "MultiplicativeExpression"):
-        text = expression(_get(e, "expr"))
-        for op, other in zip(_get(e, "op") or [], _get(e, "other") or [], strict=True):
+        text = expression(part_of(e, "expr"))
+        for op, other in zip(part_of(e, "op") or [], part_of(e, "other") or [], strict=True):
             text += f" {op} {expression(other)}"
         return f"({text})"
     if name == "UnaryNot":
-        return f"(!{expression(_get(e, 'expr'))})"
+        return f"(!{expression(part_of(e, 'expr'))})"
     if name == "UnaryMinus":
-        return f"(-{expression(_get(e, 'expr'))})"
+        return f"(-{expression(part_of(e, 'expr'))})"
     if name == "UnaryPlus":
-        return f"(+{expression(_get(e, 'expr'))})"
+        return f"(+{expression(part_of(e, 'expr'))})"
     if name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
         keyword = "EXISTS" if name == "Builtin_EXISTS" else "NOT EXISTS"
-        return f"{keyword} {{ {pattern(_get(e, 'graph'), rewrite=False)} }}"
+        return f"{keyword} {{ {pattern(part_of(e, 'graph'), rewrite=False)} }}"
     if name == "Function":
-        arguments = ", ".join(expression(a) for a in _get(e, "expr") or [])
-        distinct = "DISTINCT " if _get(e, "distinct") else ""
-        return f"{_term(_get(e, 'iri'))}({distinct}{arguments})"
+        arguments = ", ".join(expression(a) for a in part_of(e, "expr") or [])
+        distinct = "DISTINCT " if part_of(e, "distinct") else ""
+        return f"{_term(part_of(e, 'iri'))}({distinct}{arguments})"
     if name.startswith("Builtin_"):
         keyword = _NAMES.get(name, name[len("Builtin_"):])
         keys = _ARGS.get(name) or ("arg", "arg1", "arg2", "arg3")
         args: list[str] = []
         for key in keys:
-            value = _get(e, key)
+            value = part_of(e, key)
             if value is None:
                 continue
             if isinstance(value, list):
@@ -130,7 +130,7 @@ def expression(e: object) -> str:
 
 def _conjuncts(e: object) -> list[object]:
     if isinstance(e, CompValue) and e.name == "ConditionalAndExpression":
-        return [_get(e, "expr"), *(_get(e, "other") or [])]
+        return [part_of(e, "expr"), *(part_of(e, "other") or [])]
     return [e]
 
 
@@ -149,23 +149,23 @@ def _triple(t: tuple[Any, Any, Any], rewrite: bool) -> str:
 def _uncorrelated(graph: object) -> bool:
     """True when no filter, BIND or OPTIONAL condition inside reads a variable that the
     pattern does not bind itself."""
-    for node in _nodes(graph):
+    for node in algebra_nodes(graph):
         name = getattr(node, "name", "")
         if name in ("Filter", "Extend"):
-            if not _variables(_get(node, "expr")) <= _bound(_get(node, "p")):
+            if not variables_in(part_of(node, "expr")) <= bound_by(part_of(node, "p")):
                 return False
         elif name == "LeftJoin":
-            inner = _bound(_get(node, "p1")) | _bound(_get(node, "p2"))
-            if not _variables(_get(node, "expr")) <= inner:
+            inner = bound_by(part_of(node, "p1")) | bound_by(part_of(node, "p2"))
+            if not variables_in(part_of(node, "expr")) <= inner:
                 return False
     return True
 
 
 def _pattern_variables(graph: object) -> set[Variable]:
     found: set[Variable] = set()
-    for node in _nodes(graph):
+    for node in algebra_nodes(graph):
         if getattr(node, "name", "") == "BGP":
-            for t in _get(node, "triples") or []:
+            for t in part_of(node, "triples") or []:
                 found |= {x for x in t if isinstance(x, Variable)}
     return found
 
@@ -175,11 +175,11 @@ def _defining_triples(group: object) -> list[tuple[Any, Any, Any]]:
     if not isinstance(group, CompValue):
         return []
     if group.name == "BGP":
-        return list(_get(group, "triples") or [])
+        return list(part_of(group, "triples") or [])
     if group.name == "Join":
-        return _defining_triples(_get(group, "p1")) + _defining_triples(_get(group, "p2"))
+        return _defining_triples(part_of(group, "p1")) + _defining_triples(part_of(group, "p2"))
     if group.name in ("Filter", "Extend", "LeftJoin", "Minus"):
-        return _defining_triples(_get(group, "p") if group.name in ("Filter", "Extend") else _get(group, "p1"))
+        return _defining_triples(part_of(group, "p") if group.name in ("Filter", "Extend") else part_of(group, "p1"))
     return []
 
 
@@ -188,18 +188,18 @@ def _anti_join(part: CompValue, inner: object, bound: set[Variable]) -> str | No
     or None. P may read variables of the group in its filter (?needed in `FILTER(?strength
     >= ?needed)`): the MINUS side then ranges over every value the group can give them,
     taken from a triple pattern of the group that binds them."""
-    graph = _get(part, "graph")
-    shared = _pattern_variables(graph) & _variables(inner)
+    graph = part_of(part, "graph")
+    shared = _pattern_variables(graph) & variables_in(inner)
     if _uncorrelated(graph):
         if shared and shared <= bound:
             return f"MINUS {{ {pattern(graph, rewrite=True)} }}"
         return None
     if not (isinstance(graph, CompValue) and graph.name == "Filter"):
         return None
-    body = _get(graph, "p")
+    body = part_of(graph, "p")
     if not _uncorrelated(body):
         return None
-    correlated = _variables(_get(graph, "expr")) - _bound(body)
+    correlated = variables_in(part_of(graph, "expr")) - bound_by(body)
     if not correlated <= bound or not (shared | correlated):
         return None
     triples = _defining_triples(inner)
@@ -210,15 +210,15 @@ def _anti_join(part: CompValue, inner: object, bound: set[Variable]) -> str | No
             return None
         values.append(f"{{ SELECT DISTINCT ?{var} WHERE {{ {_triple(source, rewrite=False)} }} }}")
     return (f"MINUS {{ {{ {pattern(body, rewrite=True)} }} {' '.join(values)} "
-            f"FILTER({expression(_get(graph, 'expr'))}) }}")
+            f"FILTER({expression(part_of(graph, 'expr'))}) }}")
 
 
 def _filter(node: CompValue, rewrite: bool) -> str:
-    inner = _get(node, "p")
+    inner = part_of(node, "p")
     kept: list[str] = []
     minus: list[str] = []
-    bound = _bound(inner)
-    for part in _conjuncts(_get(node, "expr")):
+    bound = bound_by(inner)
+    for part in _conjuncts(part_of(node, "expr")):
         if rewrite and isinstance(part, CompValue) and part.name == "Builtin_NOTEXISTS":
             anti = _anti_join(part, inner, bound)
             if anti is not None:
@@ -237,29 +237,29 @@ def pattern(node: object, rewrite: bool) -> str:
         raise CannotRewrite(f"pattern {node!r}")
     name = node.name
     if name == "BGP":
-        return " ".join(_triple(t, rewrite) for t in _get(node, "triples") or [])
+        return " ".join(_triple(t, rewrite) for t in part_of(node, "triples") or [])
     if name == "Join":
-        return "{ " + pattern(_get(node, "p1"), rewrite) + " } { " + pattern(_get(node, "p2"), rewrite) + " }"
+        return "{ " + pattern(part_of(node, "p1"), rewrite) + " } { " + pattern(part_of(node, "p2"), rewrite) + " }"
     if name == "LeftJoin":
-        expr = _get(node, "expr")
+        expr = part_of(node, "expr")
         condition = ""
         if isinstance(expr, CompValue) and expr.name != "TrueFilter":
             condition = f" FILTER({expression(expr)})"
-        return ("{ " + pattern(_get(node, "p1"), rewrite) + " } OPTIONAL { { "
-                + pattern(_get(node, "p2"), rewrite) + " }" + condition + " }")
+        return ("{ " + pattern(part_of(node, "p1"), rewrite) + " } OPTIONAL { { "
+                + pattern(part_of(node, "p2"), rewrite) + " }" + condition + " }")
     if name == "Filter":
         return _filter(node, rewrite)
     if name == "Union":
-        return "{ " + pattern(_get(node, "p1"), rewrite) + " } UNION { " + pattern(_get(node, "p2"), rewrite) + " }"
+        return "{ " + pattern(part_of(node, "p1"), rewrite) + " } UNION { " + pattern(part_of(node, "p2"), rewrite) + " }"
     if name == "Minus":
-        return "{ " + pattern(_get(node, "p1"), rewrite) + " } MINUS { " + pattern(_get(node, "p2"), rewrite) + " }"
+        return "{ " + pattern(part_of(node, "p1"), rewrite) + " } MINUS { " + pattern(part_of(node, "p2"), rewrite) + " }"
     if name == "Extend":
-        return ("{ " + pattern(_get(node, "p"), rewrite) + " } BIND(" + expression(_get(node, "expr"))
-                + " AS " + _term(_get(node, "var")) + ")")
+        return ("{ " + pattern(part_of(node, "p"), rewrite) + " } BIND(" + expression(part_of(node, "expr"))
+                + " AS " + _term(part_of(node, "var")) + ")")
     if name == "Graph":
-        return f"GRAPH {_term(_get(node, 'term'))} {{ {pattern(_get(node, 'p'), rewrite)} }}"
+        return f"GRAPH {_term(part_of(node, 'term'))} {{ {pattern(part_of(node, 'p'), rewrite)} }}"
     if name == "ToMultiSet":
-        return "{ " + select(_get(node, "p"), rewrite) + " }"
+        return "{ " + select(part_of(node, "p"), rewrite) + " }"
     raise CannotRewrite(f"pattern {name}")
 
 
@@ -269,26 +269,26 @@ def select(node: object, rewrite: bool, first: str = "") -> str:
     modifier, limit, order = "", "", ""
     while isinstance(node, CompValue) and node.name in ("Slice", "Distinct", "Reduced"):
         if node.name == "Slice":
-            start, length = _get(node, "start"), _get(node, "length")
+            start, length = part_of(node, "start"), part_of(node, "length")
             limit = (f" LIMIT {int(length)}" if length is not None else "") + (
                 f" OFFSET {int(start)}" if start else "")
         else:
             modifier = node.name.upper() + " "
-        node = _get(node, "p")
+        node = part_of(node, "p")
     if not isinstance(node, CompValue) or node.name != "Project":
         raise CannotRewrite("a query without a projection")
-    variables = " ".join("?" + str(v) for v in _get(node, "PV") or []) or "*"
-    inner = _get(node, "p")
+    variables = " ".join("?" + str(v) for v in part_of(node, "PV") or []) or "*"
+    inner = part_of(node, "p")
     if isinstance(inner, CompValue) and inner.name == "OrderBy":
         conditions = []
-        for c in _get(inner, "expr") or []:
+        for c in part_of(inner, "expr") or []:
             if isinstance(c, CompValue) and c.name == "OrderCondition":
-                order_ = _get(c, "order")
-                conditions.append(f"{order_ or 'ASC'}({expression(_get(c, 'expr'))})")
+                order_ = part_of(c, "order")
+                conditions.append(f"{order_ or 'ASC'}({expression(part_of(c, 'expr'))})")
             else:
                 conditions.append(f"ASC({expression(c)})")
         order = " ORDER BY " + " ".join(conditions)
-        inner = _get(inner, "p")
+        inner = part_of(inner, "p")
     body = pattern(inner, rewrite)
     if first:
         body = f"{first} {{ {body} }}"
@@ -300,7 +300,7 @@ def for_scan(text: str, focus: str) -> str | None:
     None when the rewriter does not know something in it."""
     try:
         algebra = parsed(text).algebra
-        top = _get(algebra, "p")
+        top = part_of(algebra, "p")
         return select(top, rewrite=True, first="{ SELECT DISTINCT ?this WHERE { " + focus + " } }")
     except CannotRewrite:
         return None

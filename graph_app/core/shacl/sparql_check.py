@@ -75,8 +75,8 @@ def analyse(text: str) -> QueryShape:
     algebra = query.algebra
     if algebra.name != "SelectQuery":
         raise UnsupportedQuery("a SPARQL-based constraint must be a SELECT query")
-    projected = tuple(str(v) for v in _get(algebra, "PV") or [])
-    for node in _nodes(algebra):
+    projected = tuple(str(v) for v in part_of(algebra, "PV") or [])
+    for node in algebra_nodes(algebra):
         name = getattr(node, "name", "")
         if name == "Minus":
             raise UnsupportedQuery("MINUS is not allowed in SHACL-SPARQL queries (§5.3.1)")
@@ -84,20 +84,20 @@ def analyse(text: str) -> QueryShape:
             raise UnsupportedQuery("VALUES is not allowed in SHACL-SPARQL queries (§5.3.1)")
         if name == "ServiceGraphPattern":
             raise UnsupportedQuery("SERVICE is not allowed in SHACL-SPARQL queries (§5.3.1)")
-        if name == "Extend" and _get(node, "var") in PRE_BOUND:
-            raise UnsupportedQuery(f"AS ?{_get(node, 'var')} is not allowed for a pre-bound variable")
-    used_all = _variables(algebra)
+        if name == "Extend" and part_of(node, "var") in PRE_BOUND:
+            raise UnsupportedQuery(f"AS ?{part_of(node, 'var')} is not allowed for a pre-bound variable")
+    used_all = variables_in(algebra)
     for var in ("shapesGraph", "currentShape"):
         if Variable(var) in used_all:
             raise NeedsShapesGraph(f"${var} needs the shapes graph in the store")
-    inner = _get(algebra, "p")
+    inner = part_of(algebra, "p")
     problem = _parse(text)[1]
     if problem:
         raise UnsupportedQuery(problem)
     joinable = _joinable(inner)
     repeats = any(isinstance(p, MulPath) and p.mod in ("*", "+")
-                  for node in _nodes(algebra) if getattr(node, "name", "") == "BGP"
-                  for triple in _get(node, "triples") or [] for p in _path_parts(triple[1]))
+                  for node in algebra_nodes(algebra) if getattr(node, "name", "") == "BGP"
+                  for triple in part_of(node, "triples") or [] for p in _path_parts(triple[1]))
     return QueryShape(projected, joinable, "this" in projected, repeats)
 
 
@@ -111,7 +111,7 @@ def _path_parts(path: object) -> Iterator[object]:
             yield from _path_parts(part)
 
 
-def _get(node: object, key: str) -> Any:
+def part_of(node: object, key: str) -> Any:
     """A part of a parsed query (CompValue.get answers the key's name when it is missing;
     rdflib keeps the translated pattern of an EXISTS as an attribute, not an item)."""
     if isinstance(node, CompValue):
@@ -125,11 +125,11 @@ def _get(node: object, key: str) -> Any:
 def _is_values(node: CompValue) -> bool:
     if node.name == "values":
         return True
-    inner = _get(node, "p")
+    inner = part_of(node, "p")
     return getattr(inner, "name", "") == "values"
 
 
-def _nodes(node: object) -> Iterator[CompValue]:
+def algebra_nodes(node: object) -> Iterator[CompValue]:
     """Every algebra node under `node`, including the patterns inside EXISTS."""
     todo = [node]
     seen: set[int] = set()
@@ -145,7 +145,8 @@ def _nodes(node: object) -> Iterator[CompValue]:
             todo.extend(current)
 
 
-def _variables(node: object) -> set[Variable]:
+def variables_in(node: object) -> set[Variable]:
+    """Every variable named anywhere under `node`."""
     found: set[Variable] = set()
     todo = [node]
     while todo:
@@ -159,45 +160,45 @@ def _variables(node: object) -> set[Variable]:
     return found
 
 
-def _bound(node: object) -> set[Variable]:
+def bound_by(node: object) -> set[Variable]:
     """Variables that every solution of the pattern binds."""
     if not isinstance(node, CompValue):
         return set()
     name = node.name
     if name == "BGP":
-        return {t for triple in _get(node, "triples") or [] for t in triple if isinstance(t, Variable)}
+        return {t for triple in part_of(node, "triples") or [] for t in triple if isinstance(t, Variable)}
     if name == "Join":
-        return _bound(_get(node, "p1")) | _bound(_get(node, "p2"))
+        return bound_by(part_of(node, "p1")) | bound_by(part_of(node, "p2"))
     if name in ("LeftJoin", "Minus"):
-        return _bound(_get(node, "p1"))
+        return bound_by(part_of(node, "p1"))
     if name == "Union":
-        return _bound(_get(node, "p1")) & _bound(_get(node, "p2"))
+        return bound_by(part_of(node, "p1")) & bound_by(part_of(node, "p2"))
     if name == "Extend":
-        return _bound(_get(node, "p")) | {_get(node, "var")}
+        return bound_by(part_of(node, "p")) | {part_of(node, "var")}
     if name == "Graph":
-        term = _get(node, "term")
-        return _bound(_get(node, "p")) | ({term} if isinstance(term, Variable) else set())
+        term = part_of(node, "term")
+        return bound_by(part_of(node, "p")) | ({term} if isinstance(term, Variable) else set())
     if name == "Project":
-        return _bound(_get(node, "p")) & set(_get(node, "PV") or [])
+        return bound_by(part_of(node, "p")) & set(part_of(node, "PV") or [])
     if name == "Group":
-        exprs = _get(node, "expr") or []
-        return {e for e in exprs if isinstance(e, Variable)} & _bound(_get(node, "p"))
+        exprs = part_of(node, "expr") or []
+        return {e for e in exprs if isinstance(e, Variable)} & bound_by(part_of(node, "p"))
     if name == "AggregateJoin":
-        return _bound(_get(node, "p"))
-    return _bound(_get(node, "p"))
+        return bound_by(part_of(node, "p"))
+    return bound_by(part_of(node, "p"))
 
 
 def _check_subqueries(tree: Any) -> None:
     """Every subquery returns $this (§5.3.1): in its projection, or for SELECT * among the
     variables its patterns bind (a FILTER does not bind)."""
-    for node in _nodes(_get(tree[1], "where")):
+    for node in algebra_nodes(part_of(tree[1], "where")):
         if getattr(node, "name", "") != "SubSelect":
             continue
-        projection = _get(node, "projection")
+        projection = part_of(node, "projection")
         if projection:
-            returned: set[Variable] = {_get(p, "var") or _get(p, "evar") for p in projection}
+            returned: set[Variable] = {part_of(p, "var") or part_of(p, "evar") for p in projection}
         else:
-            returned = _pattern_variables(_get(node, "where"))
+            returned = _pattern_variables(part_of(node, "where"))
         if THIS not in returned:
             raise UnsupportedQuery("a subquery must return the pre-bound variable $this (§5.3.1)")
 
@@ -223,30 +224,30 @@ def _in_scope(node: object) -> set[Variable]:
     """Variables a pattern may bind (SPARQL §18.2.1): those of its triple patterns, BINDs,
     VALUES and subquery projections, not those that only a FILTER reads."""
     found: set[Variable] = set()
-    for current in _nodes(node):
+    for current in algebra_nodes(node):
         name = getattr(current, "name", "")
         if name == "BGP":
-            found |= {t for triple in _get(current, "triples") or [] for t in triple if isinstance(t, Variable)}
+            found |= {t for triple in part_of(current, "triples") or [] for t in triple if isinstance(t, Variable)}
         elif name == "Extend":
-            found.add(_get(current, "var"))
+            found.add(part_of(current, "var"))
         elif name == "Project":
-            found |= set(_get(current, "PV") or [])
+            found |= set(part_of(current, "PV") or [])
     return found
 
 
 def _joinable(node: object) -> bool:
     """True when no filter, BIND or OPTIONAL condition reads $this in a group that does
     not bind it itself."""
-    for current in _nodes(node):
+    for current in algebra_nodes(node):
         name = getattr(current, "name", "")
-        if name in ("Filter", "Extend") and THIS in _variables(_get(current, "expr")):
-            if THIS not in _bound(_get(current, "p")):
+        if name in ("Filter", "Extend") and THIS in variables_in(part_of(current, "expr")):
+            if THIS not in bound_by(part_of(current, "p")):
                 return False
-        if name == "LeftJoin" and THIS in _variables(_get(current, "expr")):
-            if THIS not in _bound(_get(current, "p1")) | _bound(_get(current, "p2")):
+        if name == "LeftJoin" and THIS in variables_in(part_of(current, "expr")):
+            if THIS not in bound_by(part_of(current, "p1")) | bound_by(part_of(current, "p2")):
                 return False
-        if name == "Project" and current is not node and THIS in _variables(_get(current, "p")):
-            if THIS not in _bound(current):
+        if name == "Project" and current is not node and THIS in variables_in(part_of(current, "p")):
+            if THIS not in bound_by(current):
                 return False
     return True
 
