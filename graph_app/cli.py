@@ -20,7 +20,7 @@ import pyoxigraph as ox
 import loaders
 from loaders import sssom as sssom_loader
 
-from .core import names, resources, stats
+from .core import catalogue, names, resources, stats
 from .core.errors import QagraphError
 from .core.limits import format_size
 from .core.loading import LoadInput, load, source_name_for
@@ -59,6 +59,12 @@ class Context:
                 click.echo(message("store_recovered", self.lang, triples=recovered.triples,
                                    graphs=recovered.graphs, files=recovered.files,
                                    size=format_size(recovered.bytes)), err=True)
+            if self._store.path is not None:
+                # The catalogue and the counts of a committed state are built in the command
+                # that commits it and kept beside the store, so that no page request of a
+                # server started later computes them (core/derived.py).
+                catalogue.keep_up_to_date(self._store, background=False)
+                stats.keep_up_to_date(self._store, background=False)
         return self._store
 
     def close(self) -> None:

@@ -40,3 +40,31 @@ def test_serve_answers_and_stops_cleanly_without_a_store_inherited_through_fork(
         out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, out
     assert "SIGABRT" not in out and "terminate called" not in out, out
+
+
+@pytest.mark.slow
+def test_serve_prepares_the_catalogue_and_counts_before_the_first_request(qagraph, store_path):
+    """A state of the store that no command prepared (here: its kept values removed) gets
+    its catalogue and counts before the server accepts requests, not in a request."""
+    import shutil
+
+    assert qagraph("init").exit_code == 0
+    kept = store_path.parent / f".{store_path.name}-derived"
+    shutil.rmtree(kept, ignore_errors=True)
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "graph_app.cli", "--store", str(store_path), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        for _ in range(100):
+            try:  # a static file: no page, so nothing a page would compute
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/favicon.svg", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        names = sorted(p.name.split("-")[0] for p in kept.glob("*.pickle"))
+        assert names == ["catalogue", "summary"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)

@@ -203,6 +203,7 @@ def catalogue(store: Store) -> Catalogue:
     return _catalogues.get(store)
 
 
-def keep_up_to_date(store: Store) -> None:
-    """Rebuild the store's catalogue right after every commit (once per store)."""
-    _catalogues.keep_up_to_date(store)
+def keep_up_to_date(store: Store, background: bool = True) -> None:
+    """Rebuild the store's catalogue right after every commit (once per store); in the
+    background when it is slow, unless `background` is false."""
+    _catalogues.keep_up_to_date(store, background)

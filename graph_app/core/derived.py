@@ -150,23 +150,24 @@ class PerGeneration(Generic[T]):
 
         threading.Thread(target=run, name=f"qagraph-{self.name or 'derived'}", daemon=True).start()
 
-    def refresh(self, store: Store) -> None:
-        """After a commit: compute now when that is quick, else in the background."""
+    def refresh(self, store: Store, background: bool = True) -> None:
+        """After a commit: compute now when that is quick (or `background` is false: a
+        command that ends after it), else in the background."""
         state = fingerprint(store)
         if self._read(store, state) is not None:
             return
-        if self._took <= QUICK or self._values.get(store) is None:
+        if not background or self._took <= QUICK or self._values.get(store) is None:
             self._build(store, state)
         else:
             with self._lock:
                 self._start(store, state)
 
-    def keep_up_to_date(self, store: Store) -> None:
+    def keep_up_to_date(self, store: Store, background: bool = True) -> None:
         """Recompute after every commit (once per store)."""
         if store in self._hooked:
             return
         self._hooked.add(store)
-        store.add_commit_hook(lambda: self.refresh(store))
+        store.add_commit_hook(lambda: self.refresh(store, background))
 
     # -- on disk ----------------------------------------------------------------------------
 

@@ -75,6 +75,7 @@ def summary(store: Store) -> Summary:
     return _summaries.get(store)
 
 
-def keep_up_to_date(store: Store) -> None:
-    """Recompute the summary right after each commit."""
-    _summaries.keep_up_to_date(store)
+def keep_up_to_date(store: Store, background: bool = True) -> None:
+    """Recompute the summary right after each commit (in the background when it is slow,
+    unless `background` is false)."""
+    _summaries.keep_up_to_date(store, background)

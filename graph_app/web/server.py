@@ -26,7 +26,21 @@ class _Server(BaseApplication):
         # must never be opened in the master and inherited through fork().
         from .app import create_app
 
-        return create_app(self.overrides)
+        app = create_app(self.overrides)
+        prepare(app)
+        return app
+
+
+def prepare(app: Any) -> None:
+    """Read (or, for a state of the store no command has prepared, compute) the catalogue
+    and the counts before the first request is accepted, so that no request waits for
+    them; after a commit they are rebuilt in the background (core/derived.py)."""
+    from ..core import catalogue, stats
+    from .store import get_store
+
+    store = get_store(app)
+    catalogue.catalogue(store)
+    stats.summary(store)
 
 
 def serve(overrides: dict[str, Any], *, host: str, port: int, threads: int, access_log: bool = False) -> None:

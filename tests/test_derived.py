@@ -1,0 +1,44 @@
+"""What pages show of the whole store (the catalogue, the home page's counts) is built in
+the command that commits a state of the store and kept beside the store, so that a
+server started later reads it instead of computing it for a request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from graph_app.core import catalogue, derived, stats
+from graph_app.core.store import OxigraphStore
+
+
+def _kept(store_path: Path) -> set[str]:
+    folder = store_path.parent / f".{store_path.name}-derived"
+    return {p.name for p in folder.glob("*.pickle")} if folder.is_dir() else set()
+
+
+def test_a_load_keeps_the_catalogue_and_counts_of_the_state_it_commits(qagraph, store_path, tmp_path):
+    assert qagraph("init").exit_code == 0
+    store = OxigraphStore(store_path)
+    try:
+        first = derived.fingerprint(store)
+    finally:
+        store.close()
+    assert _kept(store_path) == {f"catalogue-{first}.pickle", f"summary-{first}.pickle"}
+
+    more = tmp_path / "more.ttl"
+    more.write_text("""@prefix qa: <https://w3id.org/qagraph/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/qagraph/id/organisation/derived-test> a qa:Organisation ;
+    rdfs:label "Provorganisation"@sv , "Test organisation"@en .
+""", encoding="utf-8")
+    assert qagraph("load", "--no-validate", str(more)).exit_code == 0
+    store = OxigraphStore(store_path)
+    try:
+        second = derived.fingerprint(store)
+        # only the committed state's values are kept, and another process reads them
+        assert _kept(store_path) == {f"catalogue-{second}.pickle", f"summary-{second}.pickle"}
+        assert catalogue._catalogues._read(store, second) is not None
+        kept = catalogue.catalogue(store)
+        assert kept.full_label("https://w3id.org/qagraph/id/organisation/derived-test", "en") == "Test organisation"
+        assert stats.summary(store).triples > 0
+    finally:
+        store.close()
