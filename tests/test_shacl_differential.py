@@ -229,3 +229,21 @@ def test_ill_typed_literals_are_judged_alike_on_every_predicate() -> None:
     for report in (run_validation(view), pyshacl_graph(copy, with_vocabulary=False)):
         forms = {(r.focus, r.value) for r in report.results if r.shape == "qash:LiteralFormShape"}
         assert forms == {(f"{ID}n1", "30/06/2023")}
+
+
+def test_the_store_finds_the_ill_typed_values_rdflib_finds_of_every_datatype() -> None:
+    """The whole-store literal check lets the store's casts pass over the values it can
+    read; what it leaves, rdflib judges: the findings are rdflib's on the same triples."""
+    values = ["abc", "12", " 12 ", "maybe", "true", "1", "1,5", "1.5", "5 years", "P5Y", "P",
+              "2023-02-30", "2023-06-30", "30/06/2023", "2024-01-01T00:00:00", "2024-01-01 00:00",
+              "1e3", "x", "2023", "20x3", "12:00:00", "noon"]
+    types = ["integer", "boolean", "decimal", "double", "duration", "date", "dateTime", "time",
+             "gYear", "nonNegativeInteger"]
+    lines = [f'<{ID}n{i}> <{QA}issued> "{v}"^^<{XSD}{t}> .'
+             for i, (v, t) in enumerate((v, t) for v in values for t in types)]
+    graph = Graph().parse(data="\n".join(lines), format="turtle")
+    view = memory_view(graph, with_vocabulary=False)
+    found = {(r.focus, r.value) for r in run_validation(view).results if r.shape == "qash:LiteralFormShape"}
+    expected = {(q.subject.value, q.object.value) for q in view.store
+                if getattr(fallback.to_rdflib(q.object), "ill_typed", False)}
+    assert len(expected) > 20 and found == expected

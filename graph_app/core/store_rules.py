@@ -174,13 +174,33 @@ def _typed_predicates() -> list[str]:
     return sorted(found)
 
 
+# Datatypes whose values the store parses when it loads them: a value of one of these that
+# its XPath constructor function (xsd:date(?o)) accepts is well-formed.
+CASTABLE = ("boolean", "integer", "decimal", "double", "float", "date", "dateTime", "time",
+            "duration", "dayTimeDuration", "yearMonthDuration")
+
+
+def _candidates(predicate: str) -> str:
+    """The distinct literals of `predicate` that may be ill-typed: those of a datatype in
+    CASTABLE that the store cannot cast to it, and those of any other datatype (but
+    xsd:string and language-tagged strings)."""
+    casts = "true"
+    for name in reversed(CASTABLE):
+        casts = f"IF(?dt = <{XSD}{name}>, <{XSD}{name}>(?o), {casts})"
+    others = ", ".join(f"<{XSD}{name}>" for name in ("string", *CASTABLE))
+    return (f"SELECT ?o WHERE {{ {{ SELECT DISTINCT ?o WHERE {{ ?s <{predicate}> ?o "
+            f"FILTER(isLiteral(?o) && lang(?o) = \"\") }} }} BIND(datatype(?o) AS ?dt) "
+            f"BIND({casts} AS ?ok) FILTER(?dt NOT IN ({others}) || !BOUND(?ok)) }}")
+
+
 def _ill_typed_in_store(select: Select) -> list[dict[str, Any]]:
     """Triples whose literal is ill-typed, over the typed predicates: the distinct values
-    of each predicate are read (a few thousand dates, not millions of triples), rdflib
-    decides which are ill-typed, and only their triples are fetched."""
+    of each predicate that the store cannot read as their datatype are read (none, or a
+    few, not the thousands of dates), rdflib decides which are ill-typed, and only their
+    triples are fetched."""
     rows: list[dict[str, Any]] = []
     for predicate in typed_predicates():
-        values = select(f"SELECT DISTINCT ?o WHERE {{ ?s <{predicate}> ?o FILTER(isLiteral(?o)) }}")
+        values = select(_candidates(predicate))
         bad = [r["o"] for r in values
                if isinstance(r.get("o"), ox.Literal) and not r["o"].language
                and getattr(fallback.to_rdflib(r["o"]), "ill_typed", False)]
