@@ -247,6 +247,7 @@ class Generator:
         self.violations = Violations(args.violations)
         self.orgs: list[Org] = []
         self.components: list[list[Org]] = []
+        self.depends: dict[int, int] = {}  # an organisation's root by dependencies other than membership
         self.standards: list[str] = []
         self.schemes: list[str] = []
         self.credentials: list[Credential] = []
@@ -289,6 +290,15 @@ class Generator:
         others = [m for m in members if m is not org]
         return self.rng.choice(others) if others else org
 
+    def dependent_other(self, org: Org) -> Org:
+        """An organisation that `org` is joined to by dependencies (membership is not one):
+        drawn like `same_component_other`, else the first such one of its tree, else `org`."""
+        chosen = self.same_component_other(org)
+        root = self.depends.get(org.index, org.index)
+        joined = [m for m in self.components[org.component]
+                  if m is not org and self.depends.get(m.index, m.index) == root]
+        return chosen if chosen in joined else (joined[0] if joined else org)
+
     def any_org(self) -> Org:
         return self.orgs[self.rng.randrange(self.n_regular_orgs)]
 
@@ -324,6 +334,8 @@ class Generator:
         deps: dict[int, list[tuple[str, str]]] = {}
         for child, prop, parent in edges:
             deps.setdefault(child, []).append((q[prop], self.orgs[parent].iri))
+            if prop != "memberOf":  # membership of an association is not a dependency
+                self.depends[child] = self.depends.get(parent, parent)
         for org in self.orgs:
             sector = rng.choice(SECTORS)
             if org.iri == s.iri(*BIG_ORG):
@@ -407,7 +419,7 @@ class Generator:
             # dependency path joins issuer or examiner to the trainer.
             examiner = self.other_component_org(issuer.component)
             if kind == "c1_issuer_depends_on_trainer":
-                trainer = self.same_component_other(issuer)
+                trainer = self.dependent_other(issuer)
             else:
                 trainer = self.other_component_org(issuer.component, examiner.component)
             pairs.append((q["trainingProvider"], trainer.iri))

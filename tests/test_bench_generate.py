@@ -206,3 +206,18 @@ def test_violations_are_the_fraction_asked_for(tmp_path: Path) -> None:
     assert abs(routes - 0.1 * counts["routes"]) <= 1
     assert len({v["focus"] for v in sidecar["violations"]}) == len(sidecar["violations"])
     assert generate(tmp_path / "none.nt", "--triples", "20000")["violations"] == []
+
+
+def test_a_planted_c1_dependence_joins_issuer_and_trainer_by_dependencies(tmp_path: Path) -> None:
+    """Membership of an association is not a dependency: the trainer of every planted
+    `c1_issuer_depends_on_trainer` is the issuer, or joined to it by ownership, control or
+    being a part of, never only through a membership."""
+    out = tmp_path / "c1.nt"
+    sidecar = generate(out, "--triples", "400000", "--violations", "1", "--seed", "3")
+    planted = [v["focus"] for v in sidecar["violations"] if v["kind"] == "c1_issuer_depends_on_trainer"]
+    store = store_of(out)
+    deps = "|".join(f"qa:{p}|^qa:{p}" for p in ("ownedBy", "controlledBy", "subOrganisationOf"))
+    assert len(planted) > 20
+    apart = [route for route in planted if not bool(store.query(
+        f"PREFIX qa: <{QA}> ASK {{ <{route}> qa:issuer ?i ; qa:trainingProvider ?t . ?i ({deps})* ?t }}"))]
+    assert apart == []
