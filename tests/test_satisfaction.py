@@ -119,6 +119,14 @@ def test_answers_for_a_credential_give_one_row_per_requirement_it_may_be_asked_a
     assert [a.country for a in answers] == ["DK", "FI", "NO", "SE"]
 
 
+def test_answers_for_a_credential_up_to_a_limit_are_the_first_of_all(sample):
+    """A page lists a limited number of answers: those are asked for, and they are the
+    first of the whole list."""
+    every = answers_for(sample[0], CRED + "varmt-arbejde", on="2026-11-30")
+    first = answers_for(sample[0], CRED + "varmt-arbejde", on="2026-11-30", limit=2)
+    assert [(a.requirement, a.value) for a in first] == [(a.requirement, a.value) for a in every[:2]]
+
+
 def test_recency_on_the_requirement_itself(checker):
     """Svenska kraftnät: an ESA certificate no older than three years."""
     lena = AWARD + "lena-exempel-esa"  # issued 2024-01-10

@@ -765,13 +765,23 @@ def satisfies(store: Store, subject: str, requirement: str, on: date | str | Non
     return Checker(store).check(subject, requirement, on, issued)
 
 
+def _countries(store: Store, requirements: list[str]) -> dict[str, str]:
+    """Each requirement's country (qa:country), in one query."""
+    values = " ".join(f"<{r}>" for r in requirements)
+    result = store.query("SELECT ?r ?country WHERE { VALUES ?r { " + values + " } "
+                         "?r <https://w3id.org/qagraph/ontology#country> ?country }")
+    return {row["r"].value: row["country"].value for row in result}  # type: ignore[union-attr]
+
+
 def answers_for(store: Store, credential: str, on: date | str | None = None,
-                issued: date | str | None = None, checker: Checker | None = None) -> list[Answer]:
+                issued: date | str | None = None, checker: Checker | None = None,
+                limit: int | None = None) -> list[Answer]:
     """For one credential (or award), the answer for every requirement the data knows of
     that it may be asked against: the requirements that name it or an exact equivalent,
     that a recognition of one of them is for, or that ask for a minimum level. Sorted by
     the requirement's country and IRI. This is what a credential page's "where it is
-    accepted" lists."""
+    accepted" lists: the first `limit` answers only, when given (each answer takes a few
+    queries, and a store may hold hundreds of requirements of a minimum level)."""
     checker = checker or Checker(store)
     subject_rows = _rows(store, "satisfaction-subject", "subject", credential)
     if not subject_rows:
@@ -782,6 +792,9 @@ def answers_for(store: Store, credential: str, on: date | str | None = None,
                                [ox.NamedNode(c) for c in component])
     result = store.query(text)
     requirements = sorted({row["requirement"].value for row in result})  # type: ignore[union-attr]
+    if limit is not None and len(requirements) > limit:
+        countries = _countries(store, requirements)
+        requirements = sorted(requirements, key=lambda r: (countries.get(r) or "~", r))[:limit]
     answers = [checker.check(credential, r, on, issued) for r in requirements]
     return sorted(answers, key=lambda a: (a.country or "~", a.requirement))
 

@@ -92,7 +92,7 @@ def rows_for_credential(iri: str, on: date | None = None) -> list[Row]:
     """One row per requirement the credential may be asked against (core's
     `answers_for`), answered on `on` (today)."""
     try:
-        answers = answers_for(store(), iri, on or date.today(), None, checker=_checker())
+        answers = answers_for(store(), iri, on or date.today(), None, checker=_checker(), limit=MAX_ROWS)
     except QagraphError:
         return []
     rows = [Row(_where(a), a.requirement, iri, word(a), a) for a in answers[:MAX_ROWS]]
