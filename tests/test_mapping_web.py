@@ -15,7 +15,6 @@ from graph_app import create_app
 from graph_app.cli import bundled_inputs
 from graph_app.core.loading import load
 from graph_app.core.namespaces import CST, DEFAULT_BASE, QA
-from graph_app.core.store import OxigraphStore
 
 PASSWORDS = {"alva": "alva-secret", "bo": "bo-secret"}
 
@@ -24,14 +23,15 @@ def curators_setting() -> str:
     return ";".join(f"{n}:{generate_password_hash(p, method='pbkdf2:sha256:1000')}" for n, p in PASSWORDS.items())
 
 
+STORE_KINDS = ("embedded", "remote")
+
+
 @pytest.fixture
-def sample_app(store_path):
-    store = OxigraphStore(store_path)
+def sample_app(store):
     load(store, bundled_inputs(), base_iri=DEFAULT_BASE, validate=False)
     application = create_app({"STORE_OBJECT": store, "TESTING": True, "CURATORS": curators_setting(),
                               "SECRET_KEY": "test-key"})
-    yield application
-    store.close()
+    return application
 
 
 @pytest.fixture

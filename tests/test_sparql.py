@@ -22,13 +22,14 @@ from graph_app.core.namespaces import QA
 from graph_app.core.sparql import source_graph_iri
 from graph_app.core.sparql_guard import ServiceRefused, check_query
 
-from .conftest import ROOT
+from .conftest import ROOT, store_settings_for
 from .w3c.live import Live, load_source, start
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 EN = {"Accept-Language": "en"}
+STORE_KINDS = ("embedded", "remote")
 COUNT_CREDENTIALS = f"PREFIX qa: <{QA}> SELECT (COUNT(?c) AS ?n) WHERE {{ ?c a qa:Credential }}"
 CONSTRUCT_CREDENTIALS = f"PREFIX qa: <{QA}> CONSTRUCT {{ ?c a qa:Credential }} WHERE {{ ?c a qa:Credential }}"
 
@@ -42,8 +43,10 @@ def load_sample(store) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    server = start(tmp_path_factory.mktemp("sparql") / "store", QUERY_TIMEOUT=20, ROW_LIMIT=50)
+def live(tmp_path_factory: pytest.TempPathFactory, store_kind: str,
+         request: pytest.FixtureRequest) -> Iterator[Live]:
+    settings = store_settings_for(store_kind, tmp_path_factory.mktemp("sparql"), request)
+    server = start(settings, QUERY_TIMEOUT=20, ROW_LIMIT=50)
     load_sample(server.store)
     yield server
     server.stop()

@@ -20,9 +20,12 @@ ORG = "https://w3id.org/qagraph/id/organisation/"
 PREFIXES = f"PREFIX qa: <{QA}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 
 
+STORE_KINDS = ("embedded", "remote")
+
+
 @pytest.fixture
-def live(tmp_path) -> Iterator[Live]:  # type: ignore[no-untyped-def]
-    server = start(tmp_path / "store", CURATOR_TOKEN=TOKEN)
+def live(store_settings, tmp_path) -> Iterator[Live]:  # type: ignore[no-untyped-def]
+    server = start(store_settings, CURATOR_TOKEN=TOKEN)
     for path in sorted((ROOT / "ontology").glob("*.ttl")) + sorted((ROOT / "ontology" / "schemes").glob("*.ttl")):
         load_source(server.store, path.stem, path, ox.RdfFormat.TURTLE)
     mini = tmp_path / "mini.ttl"

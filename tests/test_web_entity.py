@@ -13,6 +13,8 @@ from rdflib import Graph, Literal, URIRef
 from . import web_browse_data
 from .web_browse_data import AWARDS, HETA
 
+STORE_KINDS = ("embedded", "remote")
+
 bclient = web_browse_data.bclient
 browse_app = web_browse_data.browse_app
 

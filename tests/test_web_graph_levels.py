@@ -5,6 +5,8 @@ from __future__ import annotations
 from . import web_browse_data
 from .web_browse_data import BRANDSKYDD, HETA
 
+STORE_KINDS = ("embedded", "remote")
+
 bclient = web_browse_data.bclient
 browse_app = web_browse_data.browse_app
 

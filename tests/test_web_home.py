@@ -8,6 +8,8 @@ import loaders
 from graph_app.core.loading import LoadInput, load
 from graph_app.core.namespaces import DEFAULT_BASE
 
+STORE_KINDS = ("embedded", "remote")
+
 
 def test_home_page_shows_counts_in_both_languages(app, client, tmp_path: Path):
     path = tmp_path / "org.ttl"

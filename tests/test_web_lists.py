@@ -16,6 +16,8 @@ from graph_app.core.namespaces import DEFAULT_BASE
 from . import web_browse_data
 from .web_browse_data import HETA
 
+STORE_KINDS = ("embedded", "remote")
+
 bclient = web_browse_data.bclient
 browse_app = web_browse_data.browse_app
 

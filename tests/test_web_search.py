@@ -6,6 +6,8 @@ from __future__ import annotations
 from . import web_browse_data
 from .web_browse_data import HETA
 
+STORE_KINDS = ("embedded", "remote")
+
 bclient = web_browse_data.bclient
 browse_app = web_browse_data.browse_app
 

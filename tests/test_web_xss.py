@@ -6,6 +6,8 @@ import pytest
 
 from . import web_browse_data
 
+STORE_KINDS = ("embedded", "remote")
+
 bclient = web_browse_data.bclient
 browse_app = web_browse_data.browse_app
 

@@ -14,6 +14,8 @@ from graph_app.cli import bundled_inputs
 from graph_app.core.loading import LoadInput, load
 from graph_app.core.namespaces import DEFAULT_BASE
 
+from .conftest import store_settings_for
+
 HERE = Path(__file__).resolve().parent
 ID = DEFAULT_BASE
 HETA = ID + "credential/heta-arbeten"
@@ -59,10 +61,12 @@ def extra_inputs(tmp: Path) -> list[LoadInput]:
 
 
 @pytest.fixture(scope="module")
-def browse_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def browse_app(tmp_path_factory: pytest.TempPathFactory, store_kind: str,
+               request: pytest.FixtureRequest) -> Iterator[object]:
     tmp = tmp_path_factory.mktemp("browse")
+    settings = store_settings_for(store_kind, tmp, request)
     # a slow machine must not turn the validation panel into "still running"
-    app = create_app({"STORE": str(tmp / "store"), "TESTING": True, "VALIDATION_WAIT": 120})
+    app = create_app({**settings, "TESTING": True, "VALIDATION_WAIT": 120})
     store = app.extensions["qagraph.store"]
     load(store, bundled_inputs() + extra_inputs(tmp), base_iri=DEFAULT_BASE, validate=False)
     yield app

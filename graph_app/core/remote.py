@@ -90,6 +90,9 @@ _SOURCE_NAME = QA + "sourceName"
 _DATETIME = ox.NamedNode(XSD + "dateTime")
 
 
+_PARSER = ox.Store()
+
+
 # -- query text: the form, and bindings by substitution -------------------------------------
 
 def substitute(text: str, bindings: Mapping[str, Term]) -> str:
@@ -394,6 +397,11 @@ class RemoteStore:
         always sent explicitly (default-graph-uri and named-graph-uri): a server's own
         default graph may hold other data. `staged` adds pending graphs (a load's)."""
         text = substitute(sparql, bindings or {})
+        # Only standard SPARQL 1.1 goes to the server: Oxigraph's parser reads the text
+        # first (over an empty store; nothing is evaluated), so a syntax error reads as on
+        # the embedded store, and a server's own extensions (Virtuoso's `define` pragmas)
+        # are syntax errors here.
+        _PARSER.query(text, base_iri=base_iri)
         if base_iri:
             text = f"BASE {ox.NamedNode(base_iri)}\n{text}"
         if default_graphs is not None or named_graphs is not None:
@@ -562,7 +570,7 @@ class RemoteStore:
             self.update(" ;\n".join([*leases, update_text(delete, insert)]))
             self._snapshot(fresh=True)
         self._committed()
-        self._drop_expired()
+        self._drop_expired(fresh=False)
 
     def discard(self, staged: Sequence[StagedSource]) -> None:
         """Throw staged graphs away; the store is as it was before `stage`."""
@@ -587,7 +595,7 @@ class RemoteStore:
             self.update(update_text(delete, insert))
             self._snapshot(fresh=True)
         self._committed()
-        self._drop_expired()
+        self._drop_expired(fresh=False)
         return size
 
     def add_commit_hook(self, hook: Callable[[], None]) -> None:
@@ -614,9 +622,9 @@ class RemoteStore:
         with self._lock:
             self._state = None
 
-    def _drop_expired(self) -> list[str]:
+    def _drop_expired(self, fresh: bool = True) -> list[str]:
         now = datetime.now(UTC)
-        _current, pending = self._snapshot(fresh=True)
+        _current, pending = self._snapshot(fresh=fresh)
         expired = [g for g, until in pending.items() if until is None or until <= now]
         self._drop_graphs(expired)
         return [g.value for g in expired]

@@ -12,14 +12,14 @@ import pyoxigraph as ox
 from werkzeug.serving import make_server
 
 from graph_app import create_app
-from graph_app.core.store import OxigraphStore
+from graph_app.core.store import Store
 
 
 @dataclass
 class Live:
     url: str
     app: Any
-    store: OxigraphStore
+    store: Store
     server: Any
     thread: threading.Thread
 
@@ -32,8 +32,11 @@ class Live:
         self.store.close()
 
 
-def start(store_path: Path, **config: Any) -> Live:
-    app = create_app({"STORE": str(store_path), "TESTING": True, **config})
+def start(store: Path | dict[str, Any], **config: Any) -> Live:
+    """Serve the app on a free port; `store` is the embedded store's folder, or the
+    settings of a store (see conftest.store_settings_for)."""
+    settings = {"STORE": str(store)} if isinstance(store, Path) else dict(store)
+    app = create_app({**settings, "TESTING": True, **config})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -41,7 +44,7 @@ def start(store_path: Path, **config: Any) -> Live:
     return Live(url, app, app.extensions["qagraph.store"], server, thread)
 
 
-def load_source(store: OxigraphStore, name: str, path: Path, fmt: ox.RdfFormat) -> None:
+def load_source(store: Store, name: str, path: Path, fmt: ox.RdfFormat) -> None:
     """Commit a file as a source, directly (test set-up; no validation)."""
     staged = store.stage(name, path.name, "test")
     store.write_staged(staged, _triples(ox.parse(path=str(path), format=fmt)))

@@ -24,6 +24,7 @@ from rdflib.collection import Collection
 
 from graph_app.core.sparql import source_graph_iri
 
+from ..conftest import store_settings_for
 from .live import Live, load_source, start
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,6 +40,7 @@ SDNS = Namespace("http://www.w3.org/ns/sparql-service-description#")
 RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
 TOKEN = "test-curator-token"
 KASEI = "http://kasei.us/2009/09/sparql/data/"
+STORE_KINDS = ("embedded", "remote")
 
 # Update tests whose updates write to graphs that are not source graphs, or use
 # using-graph-uri: the store keeps every graph as a versioned source graph, so these
@@ -87,8 +89,10 @@ def _rewrite_body(body: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    server = start(tmp_path_factory.mktemp("w3c") / "store", CURATOR_TOKEN=TOKEN, QUERY_TIMEOUT=10)
+def live(tmp_path_factory: pytest.TempPathFactory, store_kind: str,
+         request: pytest.FixtureRequest) -> Iterator[Live]:
+    settings = store_settings_for(store_kind, tmp_path_factory.mktemp("w3c"), request)
+    server = start(settings, CURATOR_TOKEN=TOKEN, QUERY_TIMEOUT=10)
     yield server
     server.stop()
 
