@@ -12,6 +12,8 @@ from graph_app.core import resources
 
 from .conftest import ROOT
 
+STORE_KINDS = ("embedded", "remote")
+
 SHAPE_EXAMPLES = sorted((ROOT / "tests" / "shapes").glob("*-invalid-*.ttl"))
 ORG = (
     "@prefix qa: <https://w3id.org/qagraph/ontology#> .\n"

@@ -11,6 +11,8 @@ from graph_app.core.independence import dependences, dependency_graph, explain, 
 from graph_app.core.loading import LoadInput, load
 from graph_app.core.namespaces import DEFAULT_BASE, QA
 
+STORE_KINDS = ("embedded", "remote")
+
 PREFIXES = """@prefix qa: <https://w3id.org/qagraph/ontology#> .
 @prefix lvl: <https://w3id.org/qagraph/vocab/level/> .
 @prefix o: <https://w3id.org/qagraph/id/organisation/> .
@@ -67,10 +69,8 @@ def test_c1_routes_whose_issuer_or_examiner_depends_on_a_trainer_are_found(store
     assert x1.path[0].property == QA + "ownedBy"
 
 
-def test_cli_lists_dependences_and_exits_1(qagraph, store_path, tmp_path):
-    from graph_app.core.store import OxigraphStore
-
-    s = OxigraphStore(store_path)
+def test_cli_lists_dependences_and_exits_1(qagraph, open_store, tmp_path):
+    s = open_store()
     put(s, tmp_path, """
         c:x qa:hasRoute r:x1 .
         r:x1 qa:assuranceLevel lvl:C1 ; qa:issuer o:cert ; qa:trainingProvider o:school .

@@ -16,7 +16,10 @@ from graph_app.core import explanation
 from graph_app.core.loading import LoadInput, load
 from graph_app.core.namespaces import CND, DEFAULT_BASE, IDV
 from graph_app.core.satisfaction import Checker, answers_for
-from graph_app.core.store import OxigraphStore
+from graph_app.core.settings import load_settings
+from graph_app.core.store import OxigraphStore, open_configured
+
+from .conftest import cli_env, store_settings_for
 
 CRED = DEFAULT_BASE + "credential/"
 REQ = DEFAULT_BASE + "requirement/"
@@ -26,12 +29,15 @@ FI_HOT_WORK = REQ + "tulityokortti-vakuutusehdot"
 AWARD = DEFAULT_BASE + "example/award/"
 
 
+STORE_KINDS = ("embedded", "remote")
+
+
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    path = tmp_path_factory.mktemp("sample") / "store"
-    store = OxigraphStore(path)
+def sample(tmp_path_factory, store_kind, request):
+    settings = store_settings_for(store_kind, tmp_path_factory.mktemp("sample"), request)
+    store = open_configured(load_settings(settings))
     load(store, bundled_inputs(), base_iri=DEFAULT_BASE, validate=False)
-    yield store, path
+    yield store, settings
     store.close()
 
 
@@ -186,10 +192,13 @@ def test_cli_satisfies_answers_in_four_values_with_exit_codes(sample, tmp_path):
 
     from graph_app.cli import main
 
-    path = tmp_path / "copy"
-    sample[0].backup(path)  # the command opens its own store; the module's stays open
-    runner = CliRunner()
-    base = ["--lang", "en", "--store", str(path), "satisfies",
+    store, settings = sample
+    if isinstance(store, OxigraphStore):
+        copy = tmp_path / "copy"
+        store.backup(copy)  # the command opens its own store; the module's stays open
+        settings = {"STORE": str(copy)}
+    runner = CliRunner(env=cli_env(settings))
+    base = ["--lang", "en", "satisfies",
             "id:credential/varmt-arbejde", "id:requirement/heta-arbeten-forsakringsvillkor", "--on", "2025-01-01"]
     yes = runner.invoke(main, base + ["--issued", "2023-06-30"])
     assert yes.exit_code == 0
@@ -199,10 +208,10 @@ def test_cli_satisfies_answers_in_four_values_with_exit_codes(sample, tmp_path):
     assert "erkännandet omfattar bara bevis utfärdade senast 2023-06-30, och detta utfärdades inte då" in swedish.output
     unknown = runner.invoke(main, base)
     assert unknown.exit_code == 3 and "accepted if it was issued by 30 June 2023" in unknown.output
-    conditional = runner.invoke(main, ["--lang", "en", "--store", str(path), "satisfies",
+    conditional = runner.invoke(main, ["--lang", "en", "satisfies",
                                        "id:credential/varmt-arbejde", "id:requirement/tulityokortti-vakuutusehdot"])
     assert conditional.exit_code == 4 and "Induction: After induction" in conditional.output
-    every = runner.invoke(main, ["--lang", "sv", "--store", str(path), "satisfies",
+    every = runner.invoke(main, ["--lang", "sv", "satisfies",
                                  "id:credential/varmt-arbejde", "--on", "2026-11-30"])
     assert every.exit_code == 0
     assert "SE\tFörsäkringsbolagens krav på certifikat för heta arbeten (Sverige)\t" \
@@ -219,10 +228,13 @@ def test_cli_satisfies_takes_names_as_the_check_page_does(sample, tmp_path):
 
     from graph_app.cli import main
 
-    path = tmp_path / "copy"
-    sample[0].backup(path)  # the command opens its own store; the module's stays open
-    runner = CliRunner()
-    common = ["--lang", "en", "--store", str(path), "satisfies"]
+    store, settings = sample
+    if isinstance(store, OxigraphStore):
+        copy = tmp_path / "copy"
+        store.backup(copy)  # the command opens its own store; the module's stays open
+        settings = {"STORE": str(copy)}
+    runner = CliRunner(env=cli_env(settings))
+    common = ["--lang", "en", "satisfies"]
     by_slug = runner.invoke(main, [*common, "esa", "svenska-kraftnat-esa", "--issued", "2024-01-10",
                                    "--on", "2026-11-30"])
     assert by_slug.exit_code == 0, by_slug.output
@@ -234,7 +246,7 @@ def test_cli_satisfies_takes_names_as_the_check_page_does(sample, tmp_path):
     assert several.exit_code == 2 and isinstance(several.exception, SystemExit)
     assert "several things match “arbete”" in several.output
     assert "(id:credential/heta-arbeten)" in several.output and "(id:credential/varmt-arbejde)" in several.output
-    unknown = runner.invoke(main, ["--lang", "sv", "--store", str(path), "satisfies", "no-such-card", "esa"])
+    unknown = runner.invoke(main, ["--lang", "sv", "satisfies", "no-such-card", "esa"])
     assert unknown.exit_code == 2 and isinstance(unknown.exception, SystemExit)
     assert "inget kompetensbevis heter ”no-such-card”" in unknown.output
 

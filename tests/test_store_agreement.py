@@ -106,7 +106,7 @@ def bindings_for(stores: tuple[Store, Store], store: Store, query: queries.Canne
             out[name] = ox.NamedNode("https://w3id.org/qagraph/ontology#issuer")
             out["node"] = find(embedded, "organisation")
         elif name == "name":
-            out[name] = ox.Literal("Swedac")
+            out[name] = ox.Literal("BRANDSKYDDSFÖRENINGEN")  # not ASCII, and not as written
         elif name == "today":
             out[name] = ox.Literal("2025-01-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
         elif name == "until":
@@ -115,6 +115,8 @@ def bindings_for(stores: tuple[Store, Store], store: Store, query: queries.Canne
             out[name] = ox.NamedNode("https://w3id.org/qagraph/ontology#Organisation")
         elif query.name.startswith("tables-"):
             out[name] = find(embedded, "organisation")
+            if name == "c":
+                out[name] = ox.NamedNode("https://w3id.org/qagraph/ontology#Organisation")
         elif query.name == "entity-levels":
             out[name] = find(embedded, "c")
         elif name not in out:

@@ -18,13 +18,15 @@ import loaders
 from graph_app.core.errors import TableErrors
 from graph_app.core.loading import LoadInput, load
 from graph_app.core.namespaces import DEFAULT_BASE
-from graph_app.core.store import OxigraphStore
+from graph_app.core.store import OxigraphStore, Store
 from graph_app.core.terms import graph_from_triples
 from loaders.tables import covered, export_graph, read_graph
 from loaders.tables.docs import DOC_PATH, render
 from loaders.tables.sample import SAMPLE_PATH, sample_graph
 from loaders.tables.spec import SHEETS
 from loaders.tables.writer import write_csv_folder, write_workbook
+
+STORE_KINDS = ("embedded", "remote")
 
 HERE = Path(__file__).parent / "tables"
 BASE = DEFAULT_BASE
@@ -107,9 +109,9 @@ EXPECTED_BAD = [
 
 
 def test_every_bad_cell_is_reported_at_once_and_nothing_is_committed(
-    tmp_path: Path, store_path: Path, qagraph: Callable[..., Result]
+    tmp_path: Path, open_store: Callable[[], Store], qagraph: Callable[..., Result]
 ) -> None:
-    store = OxigraphStore(store_path)
+    store = open_store()
     try:
         _load(store, HERE / "organisations.csv")
         before_sources = [(s.name, s.triples, s.checksum) for s in store.sources()]
@@ -127,7 +129,7 @@ def test_every_bad_cell_is_reported_at_once_and_nothing_is_committed(
     assert "'2023-13-45' is not a date" in result.output
     swedish = qagraph("load", str(bad), lang="sv")
     assert "'2023-13-45' är inget datum" in swedish.output
-    reopened = OxigraphStore(store_path)
+    reopened = open_store()
     try:
         assert [(s.name, s.triples, s.checksum) for s in reopened.sources()] == before_sources
         _same(before, _store_graph(reopened))
