@@ -413,3 +413,29 @@ def test_cors_preflight_and_head(live: Live) -> None:
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
     head = requests.head(live.url + "/sparql", params={"query": COUNT_CREDENTIALS}, timeout=30)
     assert head.status_code == 200 and head.headers["Content-Type"].startswith("application/sparql-results+json")
+
+
+def test_from_and_graph_reach_no_graph_that_is_not_published(live: Live) -> None:
+    """A load's pending graph, and a server's graphs of its own, stay out of reach of FROM,
+    FROM NAMED and GRAPH, however the query spells them (on a server that adds FROM graphs
+    to the protocol's dataset too)."""
+    staged = live.store.stage("hidden", "hidden.ttl", "0" * 64)
+    live.store.write_staged(staged, [ox.Triple(ox.NamedNode("http://example.org/h"),
+                                               ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                                               ox.Literal("hidden"))])
+    graph = staged.graph.value
+    system = "http://www.openlinksw.com/schemas/virtrdf#"
+    try:
+        for text in (
+            f"SELECT ?o FROM <{graph}> WHERE {{ ?s ?p ?o }}",
+            f"SELECT ?o FROM NAMED <{graph}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+            f"SELECT ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+            f"SELECT ?o #x\rFROM <{graph}>\nWHERE {{ ?s ?p ?o }}",
+            f"SELECT ?o \\u0046ROM <{graph}> WHERE {{ ?s ?p ?o }}",
+            f"SELECT ?o FROM <{system}> WHERE {{ ?s ?p ?o }}",
+        ):
+            response = sparql(live, text)
+            assert response.status_code in (200, 400), (text, response.text)
+            assert "hidden" not in response.text and "virtrdf" not in response.text, text
+    finally:
+        live.store.discard([staged])

@@ -141,6 +141,73 @@ def substitute(text: str, bindings: Mapping[str, Term]) -> str:
     return "".join(out)
 
 
+# -- the dataset is the protocol's: FROM and FROM NAMED leave the text -----------------------
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_NO_DATASET: dict[str, str] = {}
+_NO_DATASET_LOCK = threading.Lock()
+
+
+def _canonical(text: str) -> str:
+    """The text every parser reads alike: codepoint escapes expanded once, as SPARQL 1.1
+    Query §19.2 says (a text in which an escape spells another is refused), and line ends
+    as LF (parsers differ in whether a CR ends a comment)."""
+    if "\\u" in text or "\\U" in text:
+
+        def expand(match: re.Match[str]) -> str:
+            code = int(match.group(1) or match.group(2), 16)
+            if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                raise SyntaxError(f"invalid codepoint escape {match.group(0)}")
+            return chr(code)
+
+        text = _ESCAPE.sub(expand, text)
+        if _ESCAPE.search(text):
+            raise SyntaxError("a codepoint escape spells another escape")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def without_dataset(text: str) -> str:
+    """`text` without FROM and FROM NAMED clauses. The protocol's dataset wins over the
+    query's (SPARQL 1.1 Protocol §2.1.4) and qagraph always sends one, but some servers
+    (Virtuoso 7) add the query's graphs to it, which would show graphs qagraph does not
+    publish. The lexer proposes what to cut; rdflib's SPARQL parser must then find no
+    dataset clause left, or the query is refused."""
+    if "from" not in text.lower():  # no escapes are left: a FROM is spelt out
+        return text
+    with _NO_DATASET_LOCK:
+        cached = _NO_DATASET.get(text)
+        if cached is not None:
+            return cached
+        out: list[str] = []
+        cutting = 0  # tokens still to drop: FROM [NAMED] <iri>
+        for kind, value, _offset in queries.tokens(text):
+            upper = value.upper() if kind == "word" else ""
+            if cutting and kind in {"space", "comment"}:
+                continue
+            if upper == "FROM":
+                cutting = 1
+                continue
+            if cutting and upper == "NAMED":
+                continue
+            if cutting and kind in {"iri", "pname"}:
+                cutting = 0
+                continue
+            out.append(value)
+        stripped = "".join(out)
+        from rdflib.plugins.sparql.parser import parseQuery
+
+        try:
+            tree = parseQuery(stripped)
+        except Exception as err:  # noqa: BLE001 - any parse failure: refuse
+            raise SyntaxError(f"the query could not be read without its FROM clauses: {err}") from None
+        if "datasetClause" in tree[1]:
+            raise SyntaxError("the query's FROM clauses could not be separated from it")
+        if len(_NO_DATASET) > 1000:
+            _NO_DATASET.clear()
+        _NO_DATASET[text] = stripped
+        return stripped
+
+
 # -- repairs of what servers answer ----------------------------------------------------------
 
 _XML_BNODE = re.compile(rb"<bnode>nodeID://([^<]*)</bnode>")
@@ -396,7 +463,7 @@ class RemoteStore:
         """Run a query over the committed graphs, like OxigraphStore.query. The dataset is
         always sent explicitly (default-graph-uri and named-graph-uri): a server's own
         default graph may hold other data. `staged` adds pending graphs (a load's)."""
-        text = substitute(sparql, bindings or {})
+        text = substitute(without_dataset(_canonical(sparql)), bindings or {})
         # Only standard SPARQL 1.1 goes to the server: Oxigraph's parser reads the text
         # first (over an empty store; nothing is evaluated), so a syntax error reads as on
         # the embedded store, and a server's own extensions (Virtuoso's `define` pragmas)

@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""The same qagraph on the embedded store and on Virtuoso, side by side, in one run.
+
+    python bench/remote.py [--triples 10000000] [--runs 40] [--memory-mb 3000]
+        [--workdir bench/out/remote]
+
+Loads the ontology, the sample data and a synthetic store from bench/generate.py into an
+embedded Oxigraph store and, through qagraph (Graph Store POSTs in chunks), into a
+throw-away Virtuoso server (tests/virtuoso.py), then prints for both stores:
+
+- the load time;
+- entity pages (credentials and organisations): first view, p50 and p95;
+- the aggregate pages: home, levels, lists with facets (p50, p95);
+- the SPARQL endpoint: qagraph's /sparql on Virtuoso against Virtuoso's own /sparql, for
+  the same queries over the same graphs (median of each, and the ratio).
+
+Pages go through the whole Flask app in this process (the time a server spends); the
+endpoints are requested over HTTP on 127.0.0.1. The two sides of each comparison are
+requested in turn, interleaved, and the load average is printed beside every figure.
+Targets: qagraph's endpoint within 1.2x of Virtuoso's own; aggregate pages <= 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import loaders  # noqa: E402
+from graph_app import create_app  # noqa: E402
+from graph_app.cli import bundled_inputs  # noqa: E402
+from graph_app.core import sparql_examples  # noqa: E402
+from graph_app.core.catalogue import catalogue  # noqa: E402
+from graph_app.core.loading import LoadInput, load  # noqa: E402
+from graph_app.core.namespaces import DEFAULT_BASE, GRAPH_BASE, QA  # noqa: E402
+from graph_app.core.remote import RemoteStore  # noqa: E402
+from graph_app.core.settings import load_settings  # noqa: E402
+from graph_app.core.store import OxigraphStore, Store, open_configured  # noqa: E402
+from tests.virtuoso import start as start_virtuoso  # noqa: E402
+from tests.w3c.live import start as start_live  # noqa: E402
+
+
+def load_average() -> str:
+    return "load %.2f" % os.getloadavg()[0]
+
+
+def pct(samples: Sequence[float], q: int) -> float:
+    ordered = sorted(samples)
+    if len(ordered) == 1:
+        return ordered[0]
+    return statistics.quantiles(ordered, n=100, method="inclusive")[q - 1]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms"
+
+
+def path_of(iri: str) -> str:
+    return "/id/" + iri[len(DEFAULT_BASE):]
+
+
+def interleaved(sides: dict[str, Callable[[str], Any]], urls: Sequence[str], runs: int) -> dict[str, list[float]]:
+    """Request each URL on each side in turn, `runs` times over the URLs."""
+    samples: dict[str, list[float]] = {name: [] for name in sides}
+    for i in range(runs):
+        url = urls[i % len(urls)]
+        for name, get in sides.items():
+            started = time.perf_counter()
+            get(url)
+            samples[name].append(time.perf_counter() - started)
+    return samples
+
+
+def generate(triples: int, workdir: Path) -> Path:
+    data = workdir / f"synthetic-{triples}.nt"
+    if not data.exists():
+        print(f"generating {triples:,} triples ...", flush=True)
+        subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--triples", str(triples),
+                        "-o", str(data)], check=True)
+    return data
+
+
+def timed_load(store: Store, data: Path) -> float:
+    inputs = bundled_inputs() + [LoadInput(data, "synthetic", loaders.get("ntriples"))]
+    started = time.perf_counter()
+    load(store, inputs, base_iri=DEFAULT_BASE, validate=False)
+    return time.perf_counter() - started
+
+
+def sample_iris(store: Store, cls: str, n: int) -> list[str]:
+    result = store.query(f"SELECT ?s WHERE {{ ?s a <{QA}{cls}> FILTER(STRSTARTS(STR(?s), \"{DEFAULT_BASE}\")) }} "
+                         f"ORDER BY ?s LIMIT {n * 7}")
+    iris = [row["s"].value for row in result]  # type: ignore[union-attr,index]
+    return iris[::7][:n]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--triples", type=int, default=10_000_000)
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--memory-mb", type=int, default=3000, help="Virtuoso's buffers and query memory")
+    parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out" / "remote")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    data = generate(args.triples, args.workdir)
+    for old in ("embedded", "virtuoso"):
+        shutil.rmtree(args.workdir / old, ignore_errors=True)
+
+    print(f"# bench/remote.py: {args.triples:,} synthetic triples + the sample data; {load_average()}", flush=True)
+    server = start_virtuoso(args.workdir / "virtuoso", memory_mb=args.memory_mb)
+    settings = server.settings(f"{GRAPH_BASE}bench/")
+    live = None
+    try:
+        embedded = OxigraphStore(args.workdir / "embedded")
+        remote = open_configured(load_settings(settings))
+        assert isinstance(remote, RemoteStore)
+        stores: dict[str, Store] = {"embedded": embedded, "virtuoso": remote}
+
+        print("\n## load (the whole pipeline, no validation)")
+        for name, store in stores.items():
+            seconds = timed_load(store, data)
+            print(f"{name:9} {seconds:8.1f} s  {store.triple_count():>12,} triples  {load_average()}", flush=True)
+
+        apps = {name: create_app({"STORE_OBJECT": store, "TESTING": True, "VALIDATION_WAIT": 0})
+                for name, store in stores.items()}
+        clients = {name: app.test_client() for name, app in apps.items()}
+
+        def getter(name: str) -> Callable[[str], Any]:
+            def get(url: str) -> Any:
+                response = clients[name].get(url)
+                assert response.status_code == 200, (name, url, response.status_code)
+                return response
+            return get
+
+        sides = {name: getter(name) for name in stores}
+
+        print("\n## catalogue (built once per commit, in the background after a load)")
+        for name, store in stores.items():
+            started = time.perf_counter()
+            catalogue(store)
+            print(f"{name:9} {ms(time.perf_counter() - started):>12}  {load_average()}", flush=True)
+
+        credentials = sample_iris(embedded, "Credential", 20)
+        organisations = sample_iris(embedded, "Organisation", 20)
+        print("\n## entity pages: first view, then p50 / p95 (interleaved)")
+        for label, iris in (("credential", credentials), ("organisation", organisations)):
+            urls = [path_of(i) for i in iris]
+            firsts = {}
+            for name, get in sides.items():
+                started = time.perf_counter()
+                get(urls[0])
+                firsts[name] = time.perf_counter() - started
+                for url in urls:
+                    get(url)
+            found = interleaved(sides, urls, args.runs)
+            for name, samples in found.items():
+                print(f"{label:13} {name:9} first {ms(firsts[name]):>11}  p50 {ms(pct(samples, 50)):>10}  "
+                      f"p95 {ms(pct(samples, 95)):>10}  {load_average()}", flush=True)
+
+        print("\n## aggregate pages: p50 / p95 (interleaved; target p95 <= 100 ms)")
+        levels = sorted(catalogue(embedded).ranks)
+        pages = {
+            "home": ["/"],
+            "levels": ["/levels"],
+            "credentials+facets": ["/credentials", f"/credentials?level={levels[0]}",
+                                   "/credentials?country=SE"],
+            "organisations+facets": ["/organisations", "/organisations?country=NO"],
+        }
+        for label, urls in pages.items():
+            for name, get in sides.items():
+                for url in urls:
+                    get(url)  # warm
+            found = interleaved(sides, urls, args.runs)
+            for name, samples in found.items():
+                print(f"{label:21} {name:9} p50 {ms(pct(samples, 50)):>10}  p95 {ms(pct(samples, 95)):>10}  "
+                      f"{load_average()}", flush=True)
+
+        print("\n## SPARQL endpoint: qagraph's /sparql on Virtuoso vs Virtuoso's own /sparql "
+              "(median; target ratio <= 1.2)")
+        live = start_live(settings, QUERY_TIMEOUT=120, ROW_LIMIT=10000)
+        http = httpx.Client(timeout=300)
+        visible = [g.value for g in remote.current_graphs().values()] + [remote.meta_graph]
+        queries = {
+            "count credentials": f"SELECT (COUNT(?c) AS ?n) WHERE {{ ?c a <{QA}Credential> }}",
+            "awards per level": (f"SELECT ?level (COUNT(?a) AS ?n) WHERE {{ ?a <{QA}viaRoute> ?r . "
+                                 f"?r <{QA}assuranceLevel> ?level }} GROUP BY ?level ORDER BY ?level"),
+            "organisations": f"SELECT ?o ?l WHERE {{ ?o a <{QA}Organisation> ; <http://www.w3.org/2000/01/rdf-schema#label> ?l }} LIMIT 1000",
+        }
+        for example in sparql_examples.all_examples():
+            if not example.params:
+                queries[example.name] = example.text
+
+        def ours(text: str) -> Any:
+            response = http.post(live.url + "/sparql", data={"query": text},
+                                 headers={"Accept": "application/sparql-results+xml"})
+            assert response.status_code == 200, response.text[:300]
+            return response
+
+        def theirs(text: str) -> Any:
+            response = http.post(server.query_url, data={"query": text, "default-graph-uri": visible,
+                                                         "named-graph-uri": visible},
+                                 headers={"Accept": "application/sparql-results+xml"})
+            assert response.status_code == 200, response.text[:300]
+            return response
+
+        ratios = []
+        for label, text in queries.items():
+            found = interleaved({"qagraph": ours, "virtuoso": theirs}, [text], max(5, args.runs // 4))
+            a, b = statistics.median(found["qagraph"]), statistics.median(found["virtuoso"])
+            ratios.append(a / b)
+            print(f"{label:32} qagraph {ms(a):>11}  virtuoso {ms(b):>11}  ratio {a / b:5.2f}  {load_average()}",
+                  flush=True)
+        print(f"{'median ratio':32} {statistics.median(ratios):.2f}  {load_average()}")
+        for store in stores.values():
+            store.close()
+    finally:
+        if live is not None:
+            live.stop()
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
