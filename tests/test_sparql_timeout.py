@@ -17,9 +17,22 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?o . ?b ?q ?o2 . ?c ?r ?o3 . ?d ?t
 FAST = "ASK { ?s ?p ?o }"
 
 
+STORE_KINDS = ("embedded", "remote")
+
+
 @pytest.fixture
-def live(tmp_path) -> Iterator[Live]:  # type: ignore[no-untyped-def]
-    server = start(tmp_path / "store", QUERY_TIMEOUT=LIMIT)
+def live(store_settings) -> Iterator[Live]:  # type: ignore[no-untyped-def]
+    yield from _live(store_settings)
+
+
+@pytest.fixture
+def embedded_live(tmp_path) -> Iterator[Live]:  # type: ignore[no-untyped-def]
+    """Worker processes and snapshots are the embedded store's way to stop a query."""
+    yield from _live(tmp_path / "store")
+
+
+def _live(store) -> Iterator[Live]:  # type: ignore[no-untyped-def]
+    server = start(store, QUERY_TIMEOUT=LIMIT)
     staged = server.store.stage("many", "many.nt", "test")
     server.store.write_staged(staged, (
         ox.Triple(ox.NamedNode(f"http://example.org/s{i}"), ox.NamedNode("http://example.org/p"), ox.Literal(str(i)))
@@ -67,9 +80,10 @@ def test_query_over_the_limit_gets_503_and_others_are_answered(live: Live) -> No
         assert again.status_code == 200
 
 
-def test_closing_the_pool_kills_busy_workers_and_removes_snapshots(live: Live) -> None:
+def test_closing_the_pool_kills_busy_workers_and_removes_snapshots(embedded_live: Live) -> None:
     from graph_app.web.sparql import get_pool
 
+    live = embedded_live
     pool = get_pool(live.app)
     thread = threading.Thread(
         target=lambda: requests.get(live.url + "/sparql", params={"query": SLOW}, timeout=30))

@@ -63,8 +63,8 @@ CATALOGUE.update(
             "en": "the SPARQL server {url} answered {status}: {detail}",
         },
         "store_timeout": {
-            "sv": "SPARQL-servern svarade inte inom {limit} s",
-            "en": "the SPARQL server did not answer within {limit} s",
+            "sv": "SPARQL-servern svarade inte inom gränsen på {limit} s",
+            "en": "the SPARQL server did not answer within the limit of {limit} s",
         },
         "store_blank_binding": {
             "sv": "en tom nod kan inte bindas i en fråga till en SPARQL-server",
@@ -301,7 +301,7 @@ class RemoteStore:
         password: str = "",
         auth: str = "digest",
         graph_base: str = GRAPH_BASE,
-        timeout: float = 30.0,
+        timeout: float = 600.0,
         lease: float = 600.0,
         refresh: float = 1.0,
         read_only: bool = False,
@@ -366,13 +366,13 @@ class RemoteStore:
                 "named-graph-uri": [g.value for g in named]}
 
     def _request(self, text: str, default: Sequence[ox.NamedNode] | None,
-                 named: Sequence[ox.NamedNode] | None) -> QueryResult:
+                 named: Sequence[ox.NamedNode] | None, timeout: float | None = None) -> QueryResult:
         form = queries.query_form(text)
         accept = N_TRIPLES if form in {"CONSTRUCT", "DESCRIBE"} else XML_RESULTS
         data: dict[str, Any] = {"query": text}
         if default is not None:
             data.update(self._dataset_params(default, named if named is not None else []))
-        response = self._post(self.url, data=data, headers={"Accept": accept})
+        response = self._post(self.url, data=data, headers={"Accept": accept}, timeout=timeout)
         media = response.headers.get("content-type", "").split(";")[0].strip()
         body = response.content
         if accept == N_TRIPLES:
@@ -457,12 +457,15 @@ class RemoteStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
+        timeout: float | None = None,
         staged: Sequence[StagedSource] = (),
         graphs: Sequence[ox.NamedNode] | None = None,
     ) -> QueryResult:
         """Run a query over the committed graphs, like OxigraphStore.query. The dataset is
         always sent explicitly (default-graph-uri and named-graph-uri): a server's own
-        default graph may hold other data. `staged` adds pending graphs (a load's)."""
+        default graph may hold other data. `timeout` limits the wait for the answer (the
+        SPARQL endpoint's limit); RemoteTimeout when it passes. `staged` adds pending
+        graphs (a load's); `graphs` is a dataset from `dataset_graphs`."""
         text = substitute(without_dataset(_canonical(sparql)), bindings or {})
         # Only standard SPARQL 1.1 goes to the server: Oxigraph's parser reads the text
         # first (over an empty store; nothing is evaluated), so a syntax error reads as on
@@ -480,10 +483,10 @@ class RemoteStore:
                     return self._visible(exclude_sources)
                 return [g for g in map(ox.NamedNode, given) if g in visible] or [empty]
 
-            return self._request(text, chosen(default_graphs), chosen(named_graphs))
+            return self._request(text, chosen(default_graphs), chosen(named_graphs), timeout)
         committed = list(graphs) if graphs else (
             self._visible(exclude_sources) + [s.graph for s in staged])
-        return self._request(text, committed, committed)
+        return self._request(text, committed, committed, timeout)
 
     def dataset_graphs(self, exclude_sources: Sequence[str] = (),
                        staged: Sequence[StagedSource] = ()) -> list[ox.NamedNode]:

@@ -123,9 +123,10 @@ def run(
     named_graphs: Sequence[str] | None,
     base_iri: str | None,
     bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal],
+    timeout: float | None = None,
 ) -> tuple[QueryResult, frozenset[str]]:
     """Evaluate a checked query over the client's dataset of a snapshot (or, for a store
-    that has no snapshots, of the store itself)."""
+    that has no snapshots, of the store itself, within `timeout` seconds)."""
     current = full.current_graphs()
     prepared = prepare(
         checked, current, pending=full.has_pending(),
@@ -138,11 +139,16 @@ def run(
                                      **prepared.options)
         return result, prepared.hidden
     # Another store (a remote SPARQL server): the same dataset, named explicitly.
+    # Its metadata graph may have another IRI (the store's graph prefix).
     committed = list(current.values())
     default = prepared.options.get("default_graph") or committed
     named = prepared.options.get("named_graphs") or [*committed, META]
-    result = full.query(prepared.text, bindings=bindings, base_iri=base_iri,
-                        default_graphs=[g.value for g in default], named_graphs=[g.value for g in named])
+
+    def physical(graphs: Sequence[ox.NamedNode]) -> list[str]:
+        return [full.meta_graph if g == META else g.value for g in graphs]
+
+    result = full.query(prepared.text, bindings=bindings, base_iri=base_iri, timeout=timeout,
+                        default_graphs=physical(default), named_graphs=physical(named))
     return result, prepared.hidden
 
 

@@ -98,16 +98,17 @@ def _checked(text: str, base_iri: str | None) -> Checked:
     return check_query(text, base_iri)
 
 
-def run_job(full: Store, plain: OxigraphStore | None, job: Job) -> Rendered:
+def run_job(full: Store, plain: OxigraphStore | None, job: Job, timeout: float | None = None) -> Rendered:
     """Check `job`, evaluate it over the client's dataset and render it (in a worker or
-    inline)."""
+    inline; a store on a server is given the time limit itself)."""
     from .sparql_dataset import run
 
     checked = Checked(text=job.query, kind="") if job.trusted else _checked(job.query, job.base_iri)
     bindings = {k: _term(v) for k, v in job.bindings.items()}
     try:
         result, hidden = run(full, plain, checked, default_graphs=job.default_graphs,
-                             named_graphs=job.named_graphs, base_iri=job.base_iri, bindings=bindings)
+                             named_graphs=job.named_graphs, base_iri=job.base_iri, bindings=bindings,
+                             timeout=timeout)
         return render(result, job.chosen, job.row_limit, hidden)
     except SyntaxError as err:
         raise QuerySyntaxError(str(err)) from None
@@ -321,7 +322,9 @@ class QueryPool:
     def run(self, job: Job, client: str = "") -> Rendered:
         """Run a query within the time limit."""
         if not self.enforced:
-            return run_job(self.store, None, job)
+            # No snapshots: the embedded store in memory, or a store on a server, which is
+            # asked to answer within the time limit.
+            return run_job(self.store, None, job, self.timeout)
         payload = self._run(job, client)
         assert isinstance(payload, Rendered)
         return payload

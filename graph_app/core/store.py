@@ -135,6 +135,7 @@ class Store(Protocol):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
+        timeout: float | None = None,
         staged: Sequence[StagedSource] = (),
         graphs: Sequence[ox.NamedNode] | None = None,
     ) -> QueryResult: ...
@@ -320,6 +321,7 @@ class OxigraphStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
+        timeout: float | None = None,
         staged: Sequence[StagedSource] = (),
         graphs: Sequence[ox.NamedNode] | None = None,
     ) -> QueryResult:
@@ -330,7 +332,8 @@ class OxigraphStore:
         `staged` adds pending graphs, to see the store as a load would leave it.
         `graphs` gives the dataset as `dataset_graphs` computed it (empty: the union of
         all graphs), for many queries over one view (validation) without reading the
-        metadata for each.
+        metadata for each. `timeout` is not enforced here (Oxigraph cannot stop a running
+        query): the SPARQL endpoint's worker processes enforce it (core.sparql_pool).
         """
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): v for k, v in (bindings or {}).items()
@@ -694,7 +697,6 @@ def open_configured(settings: Mapping[str, Any], *, read_only: bool = False) -> 
             password=settings.get("STORE_PASSWORD", ""),
             auth=settings.get("STORE_AUTH", "digest"),
             graph_base=settings.get("STORE_GRAPH_BASE") or GRAPH_BASE,
-            timeout=float(settings.get("QUERY_TIMEOUT", 30.0)),
             lease=float(settings.get("STORE_LEASE", 600.0)),
             refresh=float(settings.get("STORE_REFRESH", 1.0)),
             read_only=read_only,
