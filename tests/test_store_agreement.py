@@ -165,3 +165,17 @@ def test_most_queries_have_answers_to_compare() -> None:
     assert len(ANSWERED) == len(CANNED) + len(EXAMPLES)  # all ran
     empty = sorted(name for name, answered in ANSWERED.items() if not answered)
     assert len(empty) <= len(ANSWERED) // 5, empty
+
+
+def test_the_level_chart_counted_by_the_engine_equals_the_catalogue_s(stores: tuple[Store, Store]) -> None:
+    """The levels overview counts on the server where aggregates are fast, over the
+    catalogue on the embedded store: both ways give the same chart."""
+    from graph_app.core import aggregates
+
+    embedded, remote = stores
+    expected = aggregates.chart_by_catalogue(embedded)
+    assert expected["sector"] and expected["country"]
+    assert aggregates.chart_by_query(embedded) == expected
+    assert aggregates.chart_by_query(remote) == expected
+    assert aggregates.chart_by_catalogue(remote) == expected
+    assert aggregates.level_chart(remote) == expected and remote.fast_aggregates

@@ -16,7 +16,9 @@ needs (see docs/scale.md for what a production server needs):
 
 from __future__ import annotations
 
+import ctypes
 import secrets
+import signal
 import shutil
 import socket
 import subprocess
@@ -194,6 +196,7 @@ def start(folder: Path, *, memory_mb: int = 400, wait: float = 120.0) -> Virtuos
     process = subprocess.Popen(
         [server, "+foreground", "+configfile", str(folder / "virtuoso.ini")],
         cwd=folder, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent,
     )
     vt = Virtuoso(folder, sql_port, http_port, process, "dba", "qagraph", secrets.token_hex(12))
     deadline = time.monotonic() + wait
@@ -212,6 +215,12 @@ def start(folder: Path, *, memory_mb: int = 400, wait: float = 120.0) -> Virtuos
            f"DB.DBA.USER_CHANGE_PASSWORD('dba', 'dba', '{dba}');", password="dba")
     vt.dba_password = dba
     return vt
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: the kernel sends it SIGTERM when the test process ends,
+    however it ends (Linux prctl PR_SET_PDEATHSIG), so no server outlives its tests."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
 
 
 def _answers(url: str) -> bool:
