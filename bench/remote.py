@@ -23,6 +23,7 @@ Targets: qagraph's endpoint within 1.2x of Virtuoso's own; aggregate pages <= 10
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import statistics
@@ -113,6 +114,7 @@ def main() -> int:
     parser.add_argument("--memory-mb", type=int, default=3000, help="Virtuoso's buffers and query memory")
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out" / "remote")
     args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log
     args.workdir.mkdir(parents=True, exist_ok=True)
     data = generate(args.triples, args.workdir)
     for old in ("embedded", "virtuoso"):
