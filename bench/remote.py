@@ -54,7 +54,7 @@ from tests.w3c.live import start as start_live  # noqa: E402
 
 
 def load_average() -> str:
-    return "load %.2f" % os.getloadavg()[0]
+    return f"load {os.getloadavg()[0]:.2f}"
 
 
 def pct(samples: Sequence[float], q: int) -> float:
@@ -181,7 +181,7 @@ def main() -> int:
             "organisations+facets": ["/organisations", "/organisations?country=NO"],
         }
         for label, urls in pages.items():
-            for name, get in sides.items():
+            for get in sides.values():
                 for url in urls:
                     get(url)  # warm
             found = interleaved(sides, urls, args.runs)

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import ctypes
 import secrets
-import signal
 import shutil
+import signal
 import socket
 import subprocess
 import time
