@@ -136,10 +136,8 @@ def test_every_kind_breaks_independence_at_any_depth_in_either_direction(store, 
     assert later is not None and len(later) == 3
 
 
-def test_cli_judges_on_the_date_given(qagraph, store_path, tmp_path):
-    from graph_app.core.store import OxigraphStore
-
-    s = OxigraphStore(store_path)
+def test_cli_judges_on_the_date_given(qagraph, open_store, tmp_path):
+    s = open_store()
     put(s, tmp_path, """
         d:sold a qa:Dependency ; qa:dependentOrganisation o:school ; qa:onOrganisation o:cert ;
             qa:dependencyKind dpk:Ownership ; qa:endDate "2015-12-31"^^xsd:date .

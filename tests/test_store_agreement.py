@@ -32,7 +32,7 @@ NODES = [ox.NamedNode(ID + n) for n in (
     "requirement/elinstallator-auktorisation", "organisation/trafikverket")]
 
 # Canned queries that need a list of nodes in an appended VALUES block (?node).
-NODE_LISTS = {"neighbourhood-out", "neighbourhood-in", "dependency-closure", "entity-labels"}
+NODE_LISTS = {"entity-labels"}
 
 
 @pytest.fixture(scope="module")
