@@ -117,6 +117,12 @@ def bindings_for(stores: tuple[Store, Store], store: Store, query: queries.Canne
             out[name] = find(embedded, "organisation")
             if name == "c":
                 out[name] = ox.NamedNode("https://w3id.org/qagraph/ontology#Organisation")
+        elif name == "org" or (name == "node" and "organisation" in param.text):
+            out[name] = find(embedded, "organisation")
+        elif name == "node" and "requirement" in param.text:
+            out[name] = find(embedded, "requirement")
+        elif name == "class":
+            out[name] = ox.NamedNode("https://w3id.org/qagraph/ontology#Organisation")
         elif query.name == "entity-levels":
             out[name] = find(embedded, "c")
         elif name not in out:
