@@ -9,15 +9,20 @@ the sample data (a credential, an organisation, a requirement, a mapping set).
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
+from rdflib import BNode, Dataset, Graph, URIRef
 
-from graph_app.cli import bundled_inputs
+from graph_app.cli import bundled_inputs, main
 from graph_app.core import queries, sparql_examples
+from graph_app.core.interchange import CTDL_DIR, ELM_DIR, construct, ctdl, elm
 from graph_app.core.loading import load
 from graph_app.core.namespaces import DEFAULT_BASE, GRAPH_BASE
 from graph_app.core.remote import RemoteStore
@@ -31,6 +36,8 @@ NODES = [ox.NamedNode(ID + n) for n in (
     "credential/heta-arbeten", "organisation/swedac", "organisation/brandskyddsforeningen",
     "requirement/elinstallator-auktorisation", "organisation/trafikverket")]
 
+REMOTE_BASE = f"{GRAPH_BASE}test-agreement/"
+
 # Canned queries that need a list of nodes in an appended VALUES block (?node).
 NODE_LISTS = {"entity-labels"}
 
@@ -38,7 +45,7 @@ NODE_LISTS = {"entity-labels"}
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory: pytest.TempPathFactory, virtuoso: Virtuoso) -> Iterator[tuple[Store, Store]]:
     embedded = OxigraphStore(tmp_path_factory.mktemp("agreement") / "store")
-    remote = open_configured(load_settings(virtuoso.settings(f"{GRAPH_BASE}test-agreement/")))
+    remote = open_configured(load_settings(virtuoso.settings(REMOTE_BASE)))
     assert isinstance(remote, RemoteStore)
     for store in (embedded, remote):
         load(store, bundled_inputs(), base_iri=DEFAULT_BASE, validate=False)
@@ -185,3 +192,74 @@ def test_the_level_chart_counted_by_the_engine_equals_the_catalogue_s(stores: tu
     assert aggregates.chart_by_query(remote) == expected
     assert aggregates.chart_by_catalogue(remote) == expected
     assert aggregates.level_chart(remote) == expected and remote.fast_aggregates
+
+
+# -- the register profiles' mappings (core/interchange) ---------------------------------------
+
+MAPPINGS = [("elm", p.stem) for p in sorted(ELM_DIR.glob("export-*.rq"))] + [("ctdl", "export")]
+# The nodes a page's forms describe: those above and an accreditation.
+MAPPED_NODES = [n.value for n in NODES] + [ID + "accreditation/swedac-incert"]
+# Mappings that only make sense for given nodes (the extension lists every statement of
+# its ?node, which unbound would include the store's own records).
+NODES_ONLY = {"export-extension"}
+
+
+def _triples(graph: Graph) -> Counter[tuple[str, ...]]:
+    def term(t: Any) -> str:
+        return "_:blank" if isinstance(t, BNode) else t.n3()
+
+    return Counter((term(s), term(p), term(o)) for s, p, o in graph)
+
+
+def _mapped(store: Store, profile: str, name: str, nodes: list[str] | None) -> Counter[tuple[str, ...]]:
+    directory = ELM_DIR if profile == "elm" else CTDL_DIR
+    rows = (("period", "duration"), elm.validity_periods(store)) if name == "export-validity" else None
+    return _triples(construct(store, directory, name, nodes, rows=rows))
+
+
+@pytest.mark.parametrize(("profile", "name"), MAPPINGS)
+def test_every_interchange_mapping_answers_the_same_on_both_stores(stores: tuple[Store, Store], profile: str,
+                                                                    name: str) -> None:
+    """The ELM and CTDL mappings, over everything and over a few nodes (the entity pages'
+    forms), give the same triples on both stores."""
+    embedded, remote = stores
+    for nodes in ([MAPPED_NODES] if name in NODES_ONLY else [None, MAPPED_NODES]):
+        expected = _mapped(embedded, profile, name, nodes)
+        assert expected, (name, nodes)
+        assert _mapped(remote, profile, name, nodes) == expected
+
+
+def _elm(store: Store, nodes: list[str] | None = None) -> tuple[Any, ...]:
+    found = elm.export(store, nodes=nodes)
+    return _triples(found.graph), _triples(found.extension), found.omissions
+
+
+def test_the_elm_and_ctdl_exports_are_the_same_on_both_stores(stores: tuple[Store, Store]) -> None:
+    embedded, remote = stores
+    whole = _elm(embedded)
+    assert whole[0] and whole[1] and whole[2]
+    assert _elm(remote) == whole
+    one = [ID + "credential/heta-arbeten"]
+    assert _elm(remote, one) == _elm(embedded, one)
+    document = ctdl.export(embedded)
+    assert document["@graph"] and ctdl.export(remote) == document
+
+
+def test_cli_export_in_the_registers_models_works_on_a_server(stores: tuple[Store, Store], virtuoso: Virtuoso,
+                                                              tmp_path: Path) -> None:
+    """`qagraph export --profile elm|ctdl` against Virtuoso writes what it writes from the
+    embedded store."""
+    embedded, _remote = stores
+    runner = CliRunner(env={f"QAGRAPH_{k}": str(v) for k, v in virtuoso.settings(REMOTE_BASE).items()})
+    out = tmp_path / "elm.trig"
+    result = runner.invoke(main, ["--lang", "en", "export", "--profile", "elm", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = Dataset()
+    data.parse(out, format="trig")
+    expected = elm.export(embedded)
+    assert _triples(data.default_context) == _triples(expected.graph)
+    assert _triples(data.graph(URIRef(elm.EXTENSION_GRAPH))) == _triples(expected.extension)
+    out = tmp_path / "ctdl.jsonld"
+    result = runner.invoke(main, ["--lang", "en", "export", "--profile", "ctdl", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text(encoding="utf-8")) == ctdl.export(embedded)

@@ -16,7 +16,7 @@ real parser elsewhere.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -164,3 +164,13 @@ def with_values(text: str, var: str, terms: Iterable[ox.NamedNode | ox.BlankNode
     body = " ".join(str(t) for t in terms)
     at = where_start(text)
     return f"{text[:at]} VALUES ?{var} {{ {body} }} {text[at:]}"
+
+
+def with_rows(text: str, variables: Sequence[str],
+              rows: Iterable[Sequence[ox.NamedNode | ox.BlankNode | ox.Literal]]) -> str:
+    """`text` with a VALUES block binding several variables row by row, first in its WHERE
+    group."""
+    names = " ".join(f"?{v}" for v in variables)
+    body = " ".join("(" + " ".join(str(t) for t in row) + ")" for row in rows)
+    at = where_start(text)
+    return f"{text[:at]} VALUES ({names}) {{ {body} }} {text[at:]}"

@@ -25,16 +25,22 @@ CTDL_DIR = HERE / "ctdl"
 
 
 def construct(store: Store | ox.Store, directory: Path, name: str,
-              nodes: Iterable[str] | None = None, into: Graph | None = None) -> Graph:
+              nodes: Iterable[str] | None = None, into: Graph | None = None,
+              rows: tuple[Sequence[str], Sequence[Sequence[ox.Literal]]] | None = None) -> Graph:
     """Run the mapping `directory/name.rq` (a CONSTRUCT) and add its triples to a graph.
 
-    `nodes` restricts the query's ?node to those IRIs (a VALUES clause); None means all."""
+    `nodes` restricts the query's ?node to those IRIs (a VALUES clause); None means all.
+    `rows` binds further variables (their names, and a row of terms per solution)."""
     text = queries.load(name, directory).text
     if nodes is not None:
         chosen = sorted(set(nodes))
         if not chosen:
             return into if into is not None else Graph()
         text = queries.with_values(text, "node", (ox.NamedNode(n) for n in chosen))
+    if rows is not None:
+        if not rows[1]:
+            return into if into is not None else Graph()
+        text = queries.with_rows(text, *rows)
     result = store.query(text)
     assert not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)), f"{name} is not a CONSTRUCT query"
     return graph_from_triples(result, into=into)

@@ -65,8 +65,20 @@ def export(store: Store, graph_iri: str | None = None, nodes: Iterable[str] | No
     data = graph(store, graph_iri, nodes)
     compacted = json.loads(data.serialize(format="json-ld", context=context()["@context"], auto_compact=True))
     found = compacted.get("@graph", [compacted] if "@id" in compacted else [])
-    described = sorted((n for n in found if isinstance(n, dict) and "@id" in n), key=lambda n: n["@id"])
+    described = sorted((_ordered(n) for n in found if isinstance(n, dict) and "@id" in n), key=lambda n: n["@id"])
     return {"@context": context()["@context"], "@graph": described}
+
+
+def _ordered(value: Any) -> Any:
+    """The value with every array in one order (JSON-LD lists a property's values in the
+    order the store answered, which differs between engines and loads; the context has no
+    ordered lists): the same data gives the same document, and the same checksum."""
+    if isinstance(value, dict):
+        return {key: _ordered(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return sorted((_ordered(item) for item in value),
+                      key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+    return value
 
 
 def serialise(document: dict[str, Any]) -> bytes:

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
+from .. import queries
 from ..namespaces import QA
 from ..store import Store
 from . import ELM_DIR, construct, typed
@@ -177,6 +179,14 @@ def _referenced_organisations(graph: Graph) -> set[str]:
     return out
 
 
+def validity_periods(store: Store) -> list[tuple[ox.Literal, ox.Literal]]:
+    """Each validity period of a credential in the store, with its lexical form as the
+    store answers it (XSD's canonical form): the rows that export-validity.rq needs."""
+    result = store.query(queries.load("validity-periods", ELM_DIR).text)
+    assert isinstance(result, ox.QuerySolutions)
+    return [(row["period"], ox.Literal(row["period"].value)) for row in result]
+
+
 def _describe(store: Store, roots: dict[str, set[str]] | None) -> Graph:
     """Run the mappings for the chosen roots (None: everything) and for every organisation
     they refer to."""
@@ -184,6 +194,8 @@ def _describe(store: Store, roots: dict[str, set[str]] | None) -> Graph:
     credentials = None if roots is None else roots[QA + "Credential"]
     accreditations = None if roots is None else roots[QA + "Accreditation"]
     construct(store, ELM_DIR, "export-credentials", credentials, into=graph)
+    construct(store, ELM_DIR, "export-validity", credentials, into=graph,
+              rows=(("period", "duration"), validity_periods(store)))
     construct(store, ELM_DIR, "export-accreditations", accreditations, into=graph)
     if roots is None:
         construct(store, ELM_DIR, "export-organisations", None, into=graph)

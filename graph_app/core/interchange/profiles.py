@@ -10,7 +10,6 @@ per store generation, so a page asks the ELM mapping once per node and commit.
 
 from __future__ import annotations
 
-import logging
 import threading
 import weakref
 from collections import OrderedDict
@@ -21,7 +20,6 @@ from typing import BinaryIO
 from rdflib import RDF, URIRef
 
 from ..entity import FORMATS
-from ..errors import QagraphError
 from ..namespaces import QA
 from ..store import Store
 from . import ctdl, elm, typed
@@ -133,16 +131,8 @@ def _forms(store: Store, iri: str) -> Forms:
     kinds = {cls for cls, nodes in typed(store, ELM_KINDS, [iri]).items() if nodes}
     conforms: dict[str, tuple[str, ...]] = {"qagraph": (QAGRAPH,)}
     lacks: tuple[str, ...] = ()
-    exported: elm.ElmExport | None = None
     if kinds:
-        try:
-            exported = elm_description(store, iri)
-        except (QagraphError, SyntaxError) as err:
-            # A SPARQL server that cannot run the ELM mapping (Virtuoso 7's compiler fails
-            # on two of its queries, docs/scale.md): the node is offered in its other
-            # forms, and its page still answers.
-            logging.getLogger(__name__).warning("ELM export of %s failed: %s", iri, str(err)[:200])
-    if exported is not None:
+        exported = elm_description(store, iri)
         node = URIRef(iri)
         classes = {c for c in exported.graph.objects(node, RDF.type) if isinstance(c, URIRef)
                    and c in ELM_APPLICATION_PROFILES}
