@@ -223,6 +223,15 @@ class RemoteStoreError(QagraphError):
     http_status = 502
 
 
+class RemoteIncomplete(RemoteStoreError):
+    """The server cut its answer short at a limit of its own and said so (HTTP 503)."""
+
+    http_status = 503
+
+    def __init__(self, url: str) -> None:
+        super().__init__("store_incomplete", url=url)
+
+
 class RemoteTimeout(RemoteStoreError):
     http_status = 503
 

@@ -38,7 +38,7 @@ import httpx
 import pyoxigraph as ox
 
 from . import queries
-from .errors import InputError, RemoteStoreError, RemoteTimeout
+from .errors import InputError, RemoteIncomplete, RemoteStoreError, RemoteTimeout
 from .messages import CATALOGUE
 from .namespaces import GRAPH_BASE, PROV, QA, XSD
 from .store import (
@@ -65,6 +65,10 @@ CATALOGUE.update(
         "store_timeout": {
             "sv": "SPARQL-servern svarade inte inom gränsen på {limit} s",
             "en": "the SPARQL server did not answer within the limit of {limit} s",
+        },
+        "store_incomplete": {
+            "sv": "SPARQL-servern {url} avbröt frågan vid sin egen tidsgräns och skickade bara en del av svaret; qagraph visar inte ofullständiga svar",
+            "en": "the SPARQL server {url} stopped the query at its own time limit and sent only part of the answer; qagraph does not show incomplete answers",
         },
         "store_blank_binding": {
             "sv": "en tom nod kan inte bindas i en fråga till en SPARQL-server",
@@ -206,6 +210,12 @@ def without_dataset(text: str) -> str:
             _NO_DATASET.clear()
         _NO_DATASET[text] = stripped
         return stripped
+
+
+def uses_graph(text: str) -> bool:
+    """True when the query has a GRAPH pattern (the keyword, not a name or text that
+    contains the word): the only way a query reads the named graphs of its dataset."""
+    return any(kind == "word" and value.upper() == "GRAPH" for kind, value, _at in queries.tokens(text))
 
 
 # -- repairs of what servers answer ----------------------------------------------------------
@@ -373,6 +383,11 @@ class RemoteStore:
         if default is not None:
             data.update(self._dataset_params(default, named if named is not None else []))
         response = self._post(self.url, data=data, headers={"Accept": accept}, timeout=timeout)
+        if response.headers.get("x-sql-state") == "S1TAT":
+            # Virtuoso's "anytime" answer: the server stopped the query at its own time
+            # limit (MaxQueryExecutionTime, or a timeout parameter in the endpoint's URL)
+            # and sends what it had found, as a complete answer would look.
+            raise RemoteIncomplete(self.url)
         media = response.headers.get("content-type", "").split(";")[0].strip()
         body = response.content
         if accept == N_TRIPLES:
@@ -486,7 +501,9 @@ class RemoteStore:
             return self._request(text, chosen(default_graphs), chosen(named_graphs), timeout)
         committed = list(graphs) if graphs else (
             self._visible(exclude_sources) + [s.graph for s in staged])
-        return self._request(text, committed, committed, timeout)
+        # Named graphs only for a query that names a graph: the list is as long as the
+        # sources, and a server reads (and Virtuoso compiles) every IRI of it per request.
+        return self._request(text, committed, committed if uses_graph(text) else [], timeout)
 
     def dataset_graphs(self, exclude_sources: Sequence[str] = (),
                        staged: Sequence[StagedSource] = ()) -> list[ox.NamedNode]:

@@ -1,0 +1,89 @@
+"""What only a SPARQL server does: answers it cuts short at a limit of its own, and the
+dataset qagraph sends it with each query (tested against the Virtuoso of the test run)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+import pytest
+
+from graph_app.cli import bundled_inputs
+from graph_app.core.errors import RemoteIncomplete
+from graph_app.core.loading import load
+from graph_app.core.namespaces import DEFAULT_BASE, GRAPH_BASE
+from graph_app.core.remote import RemoteStore, uses_graph
+from graph_app.core.settings import load_settings
+from graph_app.core.store import open_configured
+from graph_app.web.app import create_app
+
+from .virtuoso import Virtuoso
+
+BASE = f"{GRAPH_BASE}test-remote/"
+# Every pair of literals of the sample data compared as text: millions of comparisons,
+# seconds of work on any engine.
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y FILTER(isLiteral(?x) && STR(?x) < STR(?y)) }"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?class }"
+
+
+@pytest.fixture(scope="module")
+def loaded(virtuoso: Virtuoso) -> Iterator[dict[str, object]]:
+    """Settings of a remote store holding the sample data, for stores opened on it."""
+    settings = virtuoso.settings(BASE)
+    store = open_configured(load_settings(settings))
+    load(store, bundled_inputs(), base_iri=DEFAULT_BASE, validate=False)
+    store.close()
+    yield settings
+
+
+def test_an_answer_the_server_cut_short_is_refused_not_shown(loaded: dict[str, object]) -> None:
+    """An administrator may give the server a time limit of its own; Virtuoso then answers
+    what it found so far as if it were all ("anytime" answers, marked only by a header).
+    qagraph refuses such an answer, on the store and on its SPARQL endpoint."""
+    limited = {**loaded, "STORE_URL": f"{loaded['STORE_URL']}?timeout=200"}
+    store = open_configured(load_settings(limited))
+    assert isinstance(store, RemoteStore)
+    try:
+        result = store.query(COUNT)
+        assert isinstance(result, ox.QuerySolutions) and int(next(iter(result))["n"].value) > 100
+        with pytest.raises(RemoteIncomplete) as raised:
+            store.query(SLOW)
+        assert "part of the answer" in raised.value.text("en")
+        assert "del av svaret" in raised.value.text("sv")
+    finally:
+        store.close()
+    app = create_app({**limited, "TESTING": True})
+    try:
+        answer = app.test_client().post("/sparql", data={"query": SLOW},
+                                        headers={"Accept": "application/sparql-results+json"})
+        assert answer.status_code == 503
+        assert "part of the answer" in answer.get_data(as_text=True) or \
+            "del av svaret" in answer.get_data(as_text=True)
+    finally:
+        app.extensions["qagraph.store"].close()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", True),
+    ("select * where { graph <urn:g> { ?s ?p ?o } }", True),
+    ("ASK { ?s ?p ?o FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }", True),
+    ("SELECT ?graph WHERE { ?graph a <urn:GRAPH> }", False),
+    ('SELECT * WHERE { ?s ?p "GRAPH" } # GRAPH ?g { }', False),
+    ("SELECT * WHERE { ?s <urn:x#graph> ?o ; rdfs:label ?graph }", False),
+])
+def test_named_graphs_are_sent_only_to_queries_that_name_a_graph(text: str, expected: bool) -> None:
+    assert uses_graph(text) is expected
+
+
+def test_queries_without_graph_see_the_data_and_queries_with_graph_see_the_sources(
+        loaded: dict[str, object]) -> None:
+    store = open_configured(load_settings(loaded))
+    try:
+        result = store.query(COUNT)
+        assert isinstance(result, ox.QuerySolutions) and int(next(iter(result))["n"].value) > 100
+        named = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert isinstance(named, ox.QuerySolutions)
+        expected = set(store.current_graphs().values()) | {ox.NamedNode(store.meta_graph)}
+        assert {row["g"] for row in named} == expected
+    finally:
+        store.close()
