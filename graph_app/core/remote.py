@@ -498,11 +498,13 @@ class RemoteStore:
                     return self._visible(exclude_sources)
                 return [g for g in map(ox.NamedNode, given) if g in visible] or [empty]
 
-            return self._request(text, chosen(default_graphs), chosen(named_graphs), timeout)
+            named = chosen(named_graphs) if uses_graph(text) else []
+            return self._request(text, chosen(default_graphs), named, timeout)
         committed = list(graphs) if graphs else (
             self._visible(exclude_sources) + [s.graph for s in staged])
-        # Named graphs only for a query that names a graph: the list is as long as the
-        # sources, and a server reads (and Virtuoso compiles) every IRI of it per request.
+        # Named graphs only for a query that names a graph (the only way a query reads
+        # them): the list is as long as the sources, and a server reads every IRI of it
+        # for each request.
         return self._request(text, committed, committed if uses_graph(text) else [], timeout)
 
     def dataset_graphs(self, exclude_sources: Sequence[str] = (),
