@@ -3,8 +3,11 @@ dataset qagraph sends it with each query (tested against the Virtuoso of the tes
 
 from __future__ import annotations
 
+import io
+import itertools
 from collections.abc import Iterator
 
+import httpx
 import pyoxigraph as ox
 import pytest
 
@@ -12,7 +15,7 @@ from graph_app.cli import bundled_inputs
 from graph_app.core.errors import RemoteIncomplete
 from graph_app.core.loading import load
 from graph_app.core.namespaces import DEFAULT_BASE, GRAPH_BASE
-from graph_app.core.remote import RemoteStore, uses_graph
+from graph_app.core.remote import RemoteStore, StreamedAnswer, uses_graph
 from graph_app.core.settings import load_settings
 from graph_app.core.store import open_configured
 from graph_app.web.app import create_app
@@ -87,3 +90,52 @@ def test_queries_without_graph_see_the_data_and_queries_with_graph_see_the_sourc
         assert {row["g"] for row in named} == expected
     finally:
         store.close()
+
+
+def test_a_large_answer_is_read_whole_and_repaired_across_the_chunks_it_comes_in(
+        loaded: dict[str, object]) -> None:
+    """Solutions are read from the server as they are iterated, and the repairs of its
+    terms (durations it writes as numbers) apply to every one of them, wherever the
+    chunks of the answer were cut."""
+    store = open_configured(load_settings(loaded))
+    pattern = ("?c <https://w3id.org/qagraph/ontology#validityPeriod> ?d . "
+               "?x ?p ?y FILTER(isLiteral(?y))")
+    try:
+        counted = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+        assert isinstance(counted, ox.QuerySolutions)
+        expected = int(next(iter(counted))["n"].value)
+        assert expected > 50_000  # megabytes of XML: many chunks
+        answer = store.query(f"SELECT ?c ?d ?y WHERE {{ {pattern} }}")
+        assert isinstance(answer, ox.QuerySolutions)
+        periods = [row["d"] for row in answer]
+        assert len(periods) == expected
+        assert all(isinstance(p, ox.Literal) and p.value.startswith("P") for p in periods)
+        # the connection is free again: the next query is answered
+        assert isinstance(store.query(COUNT), ox.QuerySolutions)
+    finally:
+        store.close()
+
+
+def test_a_streamed_answer_is_downloaded_only_as_far_as_it_is_read(
+        loaded: dict[str, object], virtuoso: Virtuoso) -> None:
+    """What the endpoint's row limit relies on: the first rows of a large answer are read
+    without downloading the rest."""
+    store = open_configured(load_settings(loaded))
+    assert isinstance(store, RemoteStore)
+    graphs = [g.value for g in store.current_graphs().values()]
+    store.close()
+    text = "SELECT ?s ?y WHERE { ?s ?p ?o . ?x ?q ?y FILTER(isLiteral(?y)) } LIMIT 40000"
+    data = {"query": text, "default-graph-uri": graphs}
+    headers = {"Accept": "application/sparql-results+xml"}
+    with httpx.Client(timeout=120) as client:
+        whole = len(client.post(virtuoso.query_url, data=data, headers=headers).content)
+        assert whole > 4_000_000
+        with client.stream("POST", virtuoso.query_url, data=data, headers=headers) as response:
+            answer = StreamedAnswer(response)
+            solutions = ox.parse_query_results(io.BufferedReader(answer), ox.QueryResultsFormat.XML)
+            assert isinstance(solutions, ox.QuerySolutions)
+            first = list(itertools.islice(solutions, 100))
+            assert len(first) == 100
+            assert response.num_bytes_downloaded < whole / 10
+            answer.close()
+            assert response.is_closed

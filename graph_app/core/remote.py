@@ -23,6 +23,7 @@ and keeps xsd:duration values as numbers of months or seconds.
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import threading
@@ -280,6 +281,50 @@ def _repair_term(term: Any) -> Any:
     return term
 
 
+class StreamedAnswer(io.RawIOBase):
+    """The body of a server's answer, read as its parser asks for it and repaired a whole
+    number of lines at a time (the repairs work within one element, and SPARQL XML
+    results as servers write them have one binding a line; a line is kept until it is
+    whole, so a repair never sees half of one). The response is closed at the end of the
+    body, or when the answer is dropped before its end."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__()
+        self._response = response
+        self._chunks = response.iter_bytes()
+        self._partial = b""  # received, not yet a whole line
+        self._ready = b""  # repaired, not yet read
+        self._at = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while self._at >= len(self._ready):
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                if not self._partial:
+                    self._response.close()  # a parser may read again at the end: 0 again
+                    return 0
+                self._ready, self._partial = _repair_xml(self._partial), b""
+            else:
+                self._partial += chunk
+                cut = self._partial.rfind(b"\n") + 1
+                if not cut:
+                    continue
+                self._ready, self._partial = _repair_xml(self._partial[:cut]), self._partial[cut:]
+            self._at = 0
+        size = min(len(buffer), len(self._ready) - self._at)
+        buffer[:size] = self._ready[self._at:self._at + size]
+        self._at += size
+        return size
+
+    def close(self) -> None:
+        if not self.closed:
+            self._response.close()
+        super().close()
+
+
 def _repair_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
     return [ox.Triple(_repair_term(t.subject), t.predicate, _repair_term(t.object)) for t in triples]
 
@@ -355,11 +400,17 @@ class RemoteStore:
 
     def _post(self, url: str, *, data: Any = None, content: bytes | None = None,
               headers: Mapping[str, str] | None = None, params: Any = None,
-              timeout: float | None = None) -> httpx.Response:
+              timeout: float | None = None, stream: bool = False) -> httpx.Response:
+        """POST, and the response once its headers are in (`stream`: its body is read by
+        the caller, see StreamedAnswer) or all of it."""
         try:
-            response = self._client.post(url, data=data, content=content, headers=headers,
-                                         params=params,
-                                         timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout)
+            request = self._client.build_request(
+                "POST", url, data=data, content=content, headers=headers, params=params,
+                timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout)
+            response = self._client.send(request, stream=stream)
+            if stream and response.status_code >= 400:
+                response.read()
+                response.close()
         except httpx.TimeoutException:
             raise RemoteTimeout(timeout or self.timeout) from None
         except httpx.HTTPError as err:
@@ -382,23 +433,33 @@ class RemoteStore:
         data: dict[str, Any] = {"query": text}
         if default is not None:
             data.update(self._dataset_params(default, named if named is not None else []))
-        response = self._post(self.url, data=data, headers={"Accept": accept}, timeout=timeout)
-        if response.headers.get("x-sql-state") == "S1TAT":
-            # Virtuoso's "anytime" answer: the server stopped the query at its own time
-            # limit (MaxQueryExecutionTime, or a timeout parameter in the endpoint's URL)
-            # and sends what it had found, as a complete answer would look.
-            raise RemoteIncomplete(self.url)
-        media = response.headers.get("content-type", "").split(";")[0].strip()
-        body = response.content
-        if accept == N_TRIPLES:
-            if media not in {N_TRIPLES, "text/plain", "text/ntriples"}:
+        # Solutions are read as the caller iterates them: a caller that stops early (the
+        # endpoint's row limit) never holds, or downloads, the rest of a large answer.
+        stream = form == "SELECT"
+        response = self._post(self.url, data=data, headers={"Accept": accept}, timeout=timeout,
+                              stream=stream)
+        try:
+            if response.headers.get("x-sql-state") == "S1TAT":
+                # Virtuoso's "anytime" answer: the server stopped the query at its own
+                # time limit (MaxQueryExecutionTime, or a timeout parameter in the
+                # endpoint's URL) and sends what it had found, as a whole answer would look.
+                raise RemoteIncomplete(self.url)
+            media = response.headers.get("content-type", "").split(";")[0].strip()
+            if accept == N_TRIPLES:
+                if media not in {N_TRIPLES, "text/plain", "text/ntriples"}:
+                    raise RemoteStoreError("store_failed", url=self.url, status=response.status_code,
+                                           detail=f"expected N-Triples, got {media}")
+                return _repair_triples(ox.parse(response.content, ox.RdfFormat.N_TRIPLES))
+            if media not in {XML_RESULTS, "application/xml", "text/xml"}:
                 raise RemoteStoreError("store_failed", url=self.url, status=response.status_code,
-                                       detail=f"expected N-Triples, got {media}")
-            return _repair_triples(ox.parse(body, ox.RdfFormat.N_TRIPLES))
-        if media not in {XML_RESULTS, "application/xml", "text/xml"}:
-            raise RemoteStoreError("store_failed", url=self.url, status=response.status_code,
-                                   detail=f"expected SPARQL XML results, got {media}")
-        return ox.parse_query_results(_repair_xml(body), ox.QueryResultsFormat.XML)
+                                       detail=f"expected SPARQL XML results, got {media}")
+            if not stream:
+                return ox.parse_query_results(_repair_xml(response.content), ox.QueryResultsFormat.XML)
+            return ox.parse_query_results(io.BufferedReader(StreamedAnswer(response), 65536),
+                                          ox.QueryResultsFormat.XML)
+        except BaseException:
+            response.close()
+            raise
 
     def update(self, text: str) -> None:
         """Run one SPARQL Update request (one transaction on the server)."""
