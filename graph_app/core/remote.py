@@ -14,7 +14,7 @@ Loads keep the embedded store's design (docs/decisions/0001): a versioned graph 
 pending until one small metadata update makes it current. Several processes may share
 one server, so a pending graph carries a *lease* that its writer renews; opening a store
 drops pending graphs whose lease ran out and graphs under the store's prefix that nothing
-points to (docs/decisions/0007-remote-loads.md).
+points to (docs/decisions/0008-remote-loads.md).
 
 Where servers differ from the standards in what they return, the answer is repaired
 here, at the edge (see `_repair_xml`): Virtuoso 7 writes blank nodes as `nodeID://…`,
