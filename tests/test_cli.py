@@ -165,3 +165,21 @@ def test_sparql_shape_messages_are_filled_in_both_languages(qagraph):
         assert result.exit_code == 1
         assert word in result.output
         assert "{?" not in result.output  # the template was filled, not shown raw
+
+
+def test_typed_values_are_judged_by_their_lexical_form_on_every_store(qagraph, tmp_path):
+    """SPARQL checks a lexical form by casting, which a server may do otherwise (Virtuoso 7
+    casts "false" to true and answers a duration as a number of months): a false and a
+    duration in years and months load and validate, an ill-typed boolean and duration are
+    refused with their values named."""
+    valid = (ROOT / "tests" / "shapes" / "CredentialShape-valid.ttl").read_text(encoding="utf-8")
+    good = valid.replace('"P5Y"^^xsd:duration', '"P1Y6M"^^xsd:duration')
+    assert '"P1Y6M"' in good and "qa:regulated false" in good
+    result = qagraph("load", str(write(tmp_path, "credential.ttl", good)))
+    assert result.exit_code == 0, result.output
+    result = qagraph("validate")
+    assert result.exit_code == 0, result.output
+    bad = good.replace('"P1Y6M"', '"P18 months"').replace("qa:regulated false", 'qa:regulated "no"^^xsd:boolean')
+    result = qagraph("load", str(write(tmp_path, "credential.ttl", bad)))
+    assert result.exit_code == 1, result.output
+    assert "P18 months" in result.output and '"no"' in result.output, result.output

@@ -345,6 +345,7 @@ class RemoteStore:
     """A store on a SPARQL server: queries, updates and loads over the W3C protocols."""
 
     fast_aggregates = True  # the server answers whole-store aggregates quickly
+    plans_by_statistics = True  # the server plans a query by its data, not by its shape
 
     def __init__(
         self,

@@ -116,12 +116,15 @@ class Store(Protocol):
     """What the rest of qagraph needs of a store: the embedded `OxigraphStore` and the
     remote `core.remote.RemoteStore` (a SPARQL server) both implement it. Code above the
     store calls only these; `fast_aggregates` tells whether whole-store aggregates are
-    cheap enough to run per request (a server) or are better kept per generation."""
+    cheap enough to run per request (a server) or are better kept per generation, and
+    `plans_by_statistics` whether the engine plans a query from its data (a server) or
+    from the query's shape (Oxigraph: queries are written for that where it matters)."""
 
     path: Path | None
     read_only: bool
     meta_graph: str
     fast_aggregates: bool
+    plans_by_statistics: bool
 
     @property
     def generation(self) -> int: ...
@@ -215,6 +218,9 @@ class OxigraphStore:
     meta_graph = META_GRAPH
     # Whole-store aggregates take seconds at 10M triples: pages read them per generation.
     fast_aggregates = False
+    # Oxigraph plans by the shape of a query: whole-store validation writes its queries
+    # for that (core/shacl/rewrite.py).
+    plans_by_statistics = False
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False):
         self.path = None if path is None else Path(path)

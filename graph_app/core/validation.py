@@ -63,6 +63,7 @@ class StoreView:
         self.staged = tuple(staged)
         # The dataset, read once: a validation asks hundreds of queries of one view.
         self.graphs = store.dataset_graphs(self.exclude_sources, self.staged)
+        self.plans_by_statistics = store.plans_by_statistics
 
     def query(self, text: str, bindings: Mapping[str, Term] | None = None) -> QueryResult:
         """The store's own query, over this view (for code that reads the store directly,

@@ -86,6 +86,12 @@ class Check:
     sparql_query: str = ""
     substitute: bool = False
     batchable: bool = False  # focus nodes may go in one VALUES clause (joinable, no `*`)
+    # The scan as written, joined with the focus nodes (a SPARQL constraint's `scan` is
+    # rewritten for Oxigraph's planner): for an engine that plans by statistics.
+    plain_scan: str = ""
+    # sh:datatype of a type whose lexical forms the query checks by casting: the engine
+    # confirms each reported value (a server may cast differently, engine.py).
+    datatype: str = ""
 
     def focused_text(self, values: str) -> str:
         return self.focused.replace(FOCUS, values)
@@ -274,7 +280,10 @@ class Compiler:
             else:
                 scan, free = self._joined("?this ?value", f"{values} FILTER(!({ok}))", focus)
         focused = f"SELECT DISTINCT ?this ?value WHERE {{ {FOCUS} {focus} {focused_body} }}"
-        return self._check(shape, c.component, "value", scan, focused, free, focus)
+        check = self._check(shape, c.component, "value", scan, focused, free, focus)
+        if c.component == "DatatypeConstraintComponent" and str(c.value) in CASTABLE:
+            check.datatype = str(c.value)
+        return check
 
     def _min_count(self, shape: Shape, c: Constraint, focus: str, path: Path) -> Check:
         n = _count(c.value)
@@ -407,9 +416,11 @@ class Compiler:
             raise Unsupported(str(err)) from err
         if not info.this_projected:
             raise Unsupported("a SPARQL-based constraint whose query does not return $this")
+        plain = ""
         if info.joinable:
+            plain = sc.prologue + with_focus(text, focus)
             rewritten = for_scan(sc.prologue + text, focus)
-            scan = rewritten if rewritten is not None else sc.prologue + with_focus(text, focus)
+            scan = rewritten if rewritten is not None else plain
         else:
             # $this is read where only pre-binding proper binds it: once per focus node,
             # with $this substituted (see sparql_check.prebind)
@@ -419,6 +430,7 @@ class Compiler:
         check = Check(shape, "SPARQLConstraintComponent", "sparql", scan, targets, sparql=sc,
                       per_node=per_node, label=f"{shape.source} SPARQL")
         check.sparql_query = sc.prologue + text
+        check.plain_scan = plain
         check.substitute = not info.joinable
         check.batchable = info.joinable and not info.repeats
         return check
