@@ -187,17 +187,23 @@ def test_shared_reasoning_and_the_local_component_give_the_same_answers(sample, 
                 assert (a.value, a.via, a.path) == (b.value, b.via, b.path)
 
 
+def _command_store(sample, tmp_path: Path) -> dict[str, object]:
+    """Settings for the command line: a copy of the module's embedded store (the command
+    opens its own; the module's stays open), or the module's prefix on the server."""
+    store, settings = sample
+    if isinstance(store, OxigraphStore):
+        copy = tmp_path / "copy"
+        store.backup(copy)
+        return {"STORE": str(copy)}
+    return settings
+
+
 def test_cli_satisfies_answers_in_four_values_with_exit_codes(sample, tmp_path):
     from click.testing import CliRunner
 
     from graph_app.cli import main
 
-    store, settings = sample
-    if isinstance(store, OxigraphStore):
-        copy = tmp_path / "copy"
-        store.backup(copy)  # the command opens its own store; the module's stays open
-        settings = {"STORE": str(copy)}
-    runner = CliRunner(env=cli_env(settings))
+    runner = CliRunner(env=cli_env(_command_store(sample, tmp_path)))
     base = ["--lang", "en", "satisfies",
             "id:credential/varmt-arbejde", "id:requirement/heta-arbeten-forsakringsvillkor", "--on", "2025-01-01"]
     yes = runner.invoke(main, base + ["--issued", "2023-06-30"])
@@ -228,12 +234,7 @@ def test_cli_satisfies_takes_names_as_the_check_page_does(sample, tmp_path):
 
     from graph_app.cli import main
 
-    store, settings = sample
-    if isinstance(store, OxigraphStore):
-        copy = tmp_path / "copy"
-        store.backup(copy)  # the command opens its own store; the module's stays open
-        settings = {"STORE": str(copy)}
-    runner = CliRunner(env=cli_env(settings))
+    runner = CliRunner(env=cli_env(_command_store(sample, tmp_path)))
     common = ["--lang", "en", "satisfies"]
     by_slug = runner.invoke(main, [*common, "esa", "svenska-kraftnat-esa", "--issued", "2024-01-10",
                                    "--on", "2026-11-30"])
