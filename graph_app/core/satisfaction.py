@@ -10,7 +10,7 @@ The answer has four values (`Answer.value`):
   identity verification, or the route it was issued through), listed in `Answer.missing`
   with the bounds that would make it yes.
 
-Ways to yes, in order of precedence (docs/decisions/0002-recognition-before-equivalence.md):
+Ways to yes, in order of precedence (docs/decisions/0009-recognition-before-equivalence.md):
 
 1. **direct**: the requirement asks for this credential (qa:requiresCredential), or for a
    minimum level (qa:requiresMinimumLevel, compared by qa:rank) that its route reaches.
