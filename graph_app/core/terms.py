@@ -11,16 +11,18 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 
-def to_rdflib(term: object) -> Node:
-    """An rdflib term for a pyoxigraph term."""
+def to_rdflib(term: object, normalize: bool = True) -> Node:
+    """An rdflib term for a pyoxigraph term. With `normalize=False` a literal keeps its
+    text exactly as the store has it (rdflib would otherwise rewrite well-typed values
+    into their canonical form)."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if isinstance(term, ox.Literal):
         if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+            return Literal(term.value, lang=term.language, normalize=normalize)
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=normalize)
     raise TypeError(f"not an RDF term: {term!r}")
 
 
