@@ -48,7 +48,8 @@ from graph_app.core.loading import LoadInput, load  # noqa: E402
 from graph_app.core.namespaces import DEFAULT_BASE, GRAPH_BASE, QA  # noqa: E402
 from graph_app.core.remote import RemoteStore, uses_graph  # noqa: E402
 from graph_app.core.settings import load_settings  # noqa: E402
-from graph_app.core.store import OxigraphStore, Store, open_configured  # noqa: E402
+from graph_app.core.store import OxigraphStore, Store  # noqa: E402
+from graph_app.core.stores import open_configured  # noqa: E402
 from tests.virtuoso import start as start_virtuoso  # noqa: E402
 from tests.w3c.live import start as start_live  # noqa: E402
 

@@ -27,7 +27,8 @@ from .core.loading import LoadInput, load, source_name_for
 from .core.messages import message
 from .core.namespaces import compact, sparql_prologue
 from .core.settings import load_settings
-from .core.store import Store, open_configured
+from .core.store import Store
+from .core.stores import open_configured
 from .core.validation import Report, keep_report, validate_store, write_report
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -22,7 +22,8 @@ from graph_app import create_app
 from graph_app.cli import main
 from graph_app.core.namespaces import GRAPH_BASE
 from graph_app.core.settings import load_settings
-from graph_app.core.store import Store, open_configured
+from graph_app.core.store import Store
+from graph_app.core.stores import open_configured
 
 from .virtuoso import Virtuoso
 from .virtuoso import start as start_virtuoso

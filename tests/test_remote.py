@@ -22,7 +22,7 @@ from graph_app.core.loading import load
 from graph_app.core.namespaces import DEFAULT_BASE, GRAPH_BASE
 from graph_app.core.remote import RemoteStore, StreamedAnswer, uses_graph
 from graph_app.core.settings import load_settings
-from graph_app.core.store import open_configured
+from graph_app.core.stores import open_configured
 from graph_app.core.validation import memory_view, run_validation
 from graph_app.web.app import create_app
 

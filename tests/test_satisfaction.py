@@ -17,7 +17,8 @@ from graph_app.core.loading import LoadInput, load
 from graph_app.core.namespaces import CND, DEFAULT_BASE, IDV
 from graph_app.core.satisfaction import Checker, answers_for
 from graph_app.core.settings import load_settings
-from graph_app.core.store import OxigraphStore, open_configured
+from graph_app.core.store import OxigraphStore
+from graph_app.core.stores import open_configured
 
 from .conftest import cli_env, store_settings_for
 

@@ -166,7 +166,7 @@ from pathlib import Path
 import loaders
 from graph_app.core.loading import LoadInput, load
 from graph_app.core.settings import load_settings
-from graph_app.core.store import open_configured
+from graph_app.core.stores import open_configured
 store = open_configured(load_settings())
 path = Path(sys.argv[1])
 print("started", flush=True)

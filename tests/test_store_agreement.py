@@ -27,7 +27,8 @@ from graph_app.core.loading import load
 from graph_app.core.namespaces import DEFAULT_BASE, GRAPH_BASE
 from graph_app.core.remote import RemoteStore
 from graph_app.core.settings import load_settings
-from graph_app.core.store import OxigraphStore, Store, open_configured
+from graph_app.core.store import OxigraphStore, Store
+from graph_app.core.stores import open_configured
 
 from .virtuoso import Virtuoso
 

@@ -687,24 +687,3 @@ def update_text(delete: Sequence[ox.Quad], insert: Sequence[ox.Quad]) -> str:
     if insert:
         parts.append(f"INSERT DATA {{ {block(insert)} }}")
     return " ;\n".join(parts)
-
-
-def open_configured(settings: Mapping[str, Any], *, read_only: bool = False) -> Store:
-    """The store the settings name: a SPARQL server when STORE_URL is set, else the
-    embedded store in the folder STORE."""
-    if settings.get("STORE_URL"):
-        from .remote import RemoteStore
-
-        return RemoteStore(
-            settings["STORE_URL"],
-            update_url=settings.get("STORE_UPDATE_URL", ""),
-            graph_store_url=settings.get("STORE_GRAPH_STORE_URL", ""),
-            user=settings.get("STORE_USER", ""),
-            password=settings.get("STORE_PASSWORD", ""),
-            auth=settings.get("STORE_AUTH", "digest"),
-            graph_base=settings.get("STORE_GRAPH_BASE") or GRAPH_BASE,
-            lease=float(settings.get("STORE_LEASE", 600.0)),
-            refresh=float(settings.get("STORE_REFRESH", 1.0)),
-            read_only=read_only,
-        )
-    return OxigraphStore(settings["STORE"], read_only=read_only)

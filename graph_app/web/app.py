@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..core.errors import QagraphError
 from ..core.settings import load_settings
-from ..core.store import open_configured
+from ..core.stores import open_configured
 from . import (
     browse,
     cards,
