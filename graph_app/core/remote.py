@@ -40,7 +40,6 @@ import pyoxigraph as ox
 
 from . import queries
 from .errors import InputError, RemoteIncomplete, RemoteStoreError, RemoteTimeout
-from .messages import CATALOGUE
 from .namespaces import GRAPH_BASE, PROV, QA, XSD
 from .store import (
     QueryResult,
@@ -51,35 +50,6 @@ from .store import (
     provenance_quads,
     source_iri,
     update_text,
-)
-
-CATALOGUE.update(
-    {
-        "store_unreachable": {
-            "sv": "SPARQL-servern {url} svarar inte: {detail}",
-            "en": "the SPARQL server {url} does not answer: {detail}",
-        },
-        "store_failed": {
-            "sv": "SPARQL-servern {url} svarade {status}: {detail}",
-            "en": "the SPARQL server {url} answered {status}: {detail}",
-        },
-        "store_timeout": {
-            "sv": "SPARQL-servern svarade inte inom gränsen på {limit} s",
-            "en": "the SPARQL server did not answer within the limit of {limit} s",
-        },
-        "store_incomplete": {
-            "sv": "SPARQL-servern {url} avbröt frågan vid sin egen tidsgräns och skickade bara en del av svaret; qagraph visar inte ofullständiga svar",
-            "en": "the SPARQL server {url} stopped the query at its own time limit and sent only part of the answer; qagraph does not show incomplete answers",
-        },
-        "store_blank_binding": {
-            "sv": "en tom nod kan inte bindas i en fråga till en SPARQL-server",
-            "en": "a blank node cannot be bound in a query to a SPARQL server",
-        },
-        "store_read_only": {
-            "sv": "lagret är öppnat för läsning; det går inte att skriva i det",
-            "en": "the store is open for reading; it cannot be written to",
-        },
-    }
 )
 
 log = logging.getLogger(__name__)
