@@ -127,8 +127,10 @@ def source_for_set(set_id: str) -> str:
     return f"mappings-{set_slug(set_id)}"[:100]
 
 
-def _problem(problems: list[CellProblem], file: str, row: int, column: str, en: str, sv: str) -> None:
-    problems.append(SssomProblem(file, "", row, column, en, sv))
+def _problem(problems: list[CellProblem], file: str, row: int, column: str, key: str, /,
+             **values: object) -> None:
+    """Add the problem of catalogue message `key` at file:row:column."""
+    problems.append(SssomProblem.of(file, "", row, column, key, **values))
 
 
 def read(text: str, file: str, limits: Limits | None = None) -> ParsedSet:
@@ -146,46 +148,39 @@ def read(text: str, file: str, limits: Limits | None = None) -> ParsedSet:
         mark = getattr(err, "problem_mark", None)
         row = (mark.line + 1) if mark is not None else 1
         detail = getattr(err, "problem", None) or str(err).splitlines()[0]
-        _problem(problems, file, row, "metadata", f"the YAML metadata block cannot be read: {detail}",
-                 f"YAML-metadatablocket kan inte läsas: {detail}")
+        _problem(problems, file, row, "metadata", "sssom_yaml_unreadable", detail=detail)
         raise SssomErrors(problems) from None
     except RecursionError:
-        _problem(problems, file, 1, "metadata", "the YAML metadata block nests too deep",
-                 "YAML-metadatablocket är nästlat för djupt")
+        _problem(problems, file, 1, "metadata", "sssom_yaml_too_deep")
         raise SssomErrors(problems) from None
     if not isinstance(metadata, dict):
-        _problem(problems, file, 1, "metadata", "the metadata block is not a YAML mapping",
-                 "metadatablocket är inte en YAML-mappning")
+        _problem(problems, file, 1, "metadata", "sssom_metadata_not_mapping")
         raise SssomErrors(problems)
     prefixes, rejected = _curie_map(metadata, lines[:header_lines], file, problems)
     merged = {**STANDARD_PREFIXES, **prefixes}
     for key in ("mapping_set_id", "license"):
         if not metadata.get(key):
-            _problem(problems, file, 1, key, f"the metadata block needs '{key}'",
-                     f"metadatablocket saknar '{key}'")
+            _problem(problems, file, 1, key, "sssom_metadata_missing", name=key)
         elif not _is_iri(str(metadata[key])):
             _problem(problems, file, _meta_line(lines[:header_lines], key), key,
-                     f"'{metadata[key]}' is not a valid IRI", f"'{metadata[key]}' är ingen giltig IRI")
+                     "sssom_bad_iri", value=metadata[key])
     table = _table(lines, header_lines, file, limits, problems)
     if not table:
-        _problem(problems, file, header_lines + 1, "header", "the table has no header row",
-                 "tabellen saknar rubrikrad")
+        _problem(problems, file, header_lines + 1, "header", "sssom_no_header")
         raise SssomErrors(problems)
     columns = table[0][1]
     notes = _check_header(columns, table, metadata, file, header_lines + 1, problems)
     for name in REQUIRED_COLUMNS:
         if name not in columns:
-            _problem(problems, file, header_lines + 1, name, f"the required column '{name}' is missing",
-                     f"den obligatoriska kolumnen '{name}' saknas")
+            _problem(problems, file, header_lines + 1, name, "sssom_column_missing", name=name)
     rows: list[dict[str, str]] = []
     row_lines: list[int] = []
     for line, cells in table[1:]:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(columns):
-            _problem(problems, file, line, str(len(cells)),
-                     f"the row has {len(cells)} cells but the header has {len(columns)}",
-                     f"raden har {len(cells)} celler men rubrikraden har {len(columns)}")
+            _problem(problems, file, line, str(len(cells)), "sssom_row_width", cells=len(cells),
+                     columns=len(columns))
             continue
         row = {c: v.strip() for c, v in zip(columns, cells, strict=True)}
         _check_row(row, merged, file, line, problems, rejected)
@@ -215,14 +210,10 @@ def _check_header(columns: list[str], table: list[tuple[int, list[str]]], metada
             filled = next(((at, cells[index]) for at, cells in table[1:]
                            if index < len(cells) and cells[index].strip()), None)
             if filled is not None:
-                _problem(problems, file, filled[0], str(index + 1),
-                         f"the column has no header but holds '{filled[1].strip()[:80]}'; "
-                         "give it a header or remove the values",
-                         f"kolumnen saknar rubrik men har värdet '{filled[1].strip()[:80]}'; "
-                         "ge den en rubrik eller ta bort värdena")
+                _problem(problems, file, filled[0], str(index + 1), "sssom_unnamed_column",
+                         value=filled[1].strip()[:80])
         elif name in first:
-            _problem(problems, file, line, name, f"the column '{name}' appears twice (also column {first[name] + 1})",
-                     f"kolumnen '{name}' finns två gånger (också kolumn {first[name] + 1})")
+            _problem(problems, file, line, name, "sssom_duplicate_column", name=name, other=first[name] + 1)
         else:
             first[name] = index
     declared = metadata.get("extension_definitions")
@@ -246,26 +237,20 @@ def _table(lines: list[str], header_lines: int, file: str, limits: Limits,
             cells = next(reader, None)
         except csv.Error as err:
             if "field limit" in str(err):
-                en, sv = (f"a cell is longer than {format_size(limits.literal_size)} "
-                          f"(setting {SETTING['literal_size']})",
-                          f"en cell är längre än {format_size(limits.literal_size)} "
-                          f"(inställningen {SETTING['literal_size']})")
+                _problem(problems, file, line, "-", "sssom_cell_too_long",
+                         size=format_size(limits.literal_size), setting=SETTING["literal_size"])
             else:
-                en, sv = f"the table cannot be read from here on: {err}", f"tabellen kan inte läsas härifrån: {err}"
-            _problem(problems, file, line, "-", en, sv)
+                _problem(problems, file, line, "-", "sssom_unreadable", detail=err)
             raise SssomErrors(problems) from None
         if cells is None:
             return table
         if len(table) > limits.rows:
-            _problem(problems, file, line, "-",
-                     f"more than {limits.rows} rows (setting {SETTING['rows']})",
-                     f"fler än {limits.rows} rader (inställningen {SETTING['rows']})")
+            _problem(problems, file, line, "-", "sssom_too_many_rows", rows=limits.rows, setting=SETTING["rows"])
             raise SssomErrors(problems)
         for column, cell in enumerate(cells):
             if _CONTROL.search(cell):
                 name = table[0][1][column] if table and column < len(table[0][1]) else str(column + 1)
-                _problem(problems, file, line, name, "the cell holds a control character; remove it",
-                         "cellen innehåller ett styrtecken; ta bort det")
+                _problem(problems, file, line, name, "sssom_control_character")
         table.append((line, cells))
 
 
@@ -275,23 +260,16 @@ def _curie_map(metadata: dict[str, Any], header: list[str], file: str,
     prefix: IRI), so that the cells that use them are not reported once more."""
     given = metadata.get("curie_map") or {}
     if not isinstance(given, dict):
-        _problem(problems, file, _meta_line(header, "curie_map"), "curie_map",
-                 "curie_map is not a mapping of prefixes to IRIs",
-                 "curie_map är ingen mappning från prefix till IRI:er")
+        _problem(problems, file, _meta_line(header, "curie_map"), "curie_map", "sssom_curie_map_not_mapping")
         return {}, set()
     prefixes: dict[str, str] = {}
     rejected: set[str] = set()
     for prefix, namespace in given.items():
         line = _meta_line(header, str(prefix))
         if not isinstance(prefix, str) or not PREFIX_RE.match(prefix):
-            _problem(problems, file, line, "curie_map", f"'{prefix}' is not a usable prefix "
-                     "(letters, digits, '_', '-' and '.', starting with a letter or '_')",
-                     f"'{prefix}' är inget användbart prefix (bokstäver, siffror, '_', '-' och '.', "
-                     "först en bokstav eller '_')")
+            _problem(problems, file, line, "curie_map", "sssom_bad_prefix", prefix=prefix)
         elif not isinstance(namespace, str) or not _is_iri(namespace):
-            _problem(problems, file, line, "curie_map", f"the prefix '{prefix}' stands for "
-                     f"'{namespace}', which is not a valid IRI",
-                     f"prefixet '{prefix}' står för '{namespace}', som inte är en giltig IRI")
+            _problem(problems, file, line, "curie_map", "sssom_bad_namespace", prefix=prefix, namespace=namespace)
         else:
             prefixes[prefix] = namespace
             continue
@@ -323,8 +301,7 @@ def _check_row(row: dict[str, str], prefixes: dict[str, str], file: str, line: i
                problems: list[CellProblem], rejected: AbstractSet[str] = frozenset()) -> None:
     for name in REQUIRED_COLUMNS:
         if name in row and not row[name]:
-            _problem(problems, file, line, name, "the cell is empty but required",
-                     "cellen är tom men obligatorisk")
+            _problem(problems, file, line, name, "sssom_cell_required")
     for name in ENTITY_COLUMNS + IRI_COLUMNS + ("predicate_id", "mapping_justification"):
         value = row.get(name, "")
         if not value:
@@ -334,44 +311,31 @@ def _check_row(row: dict[str, str], prefixes: dict[str, str], file: str, line: i
             if part.partition(":")[0] in rejected:
                 continue  # its prefix is reported already
             if expanded is None:
-                _problem(problems, file, line, name,
-                         f"'{part}' is not a CURIE with a prefix of the curie_map, nor an IRI",
-                         f"'{part}' är varken en CURIE med ett prefix ur curie_map eller en IRI")
+                _problem(problems, file, line, name, "sssom_not_curie", value=part)
             elif not _is_iri(expanded):
-                _problem(problems, file, line, name, f"'{part}' is not a valid IRI",
-                         f"'{part}' är ingen giltig IRI")
+                _problem(problems, file, line, name, "sssom_bad_iri", value=part)
     predicate = _expand(row.get("predicate_id", ""), prefixes)
     if row.get("predicate_id") and predicate is not None and predicate not in MAPPING_PREDICATES:
-        _problem(problems, file, line, "predicate_id",
-                 f"'{row['predicate_id']}' is not a SKOS mapping property (exactMatch, closeMatch, "
-                 "broadMatch, narrowMatch, relatedMatch)",
-                 f"'{row['predicate_id']}' är ingen SKOS-mappningsegenskap (exactMatch, closeMatch, "
-                 "broadMatch, narrowMatch, relatedMatch)")
+        _problem(problems, file, line, "predicate_id", "sssom_bad_predicate", value=row["predicate_id"])
     justification = _expand(row.get("mapping_justification", ""), prefixes)
     if row.get("mapping_justification") and justification is not None and justification not in JUSTIFICATIONS:
-        _problem(problems, file, line, "mapping_justification",
-                 f"'{row['mapping_justification']}' is not a SEMAPV justification",
-                 f"'{row['mapping_justification']}' är ingen SEMAPV-motivering")
+        _problem(problems, file, line, "mapping_justification", "sssom_bad_justification",
+                 value=row["mapping_justification"])
     if row.get("predicate_modifier") not in (None, "", "Not"):
-        _problem(problems, file, line, "predicate_modifier",
-                 f"'{row['predicate_modifier']}' is not a modifier; the only one is 'Not'",
-                 f"'{row['predicate_modifier']}' är ingen modifierare; den enda är 'Not'")
+        _problem(problems, file, line, "predicate_modifier", "sssom_bad_modifier", value=row["predicate_modifier"])
     if row.get("confidence"):
         try:
             confidence = float(row["confidence"])
             if not 0.0 <= confidence <= 1.0:
                 raise ValueError
         except ValueError:
-            _problem(problems, file, line, "confidence",
-                     f"'{row['confidence']}' is not a number from 0 to 1",
-                     f"'{row['confidence']}' är inget tal från 0 till 1")
+            _problem(problems, file, line, "confidence", "sssom_bad_confidence", value=row["confidence"])
     for name in ("mapping_date", "publication_date"):
         if row.get(name):
             try:
                 date.fromisoformat(row[name])
             except ValueError:
-                _problem(problems, file, line, name, f"'{row[name]}' is not a date (YYYY-MM-DD)",
-                         f"'{row[name]}' är inget datum (ÅÅÅÅ-MM-DD)")
+                _problem(problems, file, line, name, "cell_bad_date", value=row[name])
 
 
 def record_iri(set_id: str, row: dict[str, str]) -> str:
@@ -442,9 +406,7 @@ def _check_every_mapping(parsed: ParsedSet, rows: list[dict[str, str]], prefixes
         iri = _expand(row["record_id"], merged)
         if iri is not None and URIRef(iri) not in axioms:
             line = parsed.lines[number] if number < len(parsed.lines) else 0
-            _problem(problems, parsed.file, line, "-",
-                     "sssom-py cannot turn this mapping into RDF; check the IRIs and CURIEs in its cells",
-                     "sssom-py kan inte göra om mappningen till RDF; kontrollera IRI:er och CURIE:r i dess celler")
+            _problem(problems, parsed.file, line, "-", "sssom_not_convertible_row")
     if problems:
         raise SssomErrors(problems)
 
@@ -486,9 +448,8 @@ class SssomLoader:
         try:
             triples = triples_from_graph(to_graph(parsed))
         except SSSOM_ERRORS as err:  # what the checks above did not foresee, with its place
-            raise SssomErrors([SssomProblem(path.name, "", 1, "-",
-                                            f"the mapping set cannot be converted: {err}",
-                                            f"mappningsmängden kan inte omvandlas: {err}")]) from None
+            raise SssomErrors([SssomProblem.of(path.name, "", 1, "-", "sssom_not_convertible",
+                                               detail=err)]) from None
         store.write_staged(staged, triples)
 
 

@@ -19,8 +19,9 @@ from .conftest import ROOT
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 # Calls that take a message key, and the position of the key: the function message(), the
 # errors constructed with a key first (InputProblem takes it after the place),
-# CellProblem.of after the cell's place and the table reader's problem() after the cell's.
-KEY_POSITION = {"message": 0, "of": 4, "problem": 3, "InputProblem": 1} | {
+# CellProblem.of after the cell's place, the table reader's problem() after the cell's and
+# the SSSOM loader's _problem() after the problem list and the cell's place.
+KEY_POSITION = {"message": 0, "of": 4, "problem": 3, "_problem": 4, "InputProblem": 1} | {
     name: 0 for name, cls in inspect.getmembers(errors, inspect.isclass)
     if issubclass(cls, errors.QagraphError) and cls.__init__ is errors.QagraphError.__init__
 }
@@ -70,7 +71,7 @@ def code_files() -> list[Path]:
 
 def test_every_key_the_code_names_is_in_the_catalogue():
     named = set().union(*(keys_named(p) for p in code_files()))
-    assert {"file_missing", "parse_error", "cell_required", "loaded"} <= named  # the search works
+    assert {"file_missing", "parse_error", "cell_required", "loaded", "sssom_bad_prefix"} <= named  # the search works
     missing = sorted(key for key in named if not known(key))
     assert not missing, f"not in {CATALOGUE_FILE.name}: {missing}"
 
