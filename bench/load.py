@@ -45,6 +45,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import synthetic_store  # bench/synthetic_store.py, beside this script
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
@@ -192,20 +194,7 @@ def change_store(triples: int) -> Path:
         return folder
     data, _count = data_file(triples)
     shutil.rmtree(folder, ignore_errors=True)
-    import loaders
-    from graph_app.cli import bundled_inputs
-    from graph_app.core.loading import LoadInput, load
-    from graph_app.core.namespaces import DEFAULT_BASE
-    from graph_app.core.store import OxigraphStore
-
-    print(f"building {folder.relative_to(ROOT)} ...", file=sys.stderr)
-    store = OxigraphStore(folder)
-    inputs = [i for i in bundled_inputs() if i.source.startswith(("ontology-", "scheme-"))]
-    inputs.append(LoadInput(data, "synthetic", loaders.get("ntriples")))
-    load(store, inputs, base_iri=DEFAULT_BASE, validate=False)
-    store.close()
-    (folder / "READY").write_text("ok\n", encoding="utf-8")
-    return folder
+    return synthetic_store.build(folder, data)
 
 
 def change_file(store, target: Path) -> None:  # type: ignore[no-untyped-def]

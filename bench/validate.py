@@ -30,6 +30,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import synthetic_store  # bench/synthetic_store.py, beside this script
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
@@ -95,20 +97,7 @@ def store_of(triples: int) -> tuple[Path, list[list[str]]]:
         subprocess.run([sys.executable, str(HERE / "generate.py"), "--triples", str(triples),
                         "--violations", "0.01", "-o", str(data), "--seed", "1"], check=True)
     known = [[v["focus"], v["shape"]] for v in json.loads(sidecar.read_text(encoding="utf-8"))["violations"]]
-    if not (folder / "READY").is_file():
-        import loaders
-        from graph_app.cli import bundled_inputs
-        from graph_app.core.loading import LoadInput, load
-        from graph_app.core.namespaces import DEFAULT_BASE
-        from graph_app.core.store import OxigraphStore
-
-        print(f"building {folder.relative_to(ROOT)} ...", file=sys.stderr)
-        store = OxigraphStore(folder)
-        inputs = [i for i in bundled_inputs() if i.source.startswith(("ontology-", "scheme-"))]
-        inputs.append(LoadInput(data, "synthetic", loaders.get("ntriples")))
-        load(store, inputs, base_iri=DEFAULT_BASE, validate=False)
-        store.close()
-        (folder / "READY").write_text("ok\n", encoding="utf-8")
+    synthetic_store.build(folder, data)
     return folder, known
 
 

@@ -72,13 +72,9 @@ class PerGeneration(Generic[T]):
             if entry is not None and entry.generation == store.generation:
                 return entry.value
             state = fingerprint(store)
-            if entry is not None and entry.fingerprint == state:
-                entry.generation = store.generation
-                return entry.value
-            kept = self._read(store, state)
-            if kept is not None:
-                self._values[store] = _Entry(store.generation, state, kept)
-                return kept
+            held = self._recall(store, state, entry)
+            if held is not None:
+                return held.value
             if entry is not None:
                 self._start(store, state)
                 return entry.value
@@ -96,19 +92,27 @@ class PerGeneration(Generic[T]):
             return None  # looked for in this generation already: not there
         with self._lock:
             state = fingerprint(store)
-            entry = self._values.get(store)
-            if entry is not None and entry.fingerprint == state:
-                entry.generation = store.generation
-                return entry.value
-            kept = self._read(store, state)
-            if kept is not None:
-                self._values[store] = _Entry(store.generation, state, kept)
-                return kept
+            held = self._recall(store, state, self._values.get(store))
+            if held is not None:
+                return held.value
             if start:
                 self._start(store, state)
             else:
                 self._missing[store] = store.generation
         return None
+
+    def _recall(self, store: Store, state: str, entry: _Entry[T] | None) -> _Entry[T] | None:
+        """Under the lock: the entry that holds the value of `state`, the one in memory
+        (when its state is the same: nothing was committed but the generation moved) or
+        the one kept on disk beside the store; None when neither has it."""
+        if entry is not None and entry.fingerprint == state:
+            entry.generation = store.generation
+            return entry
+        kept = self._read(store, state)
+        if kept is None:
+            return None
+        held = self._values[store] = _Entry(store.generation, state, kept)
+        return held
 
     def keep(self, store: Store, value: T) -> None:
         """Take `value`, computed elsewhere, as the value of the store's committed state
