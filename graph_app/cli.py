@@ -1,13 +1,17 @@
 """The `qagraph` command: a thin click layer over the core.
 
 Exit codes: 0 ok, 1 violations found, 2 usage or input error (never a traceback for a
-user's mistake).
+user's mistake), 3 and 4 for `satisfies` (unknown, yes on conditions), 70 an unexpected
+error (a fault in qagraph; QAGRAPH_TRACEBACK=1 prints where), 74 a file-system error (disk
+full, no permission), 130 interrupted, 141 the reader of the output went away.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -74,6 +78,23 @@ class Context:
             self._store = None
 
 
+# Exit codes beyond the errors' own (sysexits.h's EX_SOFTWARE and EX_IOERR; 128 + the signal).
+EXIT_INTERNAL = 70
+EXIT_IO_ERROR = 74
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+
+def _shortened(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that flushing it at exit raises no second error."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def _fail(ctx: Context, err: QagraphError) -> None:
     click.echo(err.text(ctx.lang), err=True)
     for line in err.details(ctx.lang):
@@ -93,6 +114,25 @@ def handles_errors(func: F) -> F:
             return func(*args, **kwargs)
         except QagraphError as err:
             _fail(ctx, err)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo(message("interrupted", ctx.lang), err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            # The reader of our output went away (`qagraph export | head`): stop quietly.
+            _silence_stdout()
+            sys.exit(EXIT_BROKEN_PIPE)
+        except OSError as err:
+            click.echo(message("file_system_error", ctx.lang, path=err.filename or "qagraph",
+                               detail=err.strerror or str(err)), err=True)
+            sys.exit(EXIT_IO_ERROR)
+        except Exception as err:  # noqa: BLE001 - the last line of defence: never a traceback
+            click.echo(message("internal_error", ctx.lang, kind=type(err).__name__,
+                               detail=_shortened(str(err))), err=True)
+            if os.environ.get("QAGRAPH_TRACEBACK"):
+                traceback.print_exc()
+            sys.exit(EXIT_INTERNAL)
         finally:
             ctx.close()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from graph_app.core import errors, remote  # noqa: F401  (remote adds its messages when imported)
+from graph_app.core import errors
 from graph_app.core.messages import CATALOGUE_FILE, catalogue, known, message
 
 from .conftest import ROOT
@@ -25,11 +25,6 @@ KEY_POSITION = {"message": 0, "of": 4, "problem": 3, "_problem": 4, "InputProble
     name: 0 for name, cls in inspect.getmembers(errors, inspect.isclass)
     if issubclass(cls, errors.QagraphError) and cls.__init__ is errors.QagraphError.__init__
 }
-# Modules whose messages are still added to messages.CATALOGUE when they are imported,
-# instead of being in the catalogue file; the list can only shrink.
-REMAINING: set[str] = set()
-
-
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
@@ -74,18 +69,6 @@ def test_every_key_the_code_names_is_in_the_catalogue():
     assert {"file_missing", "parse_error", "cell_required", "loaded", "sssom_bad_prefix"} <= named  # the search works
     missing = sorted(key for key in named if not known(key))
     assert not missing, f"not in {CATALOGUE_FILE.name}: {missing}"
-
-
-def test_no_module_adds_messages_of_its_own():
-    adding = set()
-    for path in code_files():
-        if path.name == "messages.py" and path.parent.name == "core":
-            continue
-        text = path.read_text(encoding="utf-8")
-        if re.search(r"^CATALOGUE(\.update\(|\[.*\]\s*=)", text, re.M):
-            adding.add(path.relative_to(ROOT).as_posix())
-    assert adding <= REMAINING, f"put these modules' messages in {CATALOGUE_FILE.name}: {sorted(adding - REMAINING)}"
-    assert REMAINING <= adding, f"moved, so take them off REMAINING: {sorted(REMAINING - adding)}"
 
 
 def test_a_message_is_filled_in_each_language():

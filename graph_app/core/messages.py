@@ -26,11 +26,6 @@ CATALOGUE_FILE: Final = (
     Path(__file__).resolve().parents[1] / "translations" / "messages" / "sv" / "LC_MESSAGES" / "messages.po"
 )
 
-# Messages of modules not yet moved into the catalogue file (the remote store's); each such
-# module adds its own here when it is imported. To be emptied.
-CATALOGUE: Final[dict[str, dict[str, str]]] = {}
-
-
 @functools.cache
 def catalogue() -> Mapping[str, Mapping[str, str]]:
     """Key -> {"sv": text, "en": text}, read from the catalogue file once per process."""
@@ -45,7 +40,7 @@ def catalogue() -> Mapping[str, Mapping[str, str]]:
 
 def known(key: str) -> bool:
     """True when there is a message `key`."""
-    return key in catalogue() or key in CATALOGUE
+    return key in catalogue()
 
 
 def normalise_language(lang: str | None) -> str:
@@ -59,5 +54,5 @@ def normalise_language(lang: str | None) -> str:
 
 def message(key: str, lang: str | None = None, **values: object) -> str:
     """Format message `key` in `lang` (sv or en) with `values`."""
-    texts = catalogue().get(key) or CATALOGUE[key]
+    texts = catalogue()[key]
     return texts[normalise_language(lang)].format(**values)

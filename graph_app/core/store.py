@@ -212,6 +212,15 @@ def source_iri(name: str) -> ox.NamedNode:
     return ox.NamedNode(f"{GRAPH_BASE}source/{name}")
 
 
+def _cannot_open(path: Path, err: OSError) -> InputError:
+    """The error for a store folder that cannot be opened: held by another process (the
+    store's lock), or not a folder this process can create or read."""
+    detail = err.strerror or str(err)
+    if "lock" in str(err).lower():
+        return InputError("store_locked", path=str(path), detail=str(err))
+    return InputError("store_cannot_open", path=str(path), detail=detail)
+
+
 class OxigraphStore:
     """The embedded store: Oxigraph on disk (or in memory when `path` is None)."""
 
@@ -233,13 +242,16 @@ class OxigraphStore:
         if self.path is None:
             self._db = ox.Store()
         elif read_only:
-            self._db = ox.Store.read_only(str(self.path))
-        else:
-            self.path.mkdir(parents=True, exist_ok=True)
             try:
+                self._db = ox.Store.read_only(str(self.path))
+            except OSError as err:
+                raise _cannot_open(self.path, err) from err
+        else:
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
                 self._db = ox.Store(str(self.path))
             except OSError as err:
-                raise InputError("store_locked", path=str(self.path), detail=str(err)) from err
+                raise _cannot_open(self.path, err) from err
             self._remove_leftover_files()  # only now: the store's lock is ours
             self.recover()
             if self.last_recovery:
