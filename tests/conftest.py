@@ -1,4 +1,5 @@
-"""Shared fixtures: the test's store (embedded or remote), the Flask app, a CLI runner.
+"""Shared fixtures: the test's store (embedded or remote), the Flask app, a CLI runner,
+and the browser.
 
 The store kind is one parametrised fixture, `store_kind`. A test module whose tests must
 hold on both stores says so with ``STORE_KINDS = ("embedded", "remote")``; the others run
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from playwright.sync_api import Browser, sync_playwright
 
 from graph_app import create_app
 from graph_app.cli import main
@@ -30,6 +32,10 @@ from .virtuoso import start as start_virtuoso
 
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = ("embedded", "remote")
+# Debian's Chromium, which the set-up installs (Playwright cannot download its own here).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -137,3 +143,12 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     load(store, bundled_inputs(), base_iri=DEFAULT_BASE)
     yield store
     store.close()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    """A real Chromium for a module's browser tests (each test opens its own context)."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from graph_app import create_app
@@ -22,9 +22,6 @@ from .test_mapping_web import PASSWORDS, curators_setting
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
 
 @pytest.fixture
 def server(tmp_path) -> Iterator[tuple[str, OxigraphStore]]:
@@ -40,14 +37,6 @@ def server(tmp_path) -> Iterator[tuple[str, OxigraphStore]]:
     store.close()
 
 
-@pytest.fixture
-def browser() -> Iterator[object]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def shot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"mappings-{name}.png"), full_page=True)
@@ -61,9 +50,9 @@ def log_in(page: Page, name: str) -> None:
     expect(page.locator(".curator")).to_have_text(name)
 
 
-def test_propose_accept_and_see_on_both_credentials(browser, server):
+def test_propose_accept_and_see_on_both_credentials(chromium, server):
     url, store = server
-    context = browser.new_context(base_url=url, locale="en-GB")
+    context = chromium.new_context(base_url=url, locale="en-GB")
     page = context.new_page()
     log_in(page, "alva")
     page.get_by_role("link", name="Propose a mapping").click()
@@ -79,7 +68,7 @@ def test_propose_accept_and_see_on_both_credentials(browser, server):
     page.get_by_role("button", name="Log out").click()
     context.close()
 
-    context = browser.new_context(base_url=url, locale="en-GB")
+    context = chromium.new_context(base_url=url, locale="en-GB")
     page = context.new_page()
     log_in(page, "bo")
     page.goto(record_url)
@@ -101,10 +90,10 @@ def test_propose_accept_and_see_on_both_credentials(browser, server):
     context.close()
 
 
-def test_without_login_the_form_refuses_and_nothing_changes(browser, server):
+def test_without_login_the_form_refuses_and_nothing_changes(chromium, server):
     url, store = server
     before = store.current_graphs()
-    context = browser.new_context(base_url=url, locale="en-GB")
+    context = chromium.new_context(base_url=url, locale="en-GB")
     page = context.new_page()
     response = page.goto("/mappings/propose?lang=en")
     assert response is not None and response.status == 401

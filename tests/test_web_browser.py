@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from . import web_browse_data
@@ -23,9 +23,6 @@ browse_app = web_browse_data.browse_app
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
 
 @pytest.fixture(scope="module")
 def server_url(browse_app) -> Iterator[str]:
@@ -37,17 +34,9 @@ def server_url(browse_app) -> Iterator[str]:
     thread.join(5)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
-def page(browser, server_url) -> Iterator[Page]:
-    context = browser.new_context(base_url=server_url, locale="sv-SE", viewport={"width": 1280, "height": 900})
+def page(chromium, server_url) -> Iterator[Page]:
+    context = chromium.new_context(base_url=server_url, locale="sv-SE", viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     pg = context.new_page()
     pg.on("pageerror", lambda err: errors.append(str(err)))
@@ -110,8 +99,8 @@ def test_search_pick_follow_issuer_graph_and_switch_language(page: Page):
     shot(page, "6-credential-english")
 
 
-def test_autocomplete_works_by_keyboard_and_reading_needs_no_javascript(browser, server_url):
-    context = browser.new_context(base_url=server_url, java_script_enabled=False)
+def test_autocomplete_works_by_keyboard_and_reading_needs_no_javascript(chromium, server_url):
+    context = chromium.new_context(base_url=server_url, java_script_enabled=False)
     pg = context.new_page()
     pg.goto("/search?q=tulityokortti&lang=en")
     expect(pg.get_by_role("link", name="Hot work card (Finland, Tulityökortti)")).to_be_visible()
@@ -122,7 +111,7 @@ def test_autocomplete_works_by_keyboard_and_reading_needs_no_javascript(browser,
     shot(pg, "7-no-javascript-graph")
     context.close()
 
-    context = browser.new_context(base_url=server_url)
+    context = chromium.new_context(base_url=server_url)
     pg = context.new_page()
     pg.goto("/levels?lang=en")
     pg.keyboard.press("Tab")  # skip link
