@@ -84,8 +84,6 @@ def child_open(store: Path) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     import hashlib
 
-    import pyoxigraph as ox
-
     from graph_app.core.namespaces import META_GRAPH
     from graph_app.core.store import OxigraphStore
 
@@ -100,8 +98,7 @@ def child_open(store: Path) -> dict[str, Any]:
         for line in sorted(str(q) for q in s.query(
                 "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", bindings={"g": current[name]})):
             digest.update(line.encode())
-    graphs = {g for g in s._db.named_graphs()}
-    stray = graphs - set(current.values()) - {ox.NamedNode(META_GRAPH)}
+    stray = s.graph_names() - {g.value for g in current.values()} - {META_GRAPH}
     pending = s.has_pending()
     s.close()
     leftovers = [p.name for p in store.iterdir() if p.name.startswith(("bulk-", "LOG.old"))]

@@ -126,7 +126,7 @@ def main() -> None:
         store.write_staged(staged, triples)
         store.commit([staged])
         store.flush()
-        store._db.optimize()  # compact, as a store that has been serving a while would be
+        store.optimize()  # compact, as a store that has been serving a while would be
         print(f"store: {len(triples):,} triples, {len(credentials):,} credentials "
               f"(built in {time.perf_counter() - started:.1f} s)")
 

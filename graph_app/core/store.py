@@ -640,6 +640,11 @@ class OxigraphStore:
         if not self.read_only and self.path is not None:
             self._db.flush()
 
+    def optimize(self) -> None:
+        """Compact the database files, as a long-serving store's are after its compactions."""
+        if not self.read_only:
+            self._db.optimize()
+
     def close(self) -> None:
         if not hasattr(self, "_db"):  # closed already
             return

@@ -21,6 +21,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from graph_app.core.messages import message
+
 from . import cells, concepts
 from .spec import SEPARATOR, SHEETS, SHEETS_BY_NAME, Column, Sheet
 
@@ -177,19 +179,17 @@ def write_csv_folder(rows: Rows, folder: Path) -> None:
 
 def column_help(column: Column, lang: str) -> str:
     """The header help of a column: meaning, required, type, allowed values."""
-    sv = lang == "sv"
-    lines = [column.sv if sv else column.en]
-    lines.append(("obligatorisk" if sv else "required") if column.required
-                 else ("frivillig" if sv else "optional"))
+    lines = [column.sv if lang == "sv" else column.en]
+    lines.append(message("column_required" if column.required else "column_optional", lang))
     kind = column.type + (f" ({column.lang})" if column.lang else "")
     if column.type == "reference":
         kind += " → " + ", ".join(column.targets)
     if column.multiple:
-        kind += f"; {'flera värden åtskilda med' if sv else 'several values separated by'} '{SEPARATOR}'"
+        kind += "; " + message("column_several", lang, separator=SEPARATOR)
     lines.append(kind)
     allowed = allowed_values(column)
     if allowed:
-        lines.append(("tillåtna: " if sv else "allowed: ") + ", ".join(allowed))
+        lines.append(message("column_allowed", lang, values=", ".join(allowed)))
     return "\n".join(lines)
 
 
