@@ -633,7 +633,8 @@ def serve_command(ctx: Context, host: str, port: int, threads: int, access_log: 
 
     overrides = {"STORE": ctx.settings["STORE"], "LANG": ctx.settings["LANG"]}
     click.echo(message("serving", ctx.lang, host=host, port=port))
-    serve(overrides, host=host, port=port, threads=threads + int(ctx.settings["QUERY_WORKERS"]),
+    serve(overrides, host=host, port=port, threads=threads + int(ctx.settings["QUERY_WORKERS"])
+          + int(ctx.settings["QUERY_RESERVE_WORKERS"]),
           access_log=access_log)
 
 

@@ -97,3 +97,57 @@ def test_closing_the_pool_kills_busy_workers_and_removes_snapshots(embedded_live
         assert process.wait(5) is not None
     assert not snapshots.exists()
     thread.join(30)
+
+
+def test_runaway_queries_do_not_shut_out_short_ones(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two runaway queries hold both ordinary workers for their whole time limit; a third
+    reaches the reserve worker and is stopped at its short limit; short queries are still
+    answered meanwhile."""
+    server = start(tmp_path / "store", QUERY_TIMEOUT=30, QUERY_WORKERS=2, QUERY_RESERVE_WORKERS=1,
+                   QUERY_RESERVE_TIMEOUT=1.5, QUERY_CLIENT_LIMIT=10)
+    try:
+        staged = server.store.stage("many", "many.nt", "test")
+        server.store.write_staged(staged, (
+            ox.Triple(ox.NamedNode(f"http://example.org/s{i}"), ox.NamedNode("http://example.org/p"),
+                      ox.Literal(str(i))) for i in range(3000)))
+        server.store.commit([staged])
+        for _ in range(3):  # every worker started
+            assert requests.get(server.url + "/sparql", params={"query": FAST}, timeout=60).status_code == 200
+        finished: list[float] = []
+
+        def runaway() -> None:
+            try:
+                requests.get(server.url + "/sparql", params={"query": SLOW}, timeout=40)
+            except requests.RequestException:
+                pass
+            finished.append(time.monotonic())
+
+        runaways = [threading.Thread(target=runaway) for _ in range(2)]
+        for thread in runaways:
+            thread.start()
+            time.sleep(0.3)
+        # both ordinary workers are busy: a third long query goes to the reserve and is
+        # stopped at its short limit, with a 503 that says so
+        started = time.monotonic()
+        third = requests.get(server.url + "/sparql", params={"query": SLOW}, headers={"Accept-Language": "en"},
+                             timeout=40)
+        assert third.status_code == 503 and int(third.headers["Retry-After"]) >= 1
+        assert "kept free for short queries stops a query after 1.5 s" in third.text
+        assert time.monotonic() - started < 15  # the short limit, not the 30 s one
+        # a short query is answered while the runaways still hold their workers
+        answered = None
+        deadline = time.monotonic() + 20
+        while answered is None and time.monotonic() < deadline:
+            response = requests.get(server.url + "/sparql", params={"query": FAST}, timeout=30)
+            if response.status_code == 200:
+                answered = time.monotonic()
+            else:
+                assert response.status_code == 503, response.text
+                time.sleep(0.2)
+        assert answered is not None, "no short query was answered while the runaways ran"
+        assert response.json()["boolean"] is True
+        assert not finished, "the runaways ended before the short query was answered"
+    finally:
+        server.stop()
+    for thread in runaways:
+        thread.join(40)

@@ -22,7 +22,6 @@ from . import test_web_browser, web_browse_data
 
 browse_app = web_browse_data.browse_app
 server_url = test_web_browser.server_url  # a live server over the sample data, per module
-browser = test_web_browser.browser
 
 pytestmark = pytest.mark.browser
 
@@ -81,8 +80,8 @@ def shot(page: Page, name: str, *, full: bool = False) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full)
 
 
-def test_a_danish_certificate_in_sweden_answered_on_the_first_screen(browser, server_url):
-    context = browser.new_context(base_url=server_url, locale="sv-SE", viewport=DESKTOP)
+def test_a_danish_certificate_in_sweden_answered_on_the_first_screen(chromium, server_url):
+    context = chromium.new_context(base_url=server_url, locale="sv-SE", viewport=DESKTOP)
     page = context.new_page()
     page.goto("/?lang=sv")
     box = page.get_by_role("combobox", name="Sök bland namn")
@@ -104,8 +103,8 @@ def test_a_danish_certificate_in_sweden_answered_on_the_first_screen(browser, se
     context.close()
 
 
-def test_check_by_typing_names_gives_no_with_the_end_of_the_recognition(browser, server_url):
-    context = browser.new_context(base_url=server_url, locale="sv-SE", viewport=DESKTOP)
+def test_check_by_typing_names_gives_no_with_the_end_of_the_recognition(chromium, server_url):
+    context = chromium.new_context(base_url=server_url, locale="sv-SE", viewport=DESKTOP)
     page = context.new_page()
     page.goto("/id/credential/varmt-arbejde?lang=sv")
     field = page.get_by_role("combobox", name="Krav (namn)")
@@ -141,8 +140,8 @@ def test_check_by_typing_names_gives_no_with_the_end_of_the_recognition(browser,
     context.close()
 
 
-def test_pick_two_countries_in_the_crosswalk_and_download_the_csv(browser, server_url):
-    context = browser.new_context(base_url=server_url, locale="sv-SE", viewport=DESKTOP, accept_downloads=True)
+def test_pick_two_countries_in_the_crosswalk_and_download_the_csv(chromium, server_url):
+    context = chromium.new_context(base_url=server_url, locale="sv-SE", viewport=DESKTOP, accept_downloads=True)
     page = context.new_page()
     page.goto("/?lang=sv")
     page.get_by_role("navigation", name="Huvudnavigering").get_by_role("link", name="Jämför länder").click()
@@ -174,8 +173,8 @@ def _axe(page: Page) -> list[dict[str, object]]:
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
-def test_every_page_type_reads_well_on_a_desktop_and_passes_axe(browser, server_url, lang):
-    context = browser.new_context(base_url=server_url, viewport=DESKTOP, bypass_csp=True)
+def test_every_page_type_reads_well_on_a_desktop_and_passes_axe(chromium, server_url, lang):
+    context = chromium.new_context(base_url=server_url, viewport=DESKTOP, bypass_csp=True)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
@@ -193,10 +192,10 @@ def test_every_page_type_reads_well_on_a_desktop_and_passes_axe(browser, server_
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
-def test_no_page_type_scrolls_sideways_on_a_phone(browser, server_url, lang):
+def test_no_page_type_scrolls_sideways_on_a_phone(chromium, server_url, lang):
     """… and, under the server's Content-Security-Policy (no inline script or style), the
     browser refuses nothing a page needs."""
-    context = browser.new_context(base_url=server_url, viewport=PHONE, is_mobile=True, has_touch=True)
+    context = chromium.new_context(base_url=server_url, viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     refused: list[str] = []
     page.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
@@ -212,8 +211,8 @@ def test_no_page_type_scrolls_sideways_on_a_phone(browser, server_url, lang):
     assert not refused, refused[:5]
 
 
-def test_the_plain_query_form_works_without_javascript(browser, server_url):
-    context = browser.new_context(base_url=server_url, java_script_enabled=False, accept_downloads=True)
+def test_the_plain_query_form_works_without_javascript(chromium, server_url):
+    context = chromium.new_context(base_url=server_url, java_script_enabled=False, accept_downloads=True)
     page = context.new_page()
     page.goto("/sparql?lang=en")
     query = page.get_by_label("Query", exact=True)
@@ -227,8 +226,8 @@ def test_the_plain_query_form_works_without_javascript(browser, server_url):
     context.close()
 
 
-def test_query_results_show_names_that_open_pages_here(browser, server_url):
-    context = browser.new_context(base_url=server_url, viewport=DESKTOP)
+def test_query_results_show_names_that_open_pages_here(chromium, server_url):
+    context = chromium.new_context(base_url=server_url, viewport=DESKTOP)
     page = context.new_page()
     page.goto("/sparql?lang=sv")
     expect(page.locator(".yasqe")).to_be_visible()

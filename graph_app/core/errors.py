@@ -177,12 +177,16 @@ class QueryBusy(QagraphError):
 
     http_status = 503
 
-    def __init__(self, retry_after: int, client_limit: int | None = None) -> None:
+    def __init__(self, retry_after: int, client_limit: int | None = None,
+                 reserve_limit: float | None = None) -> None:
         self.retry_after = retry_after
-        if client_limit is None:
-            super().__init__("sparql_busy")
-        else:
+        if client_limit is not None:
             super().__init__("sparql_client_busy", limit=client_limit)
+        elif reserve_limit is not None:
+            # It ran on the reserve worker (the others were busy) and outlasted its short limit.
+            super().__init__("sparql_busy_reserve", seconds=f"{reserve_limit:g}")
+        else:
+            super().__init__("sparql_busy")
 
 
 class QueryFailed(QagraphError):

@@ -108,6 +108,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ROW_LIMIT", 10000, int, "Most result rows the SPARQL endpoint returns."),
     Setting("QUERY_WORKERS", 3, int,
             "Worker processes that run SPARQL queries (each can be stopped at the time limit)."),
+    Setting("QUERY_RESERVE_WORKERS", 1, int,
+            "Further workers kept for when all the others are busy; they stop a query at "
+            "QUERY_RESERVE_TIMEOUT, so that runaway queries cannot shut out short ones."),
+    Setting("QUERY_RESERVE_TIMEOUT", 2.0, float,
+            "Time limit, in seconds, of a query on a reserve worker."),
     Setting("VALIDATION_WAIT", 0.5, float,
             "Seconds an entity page waits for its node's validation before saying it is still running."),
     Setting("CURATOR_TOKEN", "", str,

@@ -15,6 +15,13 @@ client already has its share of them, the request is refused at once (HTTP 503 w
 Retry-After), so the server's threads stay free for pages. Workers run at a lower CPU
 priority than the server (QUERY_NICE), so that queries slow the pages down less.
 
+Beside the workers that run queries up to the time limit, the pool keeps a *reserve* (by
+default one worker) that takes a query only when the others are all busy, and gives it a
+short time limit (QUERY_RESERVE_TIMEOUT). So a handful of runaway queries, which hold the
+ordinary workers until their time limit, cannot shut everyone else out: short queries are
+still answered, and a long one that reaches the reserve is refused with 503 after the
+short limit instead of holding the reserve too.
+
 A snapshot is a consistent, immutable copy. A new one is taken on the first query after
 the set of committed graphs changed; workers move to it with their next job, and old
 snapshots are deleted once no worker can still use them. A store kept in memory (no
@@ -254,15 +261,20 @@ class QueryPool:
         client_limit: int = 2,
         sandbox: str = "require",
         nice: int = 5,
+        reserve: int = 1,
+        reserve_timeout: float = 2.0,
     ) -> None:
         self.store = store
         self.nice = nice
         self.timeout = timeout
+        self.reserve_timeout = min(reserve_timeout, timeout)
         self.size = workers
         self.client_limit = max(1, client_limit)
         self.sandbox = sandbox
         # Last in, first out: the most recently used worker has the warmest caches.
         self._idle: queue.Queue[_Worker] = queue.LifoQueue()
+        # The reserve: used only when every ordinary worker is busy, with the short limit.
+        self._reserve: queue.Queue[_Worker] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._clients: dict[str, int] = {}
         self._snapshots: list[tuple[tuple[str, ...], Path]] = []
@@ -279,6 +291,8 @@ class QueryPool:
                                                dir=store.path.parent))
             for _ in range(workers):
                 self._idle.put(self._start())
+            for _ in range(max(0, reserve)):
+                self._reserve.put(self._start())
 
     @property
     def enforced(self) -> bool:
@@ -338,16 +352,22 @@ class QueryPool:
         assert isinstance(payload, UpdateDiff)
         return payload
 
-    def _acquire(self, client: str) -> _Worker:
+    def _acquire(self, client: str) -> tuple[_Worker, queue.Queue[_Worker], float]:
+        """A free worker, the queue it goes back to, and the time limit it runs under."""
         with self._lock:
             if self._clients.get(client, 0) >= self.client_limit:
                 raise QueryBusy(self.retry_after, self.client_limit)
             try:
-                worker = self._idle.get_nowait()
+                lane, limit = self._idle, self.timeout
+                worker = lane.get_nowait()
             except queue.Empty:
-                raise QueryBusy(self.retry_after) from None
+                try:
+                    lane, limit = self._reserve, self.reserve_timeout
+                    worker = lane.get_nowait()
+                except queue.Empty:
+                    raise QueryBusy(self.retry_after) from None
             self._clients[client] = self._clients.get(client, 0) + 1
-        return worker
+        return worker, lane, limit
 
     def _release(self, client: str) -> None:
         with self._lock:
@@ -358,7 +378,7 @@ class QueryPool:
                 self._clients.pop(client, None)
 
     def _run(self, job: Job | UpdateJob, client: str) -> object:
-        worker = self._acquire(client)
+        worker, lane, limit = self._acquire(client)
         started = time.monotonic()
         try:
             try:
@@ -367,16 +387,18 @@ class QueryPool:
                 started = time.monotonic()
                 snapshot = self._snapshot()
                 worker.conn.send((snapshot, job))
-                remaining = max(0.05, self.timeout - (time.monotonic() - started))
+                remaining = max(0.05, limit - (time.monotonic() - started))
                 if not worker.conn.poll(remaining):
                     raise TimeoutError
                 status, payload = worker.conn.recv()
             except (TimeoutError, EOFError, OSError):
-                self._replace(worker)
-                if time.monotonic() - started >= self.timeout - 0.01:
+                self._replace(worker, lane)
+                if time.monotonic() - started >= limit - 0.01:
+                    if lane is self._reserve:
+                        raise QueryBusy(self.retry_after, reserve_limit=limit) from None
                     raise QueryTimeout(self.timeout) from None
                 raise QueryFailed("query worker stopped") from None
-            self._idle.put(worker)
+            lane.put(worker)
         finally:
             self._release(client)
         if status == "error":
@@ -388,14 +410,14 @@ class QueryPool:
         self._all.add(worker)
         return worker
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: _Worker, lane: queue.Queue[_Worker]) -> None:
         """Kill a worker in the background and put a fresh one in its place."""
 
         def swap() -> None:
             worker.kill()
             self._all.discard(worker)
             if not self._closed:
-                self._idle.put(self._start())
+                lane.put(self._start())
 
         threading.Thread(target=swap, daemon=True).start()
 
@@ -404,13 +426,14 @@ class QueryPool:
         if self._closed:
             return
         self._closed = True
-        while True:
-            try:
-                worker = self._idle.get_nowait()
-            except queue.Empty:
-                break
-            worker.stop()
-            self._all.discard(worker)
+        for lane in (self._idle, self._reserve):
+            while True:
+                try:
+                    worker = lane.get_nowait()
+                except queue.Empty:
+                    break
+                worker.stop()
+                self._all.discard(worker)
         for worker in list(self._all):
             worker.kill()
         if self._root is not None:

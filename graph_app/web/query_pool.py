@@ -32,6 +32,8 @@ def get_pool(app: Flask) -> QueryPool:
                     client_limit=int(app.config["QUERY_CLIENT_LIMIT"]),
                     sandbox=str(app.config["QUERY_SANDBOX"]),
                     nice=int(app.config["QUERY_NICE"]),
+                    reserve=int(app.config["QUERY_RESERVE_WORKERS"]),
+                    reserve_timeout=float(app.config["QUERY_RESERVE_TIMEOUT"]),
                 )
                 app.extensions[POOL_KEY] = pool
                 atexit.register(pool.close)
