@@ -5,11 +5,17 @@ home page, small SPARQL queries), first alone, then together with 5 runaway quer
 each run until the time limit, again and again.
 
     python bench/overload.py [--seconds 30] [--connections 64] [--runaways 5] [--timeout 30]
+                             [--reserve 1 [0 ...]]
 
 Each connection and each runaway client uses its own loopback source address
 (127.0.1.x), as separate clients would. Prints, per phase and kind of request, the count,
 p50, p99, the slowest, how many took over 1 s, and the statuses, with the load average
 beside them. Target: entity pages under 1 s throughout, also with the runaways.
+
+`--reserve 0 1` compares servers with those numbers of reserve query workers
+(QUERY_RESERVE_WORKERS), one server and store each, their phases taken in turn: with no
+reserve, runaways hold every worker and small SPARQL queries get 503; with one, they are
+answered.
 """
 
 from __future__ import annotations
@@ -66,24 +72,37 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--runaways", type=int, default=5)
     parser.add_argument("--timeout", type=float, default=30.0)
+    parser.add_argument("--reserve", type=int, nargs="+", default=[1],
+                        help="numbers of reserve query workers to compare (one server each)")
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out" / "overload")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    store = args.workdir / "store"
-    env = {**os.environ, "QAGRAPH_QUERY_TIMEOUT": str(args.timeout), "QAGRAPH_LANG": "en"}
-    cli = [sys.executable, "-m", "graph_app.cli", "--store", str(store)]
-    subprocess.run([*cli, "init"], check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
-    port = free_port()
-    server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    servers: list[subprocess.Popen[bytes]] = []
+    ports: dict[int, int] = {}
     try:
-        run(args, port)
+        for reserve in args.reserve:
+            store = args.workdir / f"store-reserve-{reserve}"
+            env = {**os.environ, "QAGRAPH_QUERY_TIMEOUT": str(args.timeout), "QAGRAPH_LANG": "en",
+                   "QAGRAPH_QUERY_RESERVE_WORKERS": str(reserve)}
+            cli = [sys.executable, "-m", "graph_app.cli", "--store", str(store)]
+            subprocess.run([*cli, "init"], check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+            ports[reserve] = free_port()
+            servers.append(subprocess.Popen([*cli, "serve", "--port", str(ports[reserve])], env=env, cwd=ROOT,
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        phases = {reserve: prepare(args, port) for reserve, port in ports.items()}
+        for runaways in (0, args.runaways):
+            for reserve, phase in phases.items():  # the servers in turn, each phase alone on the machine
+                name = "mixed traffic alone" if runaways == 0 else "mixed traffic and runaway queries"
+                phase(f"{name}, {reserve} reserve worker(s)", runaways)
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(60)
+        for server in servers:
+            server.send_signal(signal.SIGTERM)
+        for server in servers:
+            server.wait(60)
 
 
-def run(args: argparse.Namespace, port: int) -> None:
+def prepare(args: argparse.Namespace, port: int):  # type: ignore[no-untyped-def]
+    """Wait for the server on `port`, warm it, and return its phase runner."""
     for _ in range(300):
         if get(port, "127.0.0.1", "/", 5)[0] == 200:
             break
@@ -149,8 +168,7 @@ def run(args: argparse.Namespace, port: int) -> None:
             print(f"{kind:<8} {len(found):>6} {statistics.median(found) * 1000:>8.0f} {p99 * 1000:>8.0f} "
                   f"{found[-1] * 1000:>8.0f} {slow:>5}  {dict(sorted(statuses[kind].items()))}")
 
-    phase("mixed traffic alone", 0)
-    phase("mixed traffic and runaway queries", args.runaways)
+    return phase
 
 
 if __name__ == "__main__":

@@ -20,7 +20,9 @@ default one worker) that takes a query only when the others are all busy, and gi
 short time limit (QUERY_RESERVE_TIMEOUT). So a handful of runaway queries, which hold the
 ordinary workers until their time limit, cannot shut everyone else out: short queries are
 still answered, and a long one that reaches the reserve is refused with 503 after the
-short limit instead of holding the reserve too.
+short limit instead of holding the reserve too. A client whose query was stopped there
+may not use the reserve again for QUERY_TIMEOUT seconds, so that clients sending long
+queries again and again cannot keep the reserve busy either.
 
 A snapshot is a consistent, immutable copy. A new one is taken on the first query after
 the set of committed graphs changed; workers move to it with their next job, and old
@@ -277,6 +279,7 @@ class QueryPool:
         self._reserve: queue.Queue[_Worker] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._clients: dict[str, int] = {}
+        self._barred: dict[str, float] = {}  # client -> until when it may not use the reserve
         self._snapshots: list[tuple[tuple[str, ...], Path]] = []
         self._root: Path | None = None
         self._closed = False
@@ -361,6 +364,10 @@ class QueryPool:
                 lane, limit = self._idle, self.timeout
                 worker = lane.get_nowait()
             except queue.Empty:
+                now = time.monotonic()
+                if self._barred.get(client, 0.0) > now:
+                    raise QueryBusy(self.retry_after) from None
+                self._barred = {c: until for c, until in self._barred.items() if until > now}
                 try:
                     lane, limit = self._reserve, self.reserve_timeout
                     worker = lane.get_nowait()
@@ -395,6 +402,8 @@ class QueryPool:
                 self._replace(worker, lane)
                 if time.monotonic() - started >= limit - 0.01:
                     if lane is self._reserve:
+                        with self._lock:
+                            self._barred[client] = time.monotonic() + self.timeout
                         raise QueryBusy(self.retry_after, reserve_limit=limit) from None
                     raise QueryTimeout(self.timeout) from None
                 raise QueryFailed("query worker stopped") from None
