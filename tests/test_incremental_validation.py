@@ -154,3 +154,20 @@ def test_a_change_to_the_class_hierarchy_is_validated_as_a_whole(base_store: Oxi
         assert report.escalated
     finally:
         base_store.discard([staged])
+
+
+def test_a_load_of_a_new_source_is_validated_over_the_union_of_graphs(base_store: OxigraphStore) -> None:
+    """A new source replaces nothing: its load sees every graph and its own, which the
+    store reads with one index lookup (an explicit list of graphs takes one per graph);
+    a source that is replaced is left out by an explicit list."""
+    staged = base_store.stage("brand-new", "brand-new.nt", "")
+    try:
+        assert base_store.dataset_graphs(["brand-new"], [staged]) == []
+        assert StoreView(base_store, ["brand-new"], [staged]).graphs == []
+        before = base_store.dataset_graphs(["brand-new"])
+        assert before and staged.graph not in before, "without the load: its graph left out"
+        replaced = base_store.current_graphs()["synthetic"]
+        graphs = base_store.dataset_graphs(["synthetic"], [staged])
+        assert staged.graph in graphs and replaced not in graphs
+    finally:
+        base_store.discard([staged])

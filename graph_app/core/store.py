@@ -320,8 +320,11 @@ class OxigraphStore:
         """The graphs queries see with these sources left out and these staged graphs
         added, for `query(graphs=...)`; an empty list when that is the union of all graphs
         (nothing left out, and nothing pending but these staged graphs), which Oxigraph
-        reads with one index lookup where a list of graphs takes one per graph."""
-        if not exclude_sources and self._pending() <= {s.graph for s in staged}:
+        reads with one index lookup where a list of graphs takes one per graph). A source
+        left out that is not in the store (a load of a new source) leaves nothing out."""
+        current = self.current_graphs()
+        if not any(name in current for name in exclude_sources) and (
+                self._pending() <= {s.graph for s in staged}):
             return []
         dataset = self._dataset(exclude_sources, None, None, staged)
         return list(dataset["default_graph"])

@@ -29,8 +29,8 @@ REGISTER_PROPERTIES = {r.property for r in rules.REGISTERS}
 _SHORTCUTS = "|".join(f"<{p}>|^<{p}>" for p in independence.SHORTCUTS)
 _RECORDS = (f"(^<{QA}dependentOrganisation>/<{QA}onOrganisation>)"
             f"|(^<{QA}onOrganisation>/<{QA}dependentOrganisation>)")
-# Organisations joined by a dependency either way, from one bound start node (?n).
-CLOSURE = f"SELECT DISTINCT ?n ?x WHERE {{ ?n ({_SHORTCUTS}|{_RECORDS})* ?x }}"
+# One step of a dependency either way, from the organisations bound by VALUES ?n.
+STEP = f"SELECT DISTINCT ?x WHERE {{ %VALUES% ?n {_SHORTCUTS}|{_RECORDS} ?x }}"
 
 Select = Callable[..., list[dict[str, Any]]]
 
@@ -67,15 +67,19 @@ def touched(select: Select, changed: Iterable[ox.Triple]) -> Touched:
 
 
 def component(select: Select, organisations: Iterable[str]) -> set[str]:
-    """The organisations joined to any of `organisations` by dependencies, found from each
-    start node on its own (anchored: never a path from every node of the store)."""
-    found: set[str] = set()
-    for org in sorted(set(organisations)):
-        if org in found:
-            continue
-        rows = select(CLOSURE, {"n": ox.NamedNode(org)})
-        found |= {r["x"].value for r in rows if isinstance(r.get("x"), ox.NamedNode)}
-        found.add(org)
+    """The organisations joined to any of `organisations` by dependencies: followed one
+    step at a time from the organisations found so far, in one query per step (a path
+    repeated with `*` from several start nodes can make the store evaluate it from every
+    node of the store; one step from bound nodes reads only their edges)."""
+    found = set(organisations)
+    frontier = sorted(found)
+    while frontier:
+        reached: set[str] = set()
+        for start in range(0, len(frontier), 400):
+            text = STEP.replace("%VALUES%", _values("n", frontier[start:start + 400]))
+            reached |= {r["x"].value for r in select(text) if isinstance(r.get("x"), ox.NamedNode)}
+        frontier = sorted(reached - found)
+        found |= reached
     return found
 
 
