@@ -42,3 +42,35 @@ def test_a_load_keeps_the_catalogue_and_counts_of_the_state_it_commits(qagraph, 
         assert stats.summary(store).triples > 0
     finally:
         store.close()
+
+
+def test_values_kept_per_state_are_read_again_after_a_commit(tmp_path):
+    """PerState keeps what was read for the store's current state; a commit starts afresh,
+    and a value read while a commit happened is not kept for the new state."""
+    store = OxigraphStore(tmp_path / "store")
+    try:
+        kept = derived.PerState(size=2)
+        reads: list[str] = []
+
+        def read(key: str) -> str:
+            reads.append(key)
+            return f"{key}@{store.generation}"
+
+        assert kept.get(store, "a", lambda: read("a")) == "a@0"
+        assert kept.get(store, "a", lambda: read("a")) == "a@0" and reads == ["a"]
+        kept.get(store, "b", lambda: read("b"))
+        kept.get(store, "c", lambda: read("c"))  # the least recently used ("a") goes
+        kept.get(store, "a", lambda: read("a"))
+        assert reads == ["a", "b", "c", "a"]
+        staged = store.stage("one", "one.nt", "")
+        store.write_staged(staged, [])
+
+        def read_across_a_commit() -> str:
+            store.commit([staged], agent="test")
+            return "stale"
+
+        assert kept.get(store, "d", read_across_a_commit) == "stale"
+        assert kept.get(store, "d", lambda: read("d")) == "d@1"
+        assert kept.get(store, "a", lambda: read("a")) == "a@1"
+    finally:
+        store.close()

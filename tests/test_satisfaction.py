@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 import loaders
@@ -468,3 +469,64 @@ def test_conditions_of_the_requirement_itself_make_a_yes_conditional(scenario):
     assert [c.kind for c in answer.conditions] == [CND + "EmployerAssessment"]
     assert explanation.summary(answer, "sv") == \
         "godtas på villkor: EmployerAssessment: Arbetsgivarens skriftliga körtillstånd."
+
+
+# The requirements a credential may be asked against, as one query asked them before the
+# minimum-level requirements were read once per state of the store.
+EVERY_REQUIREMENT = """PREFIX qa: <https://w3id.org/qagraph/ontology#>
+SELECT DISTINCT ?requirement WHERE {
+  { ?requirement qa:requiresCredential ?c . }
+  UNION { ?recognition qa:recognisedCredential ?c ; qa:recognisedFor ?requirement . }
+  UNION { ?recognition qa:recognisedCredential ?c ; qa:recognisedAs ?other .
+          ?requirement qa:requiresCredential ?other . }
+  UNION { ?requirement a qa:Requirement ; qa:requiresMinimumLevel ?level . ?c qa:hasRoute ?route . }
+}"""
+
+
+def _credentials(store):
+    result = store.query("SELECT ?c WHERE { ?c a <https://w3id.org/qagraph/ontology#Credential> } ORDER BY ?c")
+    return [row["c"].value for row in result]
+
+
+def test_answers_for_every_credential_are_those_of_a_checker_that_keeps_nothing(sample, monkeypatch):
+    """What a credential page lists (answers read once per state of the store and shared)
+    is what a checker answers that reads everything afresh, for every requirement the
+    credential may be asked against, for every credential of the sample data."""
+    from graph_app.core import queries, satisfaction
+    from graph_app.core.derived import PerState
+
+    store = sample[0]
+    credentials = _credentials(store)
+    assert len(credentials) > 10
+    kept = {c: answers_for(store, c, on="2026-11-30") for c in credentials}
+    answers_for(store, credentials[0], on="2026-11-30")  # again, from what is kept
+    monkeypatch.setattr(satisfaction, "_READ", PerState(0))  # nothing kept from here on
+    asked = 0
+    for credential, answers in kept.items():
+        component = [ox.NamedNode(c) for c in [credential, *Checker(store)._component(credential)
+                                                .exact_equivalents(credential)]]
+        result = store.query(queries.with_values(EVERY_REQUIREMENT, "c", component))
+        assert sorted(a.requirement for a in answers) == sorted({r["requirement"].value for r in result})
+        fresh = Checker(store)
+        for answer in answers:
+            assert answer == fresh.check(credential, answer.requirement, on="2026-11-30")
+            asked += 1
+    assert asked > 20
+
+
+def test_the_cards_rows_are_the_checkers_answers(sample):
+    """Each row of a credential page's "where it is accepted" card is the answer the
+    checker gives to that question."""
+    from graph_app import create_app
+    from graph_app.web.acceptance import rows_for_credential
+
+    store = sample[0]
+    app = create_app({**sample[1], "TESTING": True, "STORE_OBJECT": store})
+    rows = 0
+    with app.test_request_context("/"):
+        for credential in _credentials(store):
+            for row in rows_for_credential(credential, date(2026, 11, 30)):
+                assert row.subject == credential
+                assert row.answer == Checker(store).check(credential, row.requirement, on="2026-11-30")
+                rows += 1
+    assert rows > 20

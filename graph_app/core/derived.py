@@ -21,7 +21,8 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -209,3 +210,34 @@ class PerGeneration(Generic[T]):
                     old.unlink(missing_ok=True)
         except (OSError, pickle.PickleError, TypeError, AttributeError) as err:
             LOG.debug("%s not kept: %s", self.name, err)
+
+
+class PerState:
+    """Small values read from the store, kept by key for its current generation (the
+    most recently used `size` of them): what many requests ask again, such as what a
+    requirement asks or which profiles a node has. A commit starts afresh; a value
+    computed while a commit happened is not kept."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._by_store: weakref.WeakKeyDictionary[Store, tuple[int, OrderedDict[Hashable, object]]] = (
+            weakref.WeakKeyDictionary())
+
+    def get(self, store: Store, key: Hashable, compute: Callable[[], T]) -> T:
+        generation = store.generation
+        with self._lock:
+            entry = self._by_store.get(store)
+            if entry is None or entry[0] != generation:
+                entry = self._by_store[store] = (generation, OrderedDict())
+            values = entry[1]
+            if key in values:
+                values.move_to_end(key)
+                return values[key]  # type: ignore[return-value]
+        value = compute()
+        with self._lock:
+            if self._by_store.get(store) is entry and store.generation == generation:
+                values[key] = value
+                while len(values) > self.size:
+                    values.popitem(last=False)
+        return value

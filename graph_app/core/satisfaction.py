@@ -33,6 +33,7 @@ routes require is compared instead. Both methods are named in the answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -41,6 +42,7 @@ import isodate
 import pyoxigraph as ox
 
 from . import queries
+from .derived import PerState
 from .equivalence import EXACT, Mapping, Reasoning, Step
 from .errors import InputError
 from .namespaces import CND, IDV
@@ -357,7 +359,17 @@ class Checker:
         ]
         return Reasoning.build(mappings)
 
+    def _kept(self, key: tuple[str, ...], compute: Callable[[], Any]) -> Any:
+        """What the store says of a requirement or a credential, read once per state of the
+        store and shared by every checker: a credential page asks two dozen questions of
+        one credential, and many pages ask about the same requirements."""
+        return _READ.get(self.store, key, compute)
+
     def routes(self, credential: str) -> list[_Route]:
+        value: list[_Route] = self._kept(("routes", credential), lambda: self._routes(credential))
+        return value
+
+    def _routes(self, credential: str) -> list[_Route]:
         """The issuance routes of `credential`, each with its level, rank and the identity
         verification an award along it has at least: the stronger of what the route
         requires and what its level needs."""
@@ -374,6 +386,10 @@ class Checker:
         return sorted(found.values(), key=lambda r: r.iri)
 
     def _subject(self, iri: str, issued: date | None) -> _Subject:
+        value: _Subject = self._kept(("subject", iri, str(issued)), lambda: self._read_subject(iri, issued))
+        return value
+
+    def _read_subject(self, iri: str, issued: date | None) -> _Subject:
         rows = _rows(self.store, "satisfaction-subject", "subject", iri)
         if not rows:
             raise InputError("unknown_credential", name=iri)
@@ -391,6 +407,10 @@ class Checker:
         return subject
 
     def _requirement(self, iri: str) -> _Requirement:
+        value: _Requirement = self._kept(("requirement", iri), lambda: self._read_requirement(iri))
+        return value
+
+    def _read_requirement(self, iri: str) -> _Requirement:
         rows = _rows(self.store, "satisfaction-requirement", "requirement", iri)
         if not rows:
             raise InputError("unknown_requirement", name=iri)
@@ -448,12 +468,20 @@ class Checker:
     def _validity_in(self, credential: str, country: str) -> Any:
         if not country:
             return None
+        return self._kept(("validity", credential, country), lambda: self._read_validity(credential, country))
+
+    def _read_validity(self, credential: str, country: str) -> Any:
         for row in _rows(self.store, "credential-country-validity", "c", credential):
             if row["country"].value.upper() == country.upper():
                 return _duration(row["period"])
         return None
 
     def _recognitions(self, credential: str) -> list[RecognitionFacts]:
+        value: list[RecognitionFacts] = self._kept(("recognitions", credential),
+                                                   lambda: self._read_recognitions(credential))
+        return value
+
+    def _read_recognitions(self, credential: str) -> list[RecognitionFacts]:
         out = []
         for row in _rows(self.store, "satisfaction-recognitions", "credential", credential):
             iri = row["recognition"].value
@@ -765,12 +793,22 @@ def satisfies(store: Store, subject: str, requirement: str, on: date | str | Non
     return Checker(store).check(subject, requirement, on, issued)
 
 
-def _countries(store: Store, requirements: list[str]) -> dict[str, str]:
-    """Each requirement's country (qa:country), in one query."""
-    values = " ".join(f"<{r}>" for r in requirements)
-    result = store.query("SELECT ?r ?country WHERE { VALUES ?r { " + values + " } "
-                         "?r <https://w3id.org/qagraph/ontology#country> ?country }")
-    return {row["r"].value: row["country"].value for row in result}  # type: ignore[union-attr]
+def _requirements(result: object) -> dict[str, str]:
+    """Requirement -> its country ("" when it names none), from ?requirement ?country rows
+    (the smallest country when a requirement names several)."""
+    found: dict[str, str] = {}
+    for row in result:  # type: ignore[attr-defined]
+        country = row["country"].value if row["country"] is not None else ""
+        old = found.get(row["requirement"].value)
+        found[row["requirement"].value] = min(c for c in (old, country) if c) if old or country else ""
+    return found
+
+
+def _minimum_level_requirements(store: Store) -> dict[str, str]:
+    """The requirements of a minimum level with their countries (once per store state)."""
+    value: dict[str, str] = _READ.get(store, ("minimum-level",), lambda: _requirements(
+        store.query(queries.load("minimum-level-requirements").text)))
+    return value
 
 
 def answers_for(store: Store, credential: str, on: date | str | None = None,
@@ -778,25 +816,32 @@ def answers_for(store: Store, credential: str, on: date | str | None = None,
                 limit: int | None = None) -> list[Answer]:
     """For one credential (or award), the answer for every requirement the data knows of
     that it may be asked against: the requirements that name it or an exact equivalent,
-    that a recognition of one of them is for, or that ask for a minimum level. Sorted by
-    the requirement's country and IRI. This is what a credential page's "where it is
-    accepted" lists: the first `limit` answers only, when given (each answer takes a few
-    queries, and a store may hold hundreds of requirements of a minimum level)."""
+    that a recognition of one of them is for, or (when it has a route) that ask for a
+    minimum level. Sorted by the requirement's country and IRI. This is what a credential
+    page's "where it is accepted" lists: the first `limit` answers only, when given (each
+    answer takes a few queries, and a store may hold hundreds of requirements of a
+    minimum level)."""
     checker = checker or Checker(store)
     subject_rows = _rows(store, "satisfaction-subject", "subject", credential)
     if not subject_rows:
         raise InputError("unknown_credential", name=credential)
     own = subject_rows[0]["credential"].value
-    component = [own, *checker._component(own).exact_equivalents(own)]
-    text = queries.with_values(queries.load("credential-requirements").text, "c",
-                               [ox.NamedNode(c) for c in component])
-    result = store.query(text)
-    requirements = sorted({row["requirement"].value for row in result})  # type: ignore[union-attr]
-    if limit is not None and len(requirements) > limit:
-        countries = _countries(store, requirements)
-        requirements = sorted(requirements, key=lambda r: (countries.get(r) or "~", r))[:limit]
-    answers = [checker.check(credential, r, on, issued) for r in requirements]
+    component = [ox.NamedNode(c) for c in [own, *checker._component(own).exact_equivalents(own)]]
+    text = queries.with_values(queries.load("credential-requirements").text, "c", component)
+    requirements = _requirements(store.query(text))
+    has_route = queries.with_values("ASK { ?c <https://w3id.org/qagraph/ontology#hasRoute> ?route }",
+                                    "c", component)
+    if store.query(has_route):
+        requirements = {**_minimum_level_requirements(store), **requirements}
+    chosen = sorted(requirements, key=lambda r: (requirements[r] or "~", r))
+    if limit is not None:
+        chosen = chosen[:limit]
+    answers = [checker.check(credential, r, on, issued) for r in chosen]
     return sorted(answers, key=lambda a: (a.country or "~", a.requirement))
+
+
+# What the store says of requirements and credentials, per state of the store (Checker._kept).
+_READ = PerState(20000)
 
 
 __all__ = ["Answer", "Checker", "Condition", "EXACT", "IdentityCheck", "Missing", "Reason",

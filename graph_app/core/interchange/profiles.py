@@ -10,15 +10,12 @@ per store generation, so a page asks the ELM mapping once per node and commit.
 
 from __future__ import annotations
 
-import threading
-import weakref
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from rdflib import RDF, URIRef
 
+from ..derived import PerState
 from ..entity import FORMATS
 from ..namespaces import QA
 from ..store import Store
@@ -74,55 +71,20 @@ class Forms:
     elm_lacks: tuple[str, ...] = ()  # message keys elm_field_*
 
 
-class _Memo:
-    """Forms and ELM descriptions per node, for one store generation."""
-
-    SIZE = 512
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.generation = -1
-        self.items: OrderedDict[tuple[str, str], object] = OrderedDict()
-
-    def get(self, store: Store, key: tuple[str, str], compute: Callable[[], object]) -> object:
-        with self.lock:
-            if self.generation != store.generation:
-                self.items.clear()
-                self.generation = store.generation
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-            generation = self.generation
-        value = compute()
-        with self.lock:
-            if self.generation == generation:
-                self.items[key] = value
-                while len(self.items) > self.SIZE:
-                    self.items.popitem(last=False)
-        return value
-
-
-_memos: weakref.WeakKeyDictionary[Store, _Memo] = weakref.WeakKeyDictionary()
-_memos_lock = threading.Lock()
-
-
-def _memo(store: Store) -> _Memo:
-    with _memos_lock:
-        if store not in _memos:
-            _memos[store] = _Memo()
-        return _memos[store]
+# Forms and ELM descriptions per node, for one store generation.
+_MEMO = PerState(512)
 
 
 def elm_description(store: Store, iri: str) -> elm.ElmExport:
     """The node's ELM export (with the organisations it refers to), remembered."""
-    value = _memo(store).get(store, ("elm", iri), lambda: elm.export(store, nodes=[iri]))
+    value = _MEMO.get(store, ("elm", iri), lambda: elm.export(store, nodes=[iri]))
     assert isinstance(value, elm.ElmExport)
     return value
 
 
 def forms(store: Store, iri: str) -> Forms:
     """The profiles the node can be had in."""
-    value = _memo(store).get(store, ("forms", iri), lambda: _forms(store, iri))
+    value = _MEMO.get(store, ("forms", iri), lambda: _forms(store, iri))
     assert isinstance(value, Forms)
     return value
 
