@@ -201,7 +201,9 @@ def http_bench(args: argparse.Namespace) -> int:
     """Pages per second over HTTP at each number of connections."""
     from graph_app.core.store import OxigraphStore
 
-    stores: list[tuple[str, Path, list[LoadInput]]] = [("sample", args.workdir / "store-http-sample", [])]
+    stores: list[tuple[str, Path, list[LoadInput]]] = []
+    if not args.skip_sample:
+        stores.append(("sample", args.workdir / "store-http-sample", []))
     if not args.skip_synthetic:
         data, _big = synthetic_file(args.workdir, args.triples, args.big_org_awards)
         stores.append((f"synthetic {args.triples}", args.workdir / "store-http-synthetic",
@@ -247,6 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out" / "web")
     parser.add_argument("--skip-synthetic", action="store_true")
+    parser.add_argument("--skip-sample", action="store_true", help="with --http: the synthetic store only")
     parser.add_argument("--http", action="store_true", help="pages/s over HTTP with wrk")
     parser.add_argument("--duration", type=int, default=30, help="seconds of each wrk run")
     parser.add_argument("--connections", default="8,64",
