@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rdflib import Graph
+from rdflib import RDF, Graph, URIRef
 
 from graph_app.core import resources
 from graph_app.core.loading import LoadInput, load
 from graph_app.core.namespaces import DEFAULT_BASE
-from graph_app.core.shacl import fallback
+from graph_app.core.shacl import engine, fallback
 from graph_app.core.shacl.engine import MemoryView
 from graph_app.core.shacl.rewrite import for_scan
 from graph_app.core.store import OxigraphStore
@@ -117,6 +118,46 @@ def test_focused_validation_gives_the_same_results_as_a_scan(tmp_path: Path) -> 
     expected = Counter(r.comparable for r in whole.results if r.focus_term in wanted)
     assert Counter(r.comparable for r in part.results) == expected
     assert expected
+
+
+class _Recording(MemoryView):
+    """A view that keeps the text of every query it answers."""
+
+    def __init__(self, view: MemoryView) -> None:
+        super().__init__(view.store, view.union)
+        self.texts: list[str] = []
+
+    def select(self, text: str, bindings: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        self.texts.append(text)
+        return super().select(text, bindings)
+
+
+def test_a_whole_run_answers_the_same_however_each_check_is_asked(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A whole run asks a check from every focus node, or over the whole store, or first
+    regardless of focus nodes, as the counts of focus nodes and triples make cheaper: the
+    results are the same every way."""
+    out = tmp_path / "data.nt"
+    generate(out, "--triples", "3000", "--violations", "0.2", "--awards-per-org", "2")
+    graph = Graph().parse(out, format="nt")
+    person = URIRef(DEFAULT_BASE + "example/person/both")
+    graph.add((person, RDF.type, URIRef(QA + "Person")))
+    graph.add((person, RDF.type, URIRef(QA + "Organisation")))
+    view, _copy = _as_stored(graph)
+    runs = {}
+    for name, lookup_cost, free_limit in (("from each focus node", 0, engine.FREE_LIMIT),
+                                          ("scans", 10**9, engine.FREE_LIMIT),
+                                          ("scans, never free", 10**9, 0)):
+        monkeypatch.setattr(engine, "LOOKUP_COST", lookup_cost)
+        monkeypatch.setattr(engine, "FREE_LIMIT", free_limit)
+        recording = _Recording(view)
+        runs[name] = (Counter(r.comparable for r in run_validation(recording).results),
+                      set(recording.texts))
+    results = [found for found, _texts in runs.values()]
+    assert results[0] == results[1] == results[2]
+    assert any(r[4] == "sh:NotConstraintComponent" and r[0] == f"<{person}>" for r in results[0])
+    texts = [asked for _found, asked in runs.values()]
+    assert texts[0] != texts[1] != texts[2], "each run asked its checks its own way"
 
 
 def test_a_store_without_the_concept_schemes_is_validated_with_them(store: OxigraphStore,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -182,16 +183,21 @@ def run_validation(view: StoreView | MemoryView, *, focus: Sequence[Term] | None
     """Compiled validation of the view, pySHACL for what the compiler leaves, and the rules
     SHACL cannot compute."""
     model = model or shapes_model()
-    report = engine.validate(view, model, focus=focus, progress=progress, threads=threads,
-                             classes=classes)
-    left = [s for s in model.roots if report.methods.get(s.id) == "pyshacl"]
-    try:
-        report.results.extend(_fallback(view, model, left, focus))
-    except Exception as err:  # pySHACL refuses some shapes (e.g. $shapesGraph): say which
-        names = ", ".join(s.id for s in left)
-        report.failures.append(f"{names}: {err}")
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qagraph-rules") as beside:
+        # With threads to spare, the rules are read beside the compiled checks.
+        pending_rules = beside.submit(rule_results, view, on, focus) if with_rules and threads > 1 else None
+        report = engine.validate(view, model, focus=focus, progress=progress, threads=threads,
+                                 classes=classes)
+        left = [s for s in model.roots if report.methods.get(s.id) == "pyshacl"]
+        try:
+            report.results.extend(_fallback(view, model, left, focus))
+        except Exception as err:  # pySHACL refuses some shapes (e.g. $shapesGraph): say which
+            names = ", ".join(s.id for s in left)
+            report.failures.append(f"{names}: {err}")
+        findings = pending_rules.result() if pending_rules is not None else None
     if with_rules:
-        findings = rule_results(view, on, focus)
+        if findings is None:
+            findings = rule_results(view, on, focus)
         report.results = store_rules.drop_ill_typed(report.results, findings)
         report.results.extend(result_of(f) for f in findings)
     report.sort()
@@ -202,7 +208,8 @@ def _count_focus_nodes(view: StoreView, model: ShapesModel) -> int:
     from .shacl.compiler import Compiler
 
     compiler = Compiler(model, engine.subclasses(view, model.classes()))
-    patterns = [compiler.targets(root) for root in model.roots if root.targets]
+    # many shapes share their targets (16 target the awards): each pattern once
+    patterns = sorted({compiler.targets(root) for root in model.roots if root.targets})
     if not patterns:
         return 0
     union = " UNION ".join("{ " + p + " }" for p in patterns)
@@ -227,10 +234,11 @@ def validate_store(store: Store, source: str | None = None, *,
         own = StagedSource(source, graph_iri, "", "")
         return validate_staged(store, [own], replacing=[source], on=on)
     view = StoreView(store)
-    with with_vocabulary(view) as full:
-        report = run_validation(full, progress=progress, on=on,
-                                threads=threads if threads is not None else validation_threads())
-        report.checked_nodes = _count_focus_nodes(full, shapes_model())
+    threads = threads if threads is not None else validation_threads()
+    with with_vocabulary(view) as full, ThreadPoolExecutor(max_workers=1) as beside:
+        counted = beside.submit(_count_focus_nodes, full, shapes_model()) if threads > 1 else None
+        report = run_validation(full, progress=progress, on=on, threads=threads)
+        report.checked_nodes = counted.result() if counted else _count_focus_nodes(full, shapes_model())
     keep_compiled()
     return report
 

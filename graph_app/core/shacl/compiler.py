@@ -92,6 +92,13 @@ class Check:
     # sh:datatype of a type whose lexical forms the query checks by casting: the engine
     # confirms each reported value (a server may cast differently, engine.py).
     datatype: str = ""
+    # The predicate of the shape's path when it is one IRI and the check's focus nodes are
+    # its root's ("" otherwise): a whole run may then ask the focused form from every focus
+    # node (one lookup each) when the predicate has many more triples than there are focus
+    # nodes (engine.Runner).
+    predicate: str = ""
+    # The pattern binding ?this to the focus nodes of the root shape (for counting them).
+    root_focus: str = ""
 
     def focused_text(self, values: str) -> str:
         return self.focused.replace(FOCUS, values)
@@ -175,9 +182,11 @@ class Compiler:
                 plan.fallback[root] = reasons
                 continue
             try:
-                checks = list(self._unit(root, self.targets(root), []))
+                focus = self.targets(root)
+                checks = list(self._unit(root, focus, []))
                 for check in checks:
                     check.root = root
+                    check.root_focus = focus
             except Unsupported as err:
                 plan.fallback[root] = [str(err)]
                 continue
@@ -211,6 +220,7 @@ class Compiler:
                     check.scan = check.scan.replace("SELECT DISTINCT ?this", keep)
                     check.focused = check.focused.replace("SELECT DISTINCT ?this", keep)
                     check.free = check.targets = ""  # the parent must be in every row
+                    check.predicate = ""
                     checks.append(check)
         return checks
 
@@ -244,8 +254,10 @@ class Compiler:
     def _check(self, shape: Shape, comp: str, kind: str, scan: str, focused: str,
                free: str = "", focus: str = "") -> Check:
         targets = f"SELECT DISTINCT ?this WHERE {{ {FOCUS} {focus} }}" if free else ""
+        path = shape.path
+        predicate = path.iri if path is not None and path.kind == "iri" else ""
         return Check(shape, comp, kind, scan, focused, label=f"{shape.source} {comp}",
-                     free=free, targets=targets)
+                     free=free, targets=targets, predicate=predicate)
 
     @staticmethod
     def _joined(variables: str, body: str, focus: str) -> tuple[str, str]:
@@ -275,7 +287,14 @@ class Compiler:
         else:
             ok = self.value_test(c, v, shape)
             focused_body = f"{values} FILTER(!({ok}))"
-            if path is None:
+            excluded = _only_class(c.value) if c.component == "NotConstraintComponent" else None
+            if path is None and excluded is not None:
+                # sh:not [ sh:class C ]: the focus nodes that are instances of C, hash-joined
+                # (one EXISTS per focus node took 13 s for 400,000 persons)
+                scan = (f"SELECT DISTINCT ?this ?value WHERE {{ {{ SELECT DISTINCT ?this WHERE {{ {focus} }} }} "
+                        f"{{ SELECT DISTINCT ?this WHERE {{ {self.class_test('?this', excluded)} }} }} "
+                        f"BIND(?this AS ?value) }}")
+            elif path is None:
                 scan = f"SELECT DISTINCT ?this ?value WHERE {{ {{ {focus} }} BIND(?this AS ?value) FILTER(!({ok})) }}"
             else:
                 scan, free = self._joined("?this ?value", f"{values} FILTER(!({ok}))", focus)
@@ -627,6 +646,18 @@ def datatype_test(v: str, datatype: str) -> str:
         cast = f"<{escape_iri(datatype)}>(STR({v}))"
         return f"({same} && COALESCE(sameTerm({cast}, {v}) || {cast} = {v}, false))"
     return same
+
+
+def _only_class(shape: object) -> str | None:
+    """The class of a shape that says only `sh:class C` of its focus node, else None."""
+    if not isinstance(shape, Shape) or shape.path is not None or shape.deactivated:
+        return None
+    if shape.properties or shape.sparql or shape.unsupported or len(shape.constraints) != 1:
+        return None
+    constraint = shape.constraints[0]
+    if constraint.component != "ClassConstraintComponent" or not isinstance(constraint.value, URIRef):
+        return None
+    return str(constraint.value)
 
 
 def _count(value: object) -> int:
