@@ -28,7 +28,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from .model import Constraint, Path, Shape, ShapesModel, SparqlConstraint, nested_shapes
-from .rewrite import for_scan
+from .rewrite import for_free, for_scan
 from .sparql_check import NeedsShapesGraph, UnsupportedQuery, analyse, with_focus
 from .sparql_terms import Unsupported, escape_iri, regex_flags, term
 
@@ -435,11 +435,12 @@ class Compiler:
             raise Unsupported(str(err)) from err
         if not info.this_projected:
             raise Unsupported("a SPARQL-based constraint whose query does not return $this")
-        plain = ""
+        plain = free = ""
         if info.joinable:
             plain = sc.prologue + with_focus(text, focus)
             rewritten = for_scan(sc.prologue + text, focus)
             scan = rewritten if rewritten is not None else plain
+            free = (for_free(sc.prologue + text) or "") if rewritten is not None else ""
         else:
             # $this is read where only pre-binding proper binds it: once per focus node,
             # with $this substituted (see sparql_check.prebind)
@@ -447,7 +448,8 @@ class Compiler:
         per_node = not info.joinable
         targets = f"SELECT DISTINCT ?this WHERE {{ {FOCUS} {focus} }}"
         check = Check(shape, "SPARQLConstraintComponent", "sparql", scan, targets, sparql=sc,
-                      per_node=per_node, label=f"{shape.source} SPARQL")
+                      per_node=per_node, label=f"{shape.source} SPARQL", free=free,
+                      targets=targets if free else "")
         check.sparql_query = sc.prologue + text
         check.plain_scan = plain
         check.substitute = not info.joinable

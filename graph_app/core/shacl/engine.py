@@ -359,7 +359,7 @@ class Runner:
         """The violations found regardless of focus nodes, kept for the candidates that are
         focus nodes; None when there are too many of them for that to pay off (read up to
         FREE_LIMIT rows: memory stays bounded whatever the store holds)."""
-        found = self.view.select(f"{check.free} LIMIT {FREE_LIMIT + 1}")
+        found = self.view.select(f"SELECT * WHERE {{ {{ {check.free} }} }} LIMIT {FREE_LIMIT + 1}")
         if len(found) > FREE_LIMIT:
             return None
         candidates = sorted({r["this"] for r in found if "this" in r}, key=str)
@@ -383,6 +383,10 @@ class Runner:
     def _sparql(self, check: Check, builder: _Builder) -> list[Result]:
         if self.focus is None and not check.per_node:
             planned = self.view.plans_by_statistics and check.plain_scan
+            if check.free and not planned:
+                found = self._free(check)
+                if found is not None:
+                    return builder.results(found)
             return builder.results(self.view.select(check.plain_scan if planned else check.scan))
         if self.focus is None:
             # every focus node, read as the store finds them, a batch at a time

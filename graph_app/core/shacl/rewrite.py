@@ -13,7 +13,8 @@ from its algebra (rdflib's parser), with the same answers:
 - `FILTER NOT EXISTS { P }` becomes `MINUS { P }` (a hash anti-join) where the two mean the
   same: P reads no variable of the outer pattern in a filter, and shares with it at least
   one variable that the outer pattern always binds (SPARQL §8.3.3);
-- the focus nodes join the top-level group, as a subquery.
+- the focus nodes join the top-level group, as a subquery (`for_scan`), or are left out
+  (`for_free`: the violations of any node, of which the caller keeps the focus nodes').
 
 Anything the rewriter does not know (aggregates, SERVICE, ...) makes it give up; the
 caller then runs the query as written, joined with the focus nodes.
@@ -170,47 +171,17 @@ def _pattern_variables(graph: object) -> set[Variable]:
     return found
 
 
-def _defining_triples(group: object) -> list[tuple[Any, Any, Any]]:
-    """The triple patterns every solution of the group matches (its joined BGPs)."""
-    if not isinstance(group, CompValue):
-        return []
-    if group.name == "BGP":
-        return list(part_of(group, "triples") or [])
-    if group.name == "Join":
-        return _defining_triples(part_of(group, "p1")) + _defining_triples(part_of(group, "p2"))
-    if group.name in ("Filter", "Extend", "LeftJoin", "Minus"):
-        return _defining_triples(part_of(group, "p") if group.name in ("Filter", "Extend") else part_of(group, "p1"))
-    return []
-
-
 def _anti_join(part: CompValue, inner: object, bound: set[Variable]) -> str | None:
     """`FILTER NOT EXISTS { P }` over the group `inner` as a MINUS with the same answers,
-    or None. P may read variables of the group in its filter (?needed in `FILTER(?strength
-    >= ?needed)`): the MINUS side then ranges over every value the group can give them,
-    taken from a triple pattern of the group that binds them."""
+    or None. When P reads a variable of the group in a filter (?needed in `FILTER(?strength
+    >= ?needed)`), it stays a FILTER NOT EXISTS, a few index lookups per row: as a MINUS its
+    side would pair every row of P with every value the group can give that variable (at
+    10M triples, 2.4 GiB for the awards' identity checks)."""
     graph = part_of(part, "graph")
     shared = _pattern_variables(graph) & variables_in(inner)
-    if _uncorrelated(graph):
-        if shared and shared <= bound:
-            return f"MINUS {{ {pattern(graph, rewrite=True)} }}"
-        return None
-    if not (isinstance(graph, CompValue) and graph.name == "Filter"):
-        return None
-    body = part_of(graph, "p")
-    if not _uncorrelated(body):
-        return None
-    correlated = variables_in(part_of(graph, "expr")) - bound_by(body)
-    if not correlated <= bound or not (shared | correlated):
-        return None
-    triples = _defining_triples(inner)
-    values = []
-    for var in sorted(correlated, key=str):
-        source = next((t for t in triples if var in t and isinstance(t[1], URIRef)), None)
-        if source is None:
-            return None
-        values.append(f"{{ SELECT DISTINCT ?{var} WHERE {{ {_triple(source, rewrite=False)} }} }}")
-    return (f"MINUS {{ {{ {pattern(body, rewrite=True)} }} {' '.join(values)} "
-            f"FILTER({expression(part_of(graph, 'expr'))}) }}")
+    if _uncorrelated(graph) and shared and shared <= bound:
+        return f"MINUS {{ {pattern(graph, rewrite=True)} }}"
+    return None
 
 
 def _filter(node: CompValue, rewrite: bool) -> str:
@@ -293,6 +264,15 @@ def select(node: object, rewrite: bool, first: str = "") -> str:
     if first:
         body = f"{first} {{ {body} }}"
     return f"SELECT {modifier}{variables} WHERE {{ {body} }}{order}{limit}"
+
+
+def for_free(text: str) -> str | None:
+    """The query rewritten for a scan, with $this left free (joinable queries only, see
+    sparql_check.analyse), or None when the rewriter does not know something in it."""
+    try:
+        return select(part_of(parsed(text).algebra, "p"), rewrite=True)
+    except CannotRewrite:
+        return None
 
 
 def for_scan(text: str, focus: str) -> str | None:
