@@ -45,6 +45,7 @@ from .messages import message
 from .namespaces import QA, SHAPES, SKOS, compact
 
 if TYPE_CHECKING:
+    from .shacl.model import Shape
     from .shacl.report import Result
 
 # rdflib logs a traceback (and warns) when it meets an ill-typed literal; the literal is
@@ -90,15 +91,26 @@ REGISTERS = (
 )
 
 
+def _shape(shape: str) -> Shape | None:
+    """The shape as the shapes model read it (kept compiled between runs: no Turtle to
+    parse), or None."""
+    from .shapes import shapes_model
+
+    return shapes_model().by_node.get(URIRef(shape))
+
+
 @cache
 def _templates(shape: str) -> tuple[tuple[str, str], ...]:
-    shapes = resources.shapes_graph()
-    return tuple(sorted((m.language or "", str(m)) for m in shapes.objects(URIRef(shape), SH.message)
-                        if isinstance(m, Literal)))
+    read = _shape(shape)
+    messages = read.messages if read is not None else resources.shapes_graph().objects(URIRef(shape), SH.message)
+    return tuple(sorted((m.language or "", str(m)) for m in messages if isinstance(m, Literal)))
 
 
 @cache
 def _severity(shape: str) -> str:
+    read = _shape(shape)
+    if read is not None:
+        return str(read.severity)
     value = resources.shapes_graph().value(URIRef(shape), SH.severity)
     return str(value).rsplit("#", 1)[-1] if value is not None else "Violation"
 

@@ -12,15 +12,15 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from pyshacl import validate as pyshacl_validate
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SH
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
+
+if TYPE_CHECKING:
+    from rdflib.plugins.sparql.sparql import Query
 
 from .. import terms
 from ..terms import to_ox
@@ -40,6 +40,8 @@ def _prepared(text: str) -> Query:
         with _PREPARE_LOCK:
             query = _PREPARED.get(text)
             if query is None:
+                from rdflib.plugins.sparql import prepareQuery
+
                 query = prepareQuery(text)
                 _PREPARED[text] = query
     return query
@@ -170,6 +172,8 @@ def shapes_only(shapes_graph: Graph, keep: Sequence[Shape]) -> Graph:
 
 def run_pyshacl(data: Graph, shapes_graph: Graph) -> Graph:
     """pySHACL's results graph for `data` (inference off, SHACL-AF on, warnings allowed)."""
+    from pyshacl import validate as pyshacl_validate  # only here: a whole run seldom needs it
+
     with PYSHACL_LOCK:
         _conforms, results_graph, _text = pyshacl_validate(
             data, shacl_graph=shapes_graph, inference="none", allow_warnings=True,
