@@ -78,8 +78,9 @@ class Check:
     sparql: SparqlConstraint | None = None
     per_node: bool = False  # a SPARQL constraint run once per focus node ($this bound)
     label: str = ""
-    # The violations regardless of focus nodes, and which candidates are focus nodes: when
-    # violations are few, this is cheaper than joining with every focus node.
+    # The violations regardless of focus nodes (or candidates for them), and which
+    # candidates are focus nodes in violation (a focused query, #FOCUS# replaced by VALUES):
+    # when violations are few, this is cheaper than joining with every focus node.
     free: str = ""
     targets: str = ""
     root: Shape | None = None  # the shape with targets this check belongs to
@@ -328,10 +329,17 @@ class Compiler:
         p = path.sparql()
         body = (f"{{ SELECT ?this WHERE {{ ?this {p} {v} }} GROUP BY ?this "
                 f"HAVING (COUNT(DISTINCT {v}) > {n}) }}")
-        scan, free = self._joined("?this", body, focus)
+        scan, _free = self._joined("?this", body, focus)
         focused = (f"SELECT DISTINCT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT {v}) AS ?_n) "
                    f"WHERE {{ {FOCUS} {focus} ?this {p} {v} }} GROUP BY ?this }} FILTER(?_n > {n}) }}")
-        return self._check(shape, c.component, "focus", scan, focused, free, focus)
+        # The candidates regardless of focus nodes by counting rows, not distinct values (a
+        # counter per node, not a set: three times faster); at least as many rows as values,
+        # so no violation is missed, and the focused form decides.
+        free = (f"SELECT DISTINCT ?this WHERE {{ {{ SELECT ?this WHERE {{ ?this {p} {v} }} "
+                f"GROUP BY ?this HAVING (COUNT(*) > {n}) }} }}")
+        check = self._check(shape, c.component, "focus", scan, focused, free, focus)
+        check.targets = focused
+        return check
 
     def _qualified(self, shape: Shape, c: Constraint, focus: str, path: Path) -> Check:
         inner = c.value
