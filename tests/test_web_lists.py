@@ -5,15 +5,25 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import loaders
+from graph_app import create_app
+from graph_app.cli import bundled_inputs
+from graph_app.core.catalogue import FACETS, LISTED, Entry
+from graph_app.core.catalogue import catalogue as catalogue_of
+from graph_app.core.labels import fold
 from graph_app.core.loading import LoadInput, load
 from graph_app.core.namespaces import DEFAULT_BASE
+from graph_app.web.lists import LISTS as WEB_LISTS
 
 from . import web_browse_data
+from .conftest import store_settings_for
+from .test_bench_generate import generate
 from .web_browse_data import HETA
 
 STORE_KINDS = ("embedded", "remote")
@@ -136,3 +146,105 @@ def test_a_failing_commit_hook_does_not_undo_the_load(store, tmp_path: Path):
                     encoding="utf-8")
     load(store, [LoadInput(path, "a", loaders.get("turtle"))], base_iri=DEFAULT_BASE, validate=False)
     assert store.triple_count() == 1 and store.generation == 1
+
+
+# -- the listing's sets give what a plain count over the catalogue gives ------------------------
+
+
+@pytest.fixture(scope="module")
+def generated_app(tmp_path_factory: pytest.TempPathFactory, store_kind: str,
+                  request: pytest.FixtureRequest) -> Iterator[object]:
+    """The sample data and a generated store (bench/generate.py: 465 organisations, 279
+    credentials), loaded once for the module."""
+    tmp = tmp_path_factory.mktemp("generated-lists")
+    data = tmp / "generated.nt"
+    generate(data, "--triples", "20000", "--awards-per-org", "2")
+    app = create_app({**store_settings_for(store_kind, tmp, request), "TESTING": True})
+    store = app.extensions["qagraph.store"]
+    load(store, [*bundled_inputs(), LoadInput(data, "generated", loaders.get("ntriples"))],
+         base_iri=DEFAULT_BASE, validate=False)
+    yield app
+    store.close()
+
+
+def _plain_listing(entries: list[Entry], chosen: dict[str, list[str]], sort: str, language: str,
+                   ranks: dict[str, int]) -> tuple[list[Entry], dict[str, Counter[str]]]:
+    """What a list shows, by reading every entry: the matching ones in the sort order,
+    and for each facet how many of them have each value."""
+    matching = [e for e in entries if all(e.facets.get(f, set()) & set(vs) for f, vs in chosen.items())]
+    ordered = sorted(matching, key=lambda e: (fold(e.label(language)), e.iri))
+    if sort == "-label":
+        ordered.reverse()
+    elif sort == "country":
+        ordered.sort(key=lambda e: min(e.facets.get("country") or {"~"}))
+    elif sort == "level":
+        ordered.sort(key=lambda e: min((ranks.get(v, 99) for v in e.facets.get("level", ())), default=99))
+    counts = {f: Counter(v for e in matching for v in e.facets.get(f, ())) for f in FACETS}
+    return ordered, counts
+
+
+def _choices(entries: list[Entry]) -> list[dict[str, list[str]]]:
+    """No choice; per facet its most and its least frequent value, and both; two facets at
+    once; a value nothing has."""
+    everything = {f: Counter(v for e in entries for v in e.facets.get(f, ())) for f in FACETS}
+    out: list[dict[str, list[str]]] = [{}]
+    for f, counts in everything.items():
+        ranked = [v for v, _n in sorted(counts.items(), key=lambda vn: (-vn[1], vn[0]))]
+        if ranked:
+            out += [{f: [ranked[0]]}, {f: [ranked[-1]]}, {f: ranked[:1] + ranked[-1:]}]
+    used = [f for f in FACETS if everything[f]]
+    if len(used) >= 2:
+        first, second = used[:2]
+        top = everything[first].most_common(1)[0][0]
+        among = Counter(v for e in entries if top in e.facets.get(first, ()) for v in e.facets.get(second, ()))
+        if among:
+            out.append({first: [top], second: [among.most_common(1)[0][0]]})
+    out.append({"country": ["XX"]})
+    return out
+
+
+@pytest.mark.parametrize("data", ["sample", "generated"])
+def test_list_counts_order_and_pages_are_those_of_a_plain_count_over_the_catalogue(
+        data: str, store_kind: str, request: pytest.FixtureRequest) -> None:
+    """Every list, for choices of facet values, every sort, two languages and two pages:
+    the total, every facet's counts (all values), the values that show and the page's
+    things are those of a count over every entry of the catalogue."""
+    app = request.getfixturevalue("browse_app" if data == "sample" else "generated_app")
+    client = app.test_client()  # type: ignore[attr-defined]
+    catalogue = catalogue_of(app.extensions["qagraph.store"])  # type: ignore[attr-defined]
+    checked = 0
+    for name, kind in WEB_LISTS.items():
+        entries = catalogue.of_kind(kind)
+        for chosen in _choices(entries):
+            for sort, language, page in (("label", "sv", 1), ("-label", "en", 2), ("country", "sv", 2),
+                                         ("level", "en", 1)):
+                query = {**chosen, "sort": sort, "lang": language, "page": page, "per_page": 7,
+                         "facet_size": 2000}
+                got = client.get(f"/{name}.json", query_string=query).get_json()
+                ordered, counts = _plain_listing(entries, chosen, sort, language, catalogue.ranks)
+                assert got["total"] == len(ordered), (name, query)
+                assert [i["iri"] for i in got["items"]] == [e.iri for e in ordered[(page - 1) * 7:page * 7]], \
+                    (name, query)
+                shown = {f["facet"]: f for f in got["facets"]}
+                for f in FACETS:
+                    expected = dict(counts[f]) | {v: 0 for v in chosen.get(f, []) if v not in counts[f]}
+                    if not expected:
+                        assert f not in shown, (name, query, f)
+                        continue
+                    assert {v["value"]: v["count"] for v in shown[f]["values"]} == expected, (name, query, f)
+                    assert shown[f]["distinct"] == len(counts[f])
+                checked += 1
+    assert checked > 200
+    # a small facet size shows the most frequent values (ties by value), and a chosen one
+    entries = catalogue.of_kind("credential")
+    counts = Counter(v for e in entries for v in e.facets.get("issuer", ()))
+    rare = min(counts, key=lambda v: (counts[v], v))
+    got = client.get("/credentials.json", query_string={"facet_size": 1, "issuer": rare}).get_json()
+    issuers = next(f for f in got["facets"] if f["facet"] == "issuer")
+    plain = _plain_listing(entries, {"issuer": [rare]}, "label", "sv", catalogue.ranks)[1]["issuer"]
+    top = sorted(plain.items(), key=lambda vn: (-vn[1], vn[0]))[:1]
+    assert {v["value"] for v in issuers["values"]} == {v for v, _n in top} | {rare}
+
+
+def test_every_list_page_has_its_listing_built_with_the_catalogue() -> None:
+    assert set(WEB_LISTS.values()) == set(LISTED)

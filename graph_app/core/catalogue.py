@@ -4,19 +4,26 @@ Whole-store aggregates are slow at scale (DESIGN.md: a count per level takes sec
 10M triples), so the catalogue is built once from a few queries and rebuilt after every
 commit (`Store.add_commit_hook`). Facet counts and search then run over the
 catalogue in memory. Persons and awards are not in it: they are the bulk of a big store.
+
+A list page counts its facets and pages through a `Listing`: per facet value, the set
+of the things that have it, built once per catalogue (that is, per store state), so a
+request intersects sets instead of reading every entry (docs/decisions/0010).
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
 
 import pyoxigraph as ox
 
 from . import queries
 from .derived import PerGeneration
 from .labels import fold, local_name, pick
+from .messages import LANGUAGES
 from .namespaces import QA, SKOS
 from .store import Store
 
@@ -36,6 +43,9 @@ KINDS: dict[str, str] = {
 }
 # When a thing has several classes, the first kind in this order names it.
 KIND_ORDER = list(KINDS.values())
+# The kinds that have a list page (with facets).
+LISTED = ("organisation", "credential", "scheme", "standard", "requirement", "collaboration",
+          "route", "recognition", "control", "accreditation")
 FACETS = ("type", "level", "country", "sector", "issuer", "standard")
 
 
@@ -85,6 +95,17 @@ class Catalogue:
         self.labels: dict[str, dict[str, str]] = {}
         self.notations: dict[str, str] = {}
         self.ranks: dict[str, int] = {}
+        self._listings: dict[str, Listing] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Listings are rebuilt from the entries on first use; they are not kept on disk.
+        state = dict(self.__dict__)
+        state["_listings"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__dict__.setdefault("_listings", {})
 
     # -- building -----------------------------------------------------------------
 
@@ -122,6 +143,10 @@ class Catalogue:
             entry.labels = cat.labels.get(entry.iri, {})
             names = [*entry.labels.values(), *entry.alt, cat.notations.get(entry.iri, "")]
             entry.keys = tuple(dict.fromkeys(fold(n) for n in names if n))
+        # The lists' indexes and their default order, before any page asks for them.
+        for kind in LISTED:
+            for language in LANGUAGES:
+                cat.listing(kind).order(language, "label")
         return cat
 
     # -- reading ------------------------------------------------------------------
@@ -140,6 +165,14 @@ class Catalogue:
 
     def of_kind(self, kind: str) -> list[Entry]:
         return [e for e in self.entries.values() if e.kind == kind]
+
+    def listing(self, kind: str) -> Listing:
+        """The things of `kind` indexed by their facet values (built on first use; two
+        requests that race build the same thing, and one of them is kept)."""
+        found = self._listings.get(kind)
+        if found is None:
+            found = self._listings[kind] = Listing(self.of_kind(kind), self.ranks)
+        return found
 
     def levels(self) -> list[Level]:
         """The assurance levels, strongest first."""
@@ -170,21 +203,95 @@ class Catalogue:
         return hits[:limit]
 
 
-def facet_counts(entries: Iterable[Entry], facets: Sequence[str] = FACETS) -> dict[str, Counter[str]]:
-    """For each facet, how many of `entries` have each value."""
-    counts: dict[str, Counter[str]] = {f: Counter() for f in facets}
-    for entry in entries:
-        for f in facets:
-            values = entry.facets.get(f)
-            if values:
-                counts[f].update(values)
-    return counts
+SORTS = ("label", "-label", "country", "level")
 
 
-def select(entries: Iterable[Entry], chosen: Mapping[str, Sequence[str]]) -> list[Entry]:
-    """The entries that have, for every facet in `chosen`, one of the chosen values."""
-    wanted = {f: set(v) for f, v in chosen.items() if v}
-    return [e for e in entries if all(e.facets.get(f, set()) & vals for f, vals in wanted.items())]
+class Listing:
+    """The things of one kind, with the set of their positions for each facet value.
+
+    What a list page shows is read from these sets: the things that match a choice of
+    facet values (within a facet any chosen value, across facets all), how many of them
+    have each value of each facet, and one page of them in a sort order. The counts of
+    the whole list and each sort order are computed once."""
+
+    def __init__(self, entries: Iterable[Entry], ranks: Mapping[str, int]) -> None:
+        self.entries = list(entries)
+        self._ranks = dict(ranks)
+        postings: dict[str, dict[str, set[int]]] = {f: defaultdict(set) for f in FACETS}
+        for position, entry in enumerate(self.entries):
+            for f in FACETS:
+                for value in entry.facets.get(f, ()):
+                    postings[f][value].add(position)
+        self.postings: dict[str, dict[str, frozenset[int]]] = {
+            f: {v: frozenset(ps) for v, ps in by_value.items()} for f, by_value in postings.items()}
+        self._everything = frozenset(range(len(self.entries)))
+        self._all_counts = {f: {v: len(ps) for v, ps in by_value.items()}
+                            for f, by_value in self.postings.items()}
+        self._orders: dict[tuple[str, str], list[int]] = {}
+
+    def matching(self, chosen: Mapping[str, Sequence[str]]) -> frozenset[int]:
+        """The positions of the things that have, for every facet in `chosen`, one of
+        the chosen values."""
+        found = self._everything
+        for f, values in chosen.items():
+            if not values:
+                continue
+            by_value = self.postings.get(f, {})
+            either = frozenset().union(*(by_value.get(v, frozenset()) for v in values))
+            found = found & either
+        return found
+
+    def counts(self, matching: frozenset[int]) -> dict[str, dict[str, int]]:
+        """For each facet, how many of the `matching` things have each of its values
+        (values no matching thing has are left out)."""
+        if len(matching) == len(self.entries):
+            return self._all_counts
+        out: dict[str, dict[str, int]] = {}
+        for f, by_value in self.postings.items():
+            here: dict[str, int] = {}
+            if len(matching) < len(by_value):  # fewer things than values: read the things
+                for position in matching:
+                    for value in self.entries[position].facets.get(f, ()):
+                        here[value] = here.get(value, 0) + 1
+            else:
+                for value, positions in by_value.items():
+                    n = len(positions & matching)
+                    if n:
+                        here[value] = n
+            out[f] = here
+        return out
+
+    def order(self, language: str, sort: str) -> list[int]:
+        """All positions in a sort order of `SORTS` (names in `language`), computed once."""
+        key = (language, sort)
+        found = self._orders.get(key)
+        if found is not None:
+            return found
+        if sort not in SORTS:
+            raise ValueError(sort)
+        entries = self.entries
+        by_label = sorted(range(len(entries)), key=lambda i: (entries[i].sort_key(language), entries[i].iri))
+        if sort == "-label":
+            found = by_label[::-1]
+        elif sort == "country":
+            found = sorted(by_label, key=lambda i: min(entries[i].facets.get("country") or {"~"}))
+        elif sort == "level":
+            found = sorted(by_label, key=lambda i: min(
+                (self._ranks.get(v, 99) for v in entries[i].facets.get("level", ())), default=99))
+        else:
+            found = by_label
+        self._orders[key] = found
+        return found
+
+    def page(self, matching: frozenset[int], language: str, sort: str, start: int, size: int) -> list[Entry]:
+        """The `size` matching things from the `start`-th on, in the sort order."""
+        order = self.order(language, sort)
+        if len(matching) == len(self.entries):
+            return [self.entries[i] for i in order[start:start + size]]
+        if start >= len(matching):
+            return []
+        chosen = (i for i in order if i in matching)
+        return [self.entries[i] for i in islice(chosen, start, start + size)]
 
 
 def _select(store: Store, name: str) -> ox.QuerySolutions:

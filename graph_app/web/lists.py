@@ -1,17 +1,20 @@
 """Lists with facets: organisations, credentials, schemes, standards, requirements and
-collaborations, each at /<name> with .json and .csv twins. Facet counts come from the
-catalogue, which is rebuilt on load, never from a GROUP BY per request."""
+collaborations, each at /<name> with .json and .csv twins. Facet counts and pages come
+from the catalogue's listing of the kind (sets per facet value, built once per store
+state), never from a scan of the catalogue or a GROUP BY per request
+(docs/decisions/0010)."""
 
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 
-from ..core.catalogue import FACETS, Entry, facet_counts, select
+from ..core.catalogue import FACETS, SORTS
 from ..core.labels import fold
 from .browse import cat, facet_names, href, kind_names, lang, url_with
 from .readable import country_name
@@ -30,7 +33,6 @@ LISTS: dict[str, str] = {
     "control-functions": "control",
     "accreditations": "accreditation",
 }
-SORTS = ("label", "-label", "country", "level")
 PER_PAGE = 50
 FACET_SIZE = 20  # values shown per facet, the most frequent first
 MAX_FACET_SIZE = 2000
@@ -67,19 +69,6 @@ def _toggle(facet: str, value: str, chosen: dict[str, list[str]]) -> str:
     return url_with(**{facet: values or None, "page": None})
 
 
-def _sorted(entries: list[Entry], sort: str) -> list[Entry]:
-    language = lang()
-    catalogue = cat()
-    by_label = sorted(entries, key=lambda e: (e.sort_key(language), e.iri))
-    if sort == "-label":
-        return by_label[::-1]
-    if sort == "country":
-        return sorted(by_label, key=lambda e: min(e.facets.get("country") or {"~"}))
-    if sort == "level":
-        return sorted(by_label, key=lambda e: min((catalogue.ranks.get(v, 99) for v in e.facets.get("level", ())), default=99))
-    return by_label
-
-
 def _listing(name: str) -> dict[str, Any]:
     kind = LISTS[name]
     chosen = {f: request.args.getlist(f) for f in FACETS if request.args.getlist(f)}
@@ -88,15 +77,16 @@ def _listing(name: str) -> dict[str, Any]:
         abort(400)
     per_page = _int_arg("per_page", PER_PAGE, 1, MAX_PER_PAGE)
     page = _int_arg("page", 1, 1, 10**9)
-    everything = cat().of_kind(kind)
-    matching = _sorted(select(everything, chosen), sort)
-    counts = facet_counts(matching)
+    listing = cat().listing(kind)
+    matching = listing.matching(chosen)
+    counts = listing.counts(matching)
     facet_size = _int_arg("facet_size", FACET_SIZE, 1, MAX_FACET_SIZE)
     facets = []
     for f in FACETS:
         chosen_here = chosen.get(f, [])
-        top = sorted(counts[f].items(), key=lambda vn: (-vn[1], vn[0]))
-        shown = top[:facet_size] + [(v, n) for v, n in top[facet_size:] if v in chosen_here]
+        top = heapq.nsmallest(facet_size, counts[f].items(), key=lambda vn: (-vn[1], vn[0]))
+        shown = top + [(v, counts[f][v]) for v in dict.fromkeys(chosen_here)
+                       if v in counts[f] and (v, counts[f][v]) not in top]
         shown += [(v, 0) for v in chosen_here if v not in counts[f]]
         if not shown:
             continue
@@ -111,18 +101,17 @@ def _listing(name: str) -> dict[str, Any]:
             values.sort(key=lambda x: (-x["count"], fold(x["label"])))
         facets.append({"facet": f, "values": values, "distinct": len(counts[f]),
                        "truncated": len(counts[f]) > facet_size})
-    start = (page - 1) * per_page
     language = lang()
     catalogue = cat()
+    ladder = [lv.notation for lv in catalogue.levels()]
     items = [{
         "iri": e.iri,
         "label": e.label(language),
         "href": href(e.iri),
         "facets": {f: sorted(e.facets[f]) for f in FACETS if e.facets.get(f)},
         "levels": sorted((catalogue.notations.get(v, v.rsplit("/", 1)[-1]) for v in e.facets.get("level", ())),
-                         key=lambda n: [lv.notation for lv in catalogue.levels()].index(n)
-                         if n in [lv.notation for lv in catalogue.levels()] else 99),
-    } for e in matching[start:start + per_page]]
+                         key=lambda n: ladder.index(n) if n in ladder else 99),
+    } for e in listing.page(matching, language, sort, (page - 1) * per_page, per_page)]
     # columns that some row of the whole result fills; the others are left out
     columns = [f for f in COLUMNS.get(kind, COLUMNS["default"]) if counts[f]]
     chips = [{"facet": f, "label": _facet_value_label(f, v), "href": _toggle(f, v, chosen)}
