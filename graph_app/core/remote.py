@@ -23,9 +23,11 @@ and keeps xsd:duration values as numbers of months or seconds.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import re
+import socket
 import threading
 import time
 import uuid
@@ -34,7 +36,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlencode
 
+import httpcore
 import httpx
 import pyoxigraph as ox
 
@@ -56,6 +60,7 @@ log = logging.getLogger(__name__)
 
 XML_RESULTS = "application/sparql-results+xml"
 N_TRIPLES = "application/n-triples"
+FORM = "application/x-www-form-urlencoded"
 CHUNK = 50_000  # triples per Graph Store POST (about 5 MB of N-Triples)
 
 _PENDING = QA + "pendingGraph"
@@ -295,8 +300,77 @@ class StreamedAnswer(io.RawIOBase):
         super().close()
 
 
+@functools.lru_cache(maxsize=64)
+def _dataset_form(default: tuple[str, ...], named: tuple[str, ...]) -> bytes:
+    """The protocol's dataset as form fields, encoded once for each list of graphs (the
+    lists change only with a commit; a query sends one or two lists as long as the
+    sources)."""
+    return ("&" + urlencode([*(("default-graph-uri", g) for g in default),
+                             *(("named-graph-uri", g) for g in named)])).encode()
+
+
 def _repair_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
     return [ox.Triple(_repair_term(t.subject), t.predicate, _repair_term(t.object)) for t in triples]
+
+
+# -- HTTP connections that acknowledge at once ---------------------------------------------
+
+
+class _QuickAckStream(httpcore.NetworkStream):
+    """A connection that asks the kernel, before each read, to acknowledge what arrives at
+    once (TCP_QUICKACK, Linux). Otherwise a kept-alive connection delays its
+    acknowledgements (up to 40 ms), and a server whose socket waits for them before it
+    sends the last small piece of an answer (Nagle's algorithm: Virtuoso 7) stalls
+    that long in the middle of many answers."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        sock = self._stream.get_extra_info("socket")
+        if sock is not None:
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
+            except OSError:
+                pass
+        return self._stream.read(max_bytes, timeout)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, timeout)
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _QuickAckStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _QuickAckBackend(httpcore.SyncBackend):
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None, socket_options: Any = None) -> httpcore.NetworkStream:
+        return _QuickAckStream(super().connect_tcp(host, port, timeout, local_address, socket_options))
+
+
+_QUICKACK = getattr(socket, "TCP_QUICKACK", None)
+
+
+def transport(limits: httpx.Limits) -> httpx.HTTPTransport:
+    """httpx's transport (proxies from the environment keep their own), over connections
+    that acknowledge at once where the system can (see _QuickAckStream)."""
+    transport = httpx.HTTPTransport(limits=limits)
+    if _QUICKACK is not None:
+        transport._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_QuickAckBackend(),
+        )
+    return transport
 
 
 # -- the store ---------------------------------------------------------------------------------
@@ -350,7 +424,7 @@ class RemoteStore:
         self._client = httpx.Client(
             auth=credentials,
             timeout=httpx.Timeout(timeout, connect=10.0),
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            transport=transport(httpx.Limits(max_connections=32, max_keepalive_connections=16)),
             headers={"User-Agent": "qagraph"},
         )
         self._lock = threading.Lock()
@@ -371,7 +445,7 @@ class RemoteStore:
 
     def _post(self, url: str, *, data: Any = None, content: bytes | None = None,
               headers: Mapping[str, str] | None = None, params: Any = None,
-              timeout: float | None = None, stream: bool = False) -> httpx.Response:
+              timeout: float | None = None, stream: bool = False, query: bool = False) -> httpx.Response:
         """POST, and the response once its headers are in (`stream`: its body is read by
         the caller, see StreamedAnswer) or all of it."""
         try:
@@ -388,27 +462,23 @@ class RemoteStore:
             raise RemoteStoreError("store_unreachable", url=url, detail=str(err) or type(err).__name__) from None
         if response.status_code >= 400:
             detail = response.text.strip()[:2000]
-            if response.status_code == 400 and isinstance(data, dict) and "query" in data:
+            if response.status_code == 400 and query:
                 raise SyntaxError(detail)
             raise RemoteStoreError("store_failed", url=url, status=response.status_code, detail=detail)
         return response
-
-    def _dataset_params(self, default: Sequence[ox.NamedNode], named: Sequence[ox.NamedNode]) -> dict[str, list[str]]:
-        return {"default-graph-uri": [g.value for g in default],
-                "named-graph-uri": [g.value for g in named]}
 
     def _request(self, text: str, default: Sequence[ox.NamedNode] | None,
                  named: Sequence[ox.NamedNode] | None, timeout: float | None = None) -> QueryResult:
         form = queries.query_form(text)
         accept = N_TRIPLES if form in {"CONSTRUCT", "DESCRIBE"} else XML_RESULTS
-        data: dict[str, Any] = {"query": text}
+        body = urlencode({"query": text}).encode()
         if default is not None:
-            data.update(self._dataset_params(default, named if named is not None else []))
+            body += _dataset_form(tuple(g.value for g in default), tuple(g.value for g in named or ()))
         # Solutions are read as the caller iterates them: a caller that stops early (the
         # endpoint's row limit) never holds, or downloads, the rest of a large answer.
         stream = form == "SELECT"
-        response = self._post(self.url, data=data, headers={"Accept": accept}, timeout=timeout,
-                              stream=stream)
+        response = self._post(self.url, content=body, headers={"Accept": accept, "Content-Type": FORM},
+                              timeout=timeout, stream=stream, query=True)
         try:
             if response.headers.get("x-sql-state") == "S1TAT":
                 # Virtuoso's "anytime" answer: the server stopped the query at its own

@@ -8,6 +8,7 @@ sees in ``sparql_dataset``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 
 import pyoxigraph as ox
 
@@ -135,16 +136,17 @@ def _render_solutions(
     # The first row_limit solutions are written as SPARQL TSV (each term in its N-Triples
     # form, which escapes tabs and line breaks), and pyoxigraph parses that and writes the
     # format asked for.
-    variables = [v for v in result.variables if v.value not in hidden]
-    lines = ["\t".join(str(v) for v in variables)]
-    truncated = False
-    rows = 0
-    for solution in result:
-        if rows >= row_limit:
-            truncated = True
-            break
-        lines.append("\t".join(_tsv_term(solution[v]) for v in variables))
-        rows += 1
+    # A solution iterates its values in the order of the variables (None when unbound),
+    # which is much quicker than looking each up by its variable.
+    shown = [i for i, v in enumerate(result.variables) if v.value not in hidden]
+    lines = ["\t".join(str(result.variables[i]) for i in shown)]
+    for solution in islice(result, row_limit + 1):
+        values = tuple(solution)
+        lines.append("\t".join([_tsv_term(values[i]) for i in shown]))
+    truncated = len(lines) > row_limit + 1
+    if truncated:
+        lines.pop()
+    rows = len(lines) - 1
     tsv = ("\n".join(lines) + "\n").encode("utf-8")
     fmt = SOLUTION_TYPES[media_type]
     if fmt == ox.QueryResultsFormat.TSV:
