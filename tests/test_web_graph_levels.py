@@ -82,3 +82,23 @@ def test_graph_filters_by_relation_kind_without_javascript(bclient):
     data = bclient.get("/graph.json", query_string={"iri": route, "relation": "qa:issuer"}).get_json()
     assert {e["relation"] for e in data["edges"]} == {"qa:issuer"}
     assert {n["id"] for n in data["nodes"]} == {route, BRANDSKYDD}
+
+
+def test_the_ladder_follows_each_load(app, client, tmp_path):
+    """The ladder's texts are read once per state of the store: a load that changes a
+    level's definition shows on the next request."""
+    import loaders
+    from graph_app.core.loading import LoadInput, load
+    from graph_app.core.namespaces import DEFAULT_BASE
+
+    store = app.extensions["qagraph.store"]
+    path = tmp_path / "ladder.ttl"
+    for text in ("Först", "Sedan"):
+        path.write_text(
+            "@prefix qa: <https://w3id.org/qagraph/ontology#> .\n"
+            "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+            '<https://w3id.org/qagraph/vocab/level/B> a qa:AssuranceLevel ; qa:rank 1 ; skos:notation "B" ;\n'
+            f'  skos:definition "{text}"@sv .\n', encoding="utf-8")
+        load(store, [LoadInput(path, "ladder", loaders.get("turtle"))], base_iri=DEFAULT_BASE, validate=False)
+        levels = client.get("/levels.json?lang=sv").get_json()["levels"]
+        assert [lv["definition"] for lv in levels] == [text]

@@ -12,8 +12,10 @@ from flask import Blueprint, Flask, Response, jsonify, render_template
 from flask_babel import gettext as _
 
 from ..core import aggregates, queries
+from ..core.derived import PerGeneration
 from ..core.labels import pick
 from ..core.namespaces import QA, SKOS
+from ..core.store import Store
 from .browse import cat, lang, store
 
 bp = Blueprint("levels", __name__)
@@ -33,8 +35,13 @@ def flag_names() -> dict[str, str]:
     }
 
 
-def ladder() -> list[dict[str, Any]]:
-    result = store().query(queries.load("levels-ladder").text)
+Facts = tuple[dict[str, dict[str, dict[str, str]]], dict[str, dict[str, bool]], dict[str, str]]
+
+
+def _ladder_facts(store: Store) -> Facts:
+    """Each level's definition and scope note (by language), requirement flags and minimum
+    identity verification, read once per state of the store."""
+    result = store.query(queries.load("levels-ladder").text)
     assert isinstance(result, ox.QuerySolutions)
     texts: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
     flags: dict[str, dict[str, bool]] = defaultdict(dict)
@@ -47,6 +54,16 @@ def ladder() -> list[dict[str, Any]]:
             identity[level] = value.value
         else:
             flags[level][prop.rsplit("#", 1)[-1]] = value.value == "true"
+    return ({level: dict(by_kind) for level, by_kind in texts.items()}, dict(flags), identity)
+
+
+_facts: PerGeneration[Facts] = PerGeneration(_ladder_facts)
+
+
+def ladder() -> list[dict[str, Any]]:
+    current = store()
+    _facts.keep_up_to_date(current)  # read again in each commit (it is quick)
+    texts, flags, identity = _facts.get(current)
     catalogue = cat()
     language = lang()
     out = []
@@ -54,9 +71,9 @@ def ladder() -> list[dict[str, Any]]:
         out.append({
             "iri": lv.iri, "notation": lv.notation, "rank": lv.rank,
             "label": catalogue.full_label(lv.iri, language),
-            "definition": pick(texts[lv.iri].get("definition"), language),
-            "scope_note": pick(texts[lv.iri].get("scopeNote"), language),
-            "requires": {f: flags[lv.iri].get(f, False) for f in FLAGS},
+            "definition": pick(texts.get(lv.iri, {}).get("definition"), language),
+            "scope_note": pick(texts.get(lv.iri, {}).get("scopeNote"), language),
+            "requires": {f: flags.get(lv.iri, {}).get(f, False) for f in FLAGS},
             "minimum_identity": identity.get(lv.iri, ""),
         })
     return out
