@@ -211,6 +211,34 @@ def test_no_page_type_scrolls_sideways_on_a_phone(chromium, server_url, lang):
     assert not refused, refused[:5]
 
 
+def test_a_list_on_a_phone_shows_results_first_and_filters_one_tap_away(chromium, server_url):
+    """On a phone the facets fold under one button, so the first results are on the first
+    screen; on a desktop they stay a column beside the results, open without a tap."""
+    context = chromium.new_context(base_url=server_url, viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto("/credentials?lang=sv")
+    first = page.locator(".results tbody tr").first
+    expect(first).to_be_visible()
+    box = first.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= PHONE["height"], box
+    sweden = page.locator("ul[aria-labelledby=facet-country] a.facet", has_text="Sverige")
+    expect(sweden).to_be_hidden()
+    page.locator("details.filters > summary").click()
+    expect(sweden).to_be_visible()
+    sweden.click()
+    expect(page).to_have_url(f"{server_url}/credentials?lang=sv&country=SE")
+    expect(page.locator("details.filters > summary")).to_have_text("Filter · 1 valda")
+    expect(page.locator(".chosen")).to_contain_text("Land: Sverige")
+    context.close()
+
+    context = chromium.new_context(base_url=server_url, viewport=DESKTOP)
+    page = context.new_page()
+    page.goto("/credentials?lang=en")
+    expect(page.locator("details.filters > summary")).to_be_hidden()
+    expect(page.locator("ul[aria-labelledby=facet-country] a.facet", has_text="Sweden")).to_be_visible()
+    context.close()
+
+
 def test_the_plain_query_form_works_without_javascript(chromium, server_url):
     context = chromium.new_context(base_url=server_url, java_script_enabled=False, accept_downloads=True)
     page = context.new_page()
