@@ -4,6 +4,7 @@ server started later reads it instead of computing it for a request."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from graph_app.core import catalogue, derived, stats
@@ -72,5 +73,53 @@ def test_values_kept_per_state_are_read_again_after_a_commit(tmp_path):
         assert kept.get(store, "d", read_across_a_commit) == "stale"
         assert kept.get(store, "d", lambda: read("d")) == "d@1"
         assert kept.get(store, "a", lambda: read("a")) == "a@1"
+    finally:
+        store.close()
+
+
+LATE = "https://w3id.org/qagraph/id/organisation/derived-late"
+
+
+def test_a_slow_catalogue_is_left_to_the_server_which_shows_the_state_before_meanwhile(
+        qagraph, store_path, tmp_path):
+    """When the catalogue took long to build (here: as recorded beside the store, as if it
+    were a large one), a load commits without building it; a server started then answers
+    lists from the catalogue of the state before at once, and from the new one as soon as
+    its background build is done."""
+    from graph_app.web.app import create_app
+    from graph_app.web.server import prepare
+
+    assert qagraph("init").exit_code == 0
+    folder = store_path.parent / f".{store_path.name}-derived"
+    (folder / "catalogue-took.seconds").write_text("30.0", encoding="ascii")
+    more = tmp_path / "more.ttl"
+    more.write_text(f"""@prefix qa: <https://w3id.org/qagraph/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<{LATE}> a qa:Organisation ;
+    rdfs:label "Sen organisation"@sv , "Late organisation"@en .
+""", encoding="utf-8")
+    assert qagraph("load", "--no-validate", str(more)).exit_code == 0
+    store = OxigraphStore(store_path)
+    try:
+        state = derived.fingerprint(store)
+        kept = _kept(store_path)
+        assert f"summary-{state}.pickle" in kept  # quick: built in the command
+        assert f"catalogue-{state}.pickle" not in kept  # slow: left to the server
+        assert len([k for k in kept if k.startswith("catalogue-")]) == 1  # the state before's
+
+        app = create_app({"STORE_OBJECT": store, "TESTING": True})
+        builds = catalogue._catalogues._building
+        prepare(app)
+        # at once: the catalogue of the state before, while the new one is being built
+        adopted = catalogue._catalogues._values[store]
+        assert adopted.fingerprint != state
+        assert LATE not in adopted.value.entries
+        client = app.test_client()
+        for _ in range(300):
+            if store not in builds:
+                break
+            time.sleep(0.05)
+        assert f"catalogue-{state}.pickle" in _kept(store_path)
+        assert "Late organisation" in client.get("/organisations?lang=en").get_data(as_text=True)
     finally:
         store.close()

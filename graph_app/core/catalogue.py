@@ -314,3 +314,8 @@ def keep_up_to_date(store: Store, background: bool = True) -> None:
     """Rebuild the store's catalogue right after every commit (once per store); in the
     background when it is slow, unless `background` is false."""
     _catalogues.keep_up_to_date(store, background)
+
+
+def adopt(store: Store) -> None:
+    """For a server that starts: see `PerGeneration.adopt`."""
+    _catalogues.adopt(store)

@@ -131,6 +131,7 @@ class PerGeneration(Generic[T]):
         start = time.perf_counter()
         value = self._compute(store)
         self._took = time.perf_counter() - start
+        self._record_took(store)
         with self._lock:
             current = self._values.get(store)
             if current is None or current.fingerprint != fingerprint(store):
@@ -156,16 +157,49 @@ class PerGeneration(Generic[T]):
         threading.Thread(target=run, name=f"qagraph-{self.name or 'derived'}", daemon=True).start()
 
     def refresh(self, store: Store, background: bool = True) -> None:
-        """After a commit: compute now when that is quick (or `background` is false: a
-        command that ends after it), else in the background."""
+        """After a commit: compute now when that is quick, else in the background. A
+        command that commits (`background` false) computes it before it ends when that
+        is quick, and otherwise leaves it to the server, which starts with the value of
+        the state before and computes the new one in the background (`adopt`): a steward
+        who loads one correction into a large store does not wait for the catalogue."""
         state = fingerprint(store)
-        if self._read(store, state) is not None:
+        if self._file_of(store, state) is not None:
             return
-        if not background or self._took <= QUICK or self._values.get(store) is None:
+        if not background:
+            if not self._slow(store):
+                self._build(store, state)
+        elif self._took <= QUICK or self._values.get(store) is None:
             self._build(store, state)
         else:
             with self._lock:
                 self._start(store, state)
+
+    def adopt(self, store: Store) -> None:
+        """When a server starts: the value of the committed state when one is kept, else
+        (a command left a slow computation to the server) the value kept of the state
+        before, while the committed state's is computed in the background; computed now
+        when nothing is kept at all."""
+        state = fingerprint(store)
+        earlier = None if self._file_of(store, state) is not None else self._latest_kept(store)
+        if earlier is None:
+            self.get(store)
+            return
+        earlier_state, value = earlier
+        with self._lock:
+            if store not in self._values:
+                self._values[store] = _Entry(-1, earlier_state, value)
+            self._start(store, state)
+
+    def _slow(self, store: Store) -> bool:
+        """Whether the last computation (as recorded beside the store by whichever
+        process made it, else in this process) took longer than `QUICK`."""
+        took = self._took
+        if (mark := self._took_file(store)) is not None:
+            try:
+                took = float(mark.read_text(encoding="ascii"))
+            except (OSError, ValueError):
+                pass
+        return took > QUICK
 
     def keep_up_to_date(self, store: Store, background: bool = True) -> None:
         """Recompute after every commit (once per store)."""
@@ -184,9 +218,40 @@ class PerGeneration(Generic[T]):
         path = Path(store.path)
         return path.parent / f".{path.name}-derived" / f"{self.name}-{state}.pickle"
 
-    def _read(self, store: Store, state: str) -> T | None:
+    def _file_of(self, store: Store, state: str) -> Path | None:
+        """The file that keeps the value of `state`, when there is one."""
         target = self._file(store, state)
-        if target is None or not target.is_file():
+        return target if target is not None and target.is_file() else None
+
+    def _took_file(self, store: Store) -> Path | None:
+        target = self._file(store, "took")
+        return None if target is None else target.with_suffix(".seconds")
+
+    def _record_took(self, store: Store) -> None:
+        mark = self._took_file(store)
+        if mark is None:
+            return
+        try:
+            mark.parent.mkdir(parents=True, exist_ok=True)
+            mark.write_text(f"{self._took:.3f}", encoding="ascii")
+        except OSError as err:
+            LOG.debug("%s: time taken not kept: %s", self.name, err)
+
+    def _latest_kept(self, store: Store) -> tuple[str, T] | None:
+        """The state and value of the one file kept for this name, whatever its state."""
+        target = self._file(store, "*")
+        if target is None:
+            return None
+        for kept in target.parent.glob(target.name):
+            state = kept.stem.rsplit("-", 1)[1]
+            value = self._read(store, state)
+            if value is not None:
+                return state, value
+        return None
+
+    def _read(self, store: Store, state: str) -> T | None:
+        target = self._file_of(store, state)
+        if target is None:
             return None
         try:
             with target.open("rb") as handle:

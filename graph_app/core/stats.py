@@ -79,3 +79,8 @@ def keep_up_to_date(store: Store, background: bool = True) -> None:
     """Recompute the summary right after each commit (in the background when it is slow,
     unless `background` is false)."""
     _summaries.keep_up_to_date(store, background)
+
+
+def adopt(store: Store) -> None:
+    """For a server that starts: see `PerGeneration.adopt`."""
+    _summaries.adopt(store)

@@ -32,15 +32,17 @@ class _Server(BaseApplication):
 
 
 def prepare(app: Any) -> None:
-    """Read (or, for a state of the store no command has prepared, compute) the catalogue
-    and the counts before the first request is accepted, so that no request waits for
-    them; after a commit they are rebuilt in the background (core/derived.py)."""
+    """Read the catalogue and the counts before the first request is accepted, so that no
+    request waits for them: those of the committed state when a command kept them, else
+    those of the state before while the committed state's are computed in the background,
+    else (nothing kept at all) computed now. After a commit they are rebuilt in the
+    background (core/derived.py)."""
     from ..core import catalogue, stats
     from .store import get_store
 
     store = get_store(app)
-    catalogue.catalogue(store)
-    stats.summary(store)
+    catalogue.adopt(store)
+    stats.adopt(store)
 
 
 def serve(overrides: dict[str, Any], *, host: str, port: int, threads: int, access_log: bool = False) -> None:
