@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -21,6 +23,7 @@ from graph_app.core.errors import RemoteIncomplete
 from graph_app.core.loading import load
 from graph_app.core.namespaces import DEFAULT_BASE, GRAPH_BASE
 from graph_app.core.remote import RemoteStore, StreamedAnswer, uses_graph
+from graph_app.core.sparql import Negotiated, SolutionsDocument, render
 from graph_app.core.settings import load_settings
 from graph_app.core.stores import open_configured
 from graph_app.core.validation import memory_view, run_validation
@@ -176,3 +179,163 @@ def test_a_refused_load_elsewhere_on_the_server_does_not_change_what_init_finds(
     assert run("load", str(example)).exit_code == 1
     result = run("init")
     assert result.exit_code == 0, result.output
+
+
+# -- the endpoint's answers from a server: sent on as the server wrote them, within the limit --
+
+XML = "application/sparql-results+xml"
+FORMATS = (XML, "application/sparql-results+json", "text/csv", "text/tab-separated-values")
+LABELS = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+          "SELECT ?c ?label WHERE { ?c a <https://w3id.org/qagraph/ontology#Credential> ; rdfs:label ?label } "
+          "ORDER BY ?c ?label LIMIT 8")
+EVERYTHING = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+
+
+def endpoint_answer(loaded: dict[str, object], text: str, accept: str, row_limit: int) -> tuple[bytes, dict[str, str]]:
+    app = create_app({**loaded, "TESTING": True, "ROW_LIMIT": row_limit})
+    try:
+        response = app.test_client().post("/sparql", data={"query": text}, headers={"Accept": accept})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.data, dict(response.headers)
+    finally:
+        app.extensions["qagraph.store"].close()
+
+
+def test_an_answer_within_the_row_limit_is_the_servers_document_and_converts_as_before(
+        loaded: dict[str, object]) -> None:
+    """A client asking for SPARQL XML results gets the server's own document (the
+    solutions pyoxigraph counted in it); JSON, CSV and TSV are byte for byte what the
+    endpoint wrote from parsed solutions before."""
+    store = open_configured(load_settings(loaded))
+    assert isinstance(store, RemoteStore)
+    try:
+        document = store.select_document(LABELS, row_limit=10)
+        assert isinstance(document, SolutionsDocument) and document.rows == 8
+        parsed = ox.parse_query_results(document.document, ox.QueryResultsFormat.XML)
+        expected = store.query(LABELS)
+        assert isinstance(parsed, ox.QuerySolutions) and isinstance(expected, ox.QuerySolutions)
+        assert [tuple(row) for row in parsed] == [tuple(row) for row in expected]
+        # the server's formatting, not pyoxigraph's
+        written = render(ox.parse_query_results(document.document, ox.QueryResultsFormat.XML),
+                         Negotiated(XML, None, None), 10)
+        assert written.body != document.document
+        for accept in FORMATS:
+            body, headers = endpoint_answer(loaded, LABELS, accept, 10)
+            assert headers["X-Result-Rows"] == "8" and "X-SPARQL-Truncated" not in headers
+            if accept == XML:
+                assert body == document.document
+            else:
+                before = store.query(LABELS)
+                assert isinstance(before, ox.QuerySolutions)
+                assert body == render(before, Negotiated(accept, None, None), 10).body, accept
+    finally:
+        store.close()
+
+
+def test_an_answer_over_the_row_limit_is_cut_and_flagged_in_every_format(loaded: dict[str, object]) -> None:
+    """The row limit holds on the server's answers as on the embedded store's: the
+    solutions are counted as they are parsed, and an answer with more than the limit is
+    cut to the limit and flagged, whatever format the client asked for; the cut answer's
+    first solutions are the answer's first ones (read again from the start)."""
+    store = open_configured(load_settings(loaded))
+    assert isinstance(store, RemoteStore)
+    try:
+        answer = store.select_document(EVERYTHING, row_limit=10)
+        assert isinstance(answer, ox.QuerySolutions)  # no document: over the limit
+        first = [tuple(row) for row in itertools.islice(answer, 10)]
+        whole = store.query(EVERYTHING)
+        assert isinstance(whole, ox.QuerySolutions)
+        assert first == [tuple(row) for row in itertools.islice(whole, 10)]
+    finally:
+        store.close()
+    for accept in FORMATS:
+        body, headers = endpoint_answer(loaded, EVERYTHING, accept, 10)
+        assert headers["X-SPARQL-Truncated"] == "true" and headers["X-Result-Rows"] == "10", accept
+        if accept == XML:
+            parsed = ox.parse_query_results(body, ox.QueryResultsFormat.XML)
+            assert isinstance(parsed, ox.QuerySolutions) and len(list(parsed)) == 10
+            assert b"https://w3id.org/qagraph/sparql#truncated" in body
+        elif accept == "application/sparql-results+json":
+            assert len(json.loads(body)["results"]["bindings"]) == 10
+        else:
+            assert len(body.decode().strip().splitlines()) == 11, accept
+
+
+def test_hidden_graph_variables_stay_hidden_in_the_servers_document(loaded: dict[str, object]) -> None:
+    """GRAPH ?g is rewritten with a variable of qagraph's own (see sparql_dataset);
+    SELECT * must not show it, also when the answer is the server's XML document."""
+    text = "SELECT * WHERE { GRAPH ?g { ?s a ?class } } LIMIT 3"
+    for accept in (XML, "application/sparql-results+json"):
+        body, _headers = endpoint_answer(loaded, text, accept, 10)
+        assert b"qagraph_graph" not in body, accept
+        if accept == XML:
+            parsed = ox.parse_query_results(body, ox.QueryResultsFormat.XML)
+            assert isinstance(parsed, ox.QuerySolutions)
+            assert sorted(v.value for v in parsed.variables) == ["class", "g", "s"]
+
+
+def test_a_kept_answer_is_read_again_from_its_start_and_then_on(
+        loaded: dict[str, object], virtuoso: Virtuoso) -> None:
+    """What the row limit on a server's answer relies on: counting the first solutions
+    keeps what was read, and reading again starts at the first solution and goes on
+    into the rest, still downloading only as far as it is read."""
+    store = open_configured(load_settings(loaded))
+    assert isinstance(store, RemoteStore)
+    graphs = [g.value for g in store.current_graphs().values()]
+    store.close()
+    text = "SELECT ?s ?y WHERE { ?s ?p ?o . ?x ?q ?y FILTER(isLiteral(?y)) } LIMIT 40000"
+    data = {"query": text, "default-graph-uri": graphs}
+    with httpx.Client(timeout=120) as client:
+        whole = client.post(virtuoso.query_url, data=data, headers={"Accept": XML}).content
+        with client.stream("POST", virtuoso.query_url, data=data, headers={"Accept": XML}) as response:
+            answer = StreamedAnswer(response, keep=True)
+            counted = ox.parse_query_results(io.BufferedReader(answer), ox.QueryResultsFormat.XML)
+            assert isinstance(counted, ox.QuerySolutions)
+            first = [tuple(row) for row in itertools.islice(counted, 101)]
+            again = ox.parse_query_results(io.BufferedReader(answer.replayed()), ox.QueryResultsFormat.XML)
+            assert isinstance(again, ox.QuerySolutions)
+            assert [tuple(row) for row in itertools.islice(again, 101)] == first
+            assert response.num_bytes_downloaded < len(whole) / 10
+            rest = sum(1 for _ in again)
+            assert 101 + rest == 40000
+            assert response.is_closed
+
+
+def test_the_state_of_the_graphs_is_read_again_in_the_background_and_never_used_too_old(
+        loaded: dict[str, object]) -> None:
+    """Past `refresh` seconds a request goes on with the state it has while a thread
+    reads it again; past `stale` seconds the state is read before it is used. So a load
+    by another process shows within `stale` seconds, and no request waits for the state
+    in between."""
+    reader = open_configured(load_settings({**loaded, "STORE_REFRESH": 2.0}))
+    writer = open_configured(load_settings(loaded))
+    assert isinstance(reader, RemoteStore) and isinstance(writer, RemoteStore)
+    assert (reader.refresh, reader.stale) == (2.0, 3.0)
+    name = f"state-{uuid.uuid4().hex[:8]}"
+    triple = ox.Triple(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
+                       ox.Literal("o"))
+    try:
+        for _attempt in range(3):  # a commit slower than `refresh` (a busy machine): again
+            read_at = time.monotonic()
+            assert name not in reader.current_graphs()
+            staged = writer.stage(name, "state.ttl", "0" * 64)
+            writer.write_staged(staged, [triple])
+            writer.commit([staged])
+            if time.monotonic() - read_at < 1.8:
+                break
+            writer.drop(name)
+            reader._snapshot(fresh=True)
+        time.sleep(max(0.0, read_at + 2.2 - time.monotonic()))  # past refresh, short of stale
+        assert name not in reader.current_graphs()  # the state it had, at once
+        deadline = time.monotonic() + 5
+        while name not in reader.current_graphs():  # then the one read in the background
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        writer.drop(name)
+        time.sleep(3.1)  # past stale: read before it is used
+        assert name not in reader.current_graphs()
+    finally:
+        if name in writer.current_graphs():
+            writer.drop(name)
+        reader.close()
+        writer.close()

@@ -177,6 +177,9 @@ def test_row_cap_truncates_and_says_so(live: Live) -> None:
     assert "X-SPARQL-Truncated" not in small.headers and "truncated" not in small.json()
     as_csv = sparql(live, "SELECT ?s WHERE { ?s ?p ?o }", accept="text/csv")
     assert len(as_csv.text.strip().splitlines()) == 51
+    as_xml = sparql(live, "SELECT ?s WHERE { ?s ?p ?o }", accept="application/sparql-results+xml")
+    assert as_xml.headers["X-SPARQL-Truncated"] == "true"
+    assert as_xml.text.count("<result>") == 50 and "https://w3id.org/qagraph/sparql#truncated" in as_xml.text
 
 
 def test_service_description_endpoint_is_the_url_used(live: Live) -> None:
@@ -434,8 +437,9 @@ def test_from_and_graph_reach_no_graph_that_is_not_published(live: Live) -> None
             f"SELECT ?o \\u0046ROM <{graph}> WHERE {{ ?s ?p ?o }}",
             f"SELECT ?o FROM <{system}> WHERE {{ ?s ?p ?o }}",  # noqa: S608
         ):
-            response = sparql(live, text)
-            assert response.status_code in (200, 400), (text, response.text)
-            assert "hidden" not in response.text and "virtrdf" not in response.text, text
+            for accept in ("application/sparql-results+json", "application/sparql-results+xml"):
+                response = sparql(live, text, accept=accept)
+                assert response.status_code in (200, 400), (text, response.text)
+                assert "hidden" not in response.text and "virtrdf" not in response.text, text
     finally:
         live.store.discard([staged])

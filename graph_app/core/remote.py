@@ -24,6 +24,7 @@ and keeps xsd:duration values as numbers of months or seconds.
 from __future__ import annotations
 
 import functools
+import http.cookiejar
 import io
 import logging
 import re
@@ -34,6 +35,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlencode
@@ -45,6 +47,7 @@ import pyoxigraph as ox
 from . import queries
 from .errors import InputError, RemoteIncomplete, RemoteStoreError, RemoteTimeout
 from .namespaces import GRAPH_BASE, PROV, QA, XSD
+from .sparql import SolutionsDocument
 from .store import (
     QueryResult,
     SourceInfo,
@@ -194,6 +197,15 @@ def uses_graph(text: str) -> bool:
     return any(kind == "word" and value.upper() == "GRAPH" for kind, value, _at in queries.tokens(text))
 
 
+@functools.lru_cache(maxsize=256)
+def _standard(text: str, base_iri: str | None) -> None:
+    """Refuse a text that is not standard SPARQL 1.1: Oxigraph's parser reads it (over an
+    empty store; nothing is evaluated), so a syntax error reads as on the embedded store,
+    and a server's own extensions (Virtuoso's `define` pragmas) are syntax errors here.
+    Once for each text (a text that fails is not cached: it raises)."""
+    _PARSER.query(text, base_iri=base_iri)
+
+
 # -- repairs of what servers answer ----------------------------------------------------------
 
 _XML_BNODE = re.compile(rb"<bnode>nodeID://([^<]*)</bnode>")
@@ -261,15 +273,27 @@ class StreamedAnswer(io.RawIOBase):
     number of lines at a time (the repairs work within one element, and SPARQL XML
     results as servers write them have one binding a line; a line is kept until it is
     whole, so a repair never sees half of one). The response is closed at the end of the
-    body, or when the answer is dropped before its end."""
+    body, or when the answer is dropped before its end.
 
-    def __init__(self, response: httpx.Response) -> None:
+    With `keep`, what has been read is kept: `kept()` is the document as far as it was
+    read, and `replayed()` reads it again from its start and then on from where it was."""
+
+    def __init__(self, response: httpx.Response, keep: bool = False) -> None:
         super().__init__()
         self._response = response
         self._chunks = response.iter_bytes()
         self._partial = b""  # received, not yet a whole line
         self._ready = b""  # repaired, not yet read
         self._at = 0
+        self._kept: list[bytes] | None = [] if keep else None
+
+    def kept(self) -> bytes:
+        return b"".join(self._kept or ())
+
+    def replayed(self) -> io.RawIOBase:
+        """The answer from its start: what was kept, then the rest (no longer kept)."""
+        kept, self._kept = self.kept(), None
+        return _Replay(kept, self)
 
     def readable(self) -> bool:
         return True
@@ -291,12 +315,39 @@ class StreamedAnswer(io.RawIOBase):
             self._at = 0
         size = min(len(buffer), len(self._ready) - self._at)
         buffer[:size] = self._ready[self._at:self._at + size]
+        if self._kept is not None:
+            self._kept.append(self._ready[self._at:self._at + size])
         self._at += size
         return size
 
     def close(self) -> None:
         if not self.closed:
             self._response.close()
+        super().close()
+
+
+class _Replay(io.RawIOBase):
+    """Bytes already read, then the rest of a stream."""
+
+    def __init__(self, first: bytes, rest: io.RawIOBase) -> None:
+        super().__init__()
+        self._first = memoryview(first)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._first:
+            size = min(len(buffer), len(self._first))
+            buffer[:size] = self._first[:size]
+            self._first = self._first[size:]
+            return size
+        return self._rest.readinto(buffer) or 0
+
+    def close(self) -> None:
+        if not self.closed:
+            self._rest.close()
         super().close()
 
 
@@ -373,6 +424,17 @@ def transport(limits: httpx.Limits) -> httpx.HTTPTransport:
     return transport
 
 
+class _NoCookies(http.cookiejar.CookieJar):
+    """A jar that keeps no cookies: the SPARQL protocols use none, and reading every
+    answer's headers for them is a measurable part of a short query's time."""
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+    def add_cookie_header(self, request: Any) -> None:
+        return None
+
+
 # -- the store ---------------------------------------------------------------------------------
 
 
@@ -423,6 +485,7 @@ class RemoteStore:
             credentials = httpx.BasicAuth(user, password) if auth == "basic" else httpx.DigestAuth(user, password)
         self._client = httpx.Client(
             auth=credentials,
+            cookies=_NoCookies(),
             timeout=httpx.Timeout(timeout, connect=10.0),
             transport=transport(httpx.Limits(max_connections=32, max_keepalive_connections=16)),
             headers={"User-Agent": "qagraph"},
@@ -432,6 +495,7 @@ class RemoteStore:
         self._state: tuple[float, dict[str, ox.NamedNode], dict[ox.NamedNode, datetime | None]] | None = None
         self._fingerprint: tuple[str, ...] = ()
         self._generation = 0
+        self._refreshing = False
         self._commit_hooks: list[Callable[[], None]] = []
         if recover and not read_only:
             self.recover()
@@ -469,14 +533,37 @@ class RemoteStore:
 
     def _request(self, text: str, default: Sequence[ox.NamedNode] | None,
                  named: Sequence[ox.NamedNode] | None, timeout: float | None = None) -> QueryResult:
+        """Send a query with its dataset; the answer, parsed."""
         form = queries.query_form(text)
-        accept = N_TRIPLES if form in {"CONSTRUCT", "DESCRIBE"} else XML_RESULTS
+        graph = form in {"CONSTRUCT", "DESCRIBE"}
+        # Solutions are read as the caller iterates them: a caller that stops early never
+        # holds, or downloads, the rest of a large answer.
+        stream = form == "SELECT"
+        response = self._answer(text, default, named, timeout, graph=graph, stream=stream)
+        try:
+            if graph:
+                return _repair_triples(ox.parse(response.content, ox.RdfFormat.N_TRIPLES))
+            if not stream:
+                return ox.parse_query_results(_repair_xml(response.content), ox.QueryResultsFormat.XML)
+            return ox.parse_query_results(io.BufferedReader(StreamedAnswer(response), 65536),
+                                          ox.QueryResultsFormat.XML)
+        except BaseException:
+            response.close()
+            raise
+
+    def _document(self, text: str, default: Sequence[ox.NamedNode], named: Sequence[ox.NamedNode],
+                  timeout: float | None) -> bytes:
+        """Send a SELECT query with its dataset; the SPARQL XML results document, repaired."""
+        return _repair_xml(self._answer(text, default, named, timeout, graph=False, stream=False).content)
+
+    def _answer(self, text: str, default: Sequence[ox.NamedNode] | None, named: Sequence[ox.NamedNode] | None,
+                timeout: float | None, *, graph: bool, stream: bool) -> httpx.Response:
+        """The server's answer to a query (N-Triples for a `graph`, else SPARQL XML
+        results), checked to be whole and of that type."""
+        accept = N_TRIPLES if graph else XML_RESULTS
         body = urlencode({"query": text}).encode()
         if default is not None:
             body += _dataset_form(tuple(g.value for g in default), tuple(g.value for g in named or ()))
-        # Solutions are read as the caller iterates them: a caller that stops early (the
-        # endpoint's row limit) never holds, or downloads, the rest of a large answer.
-        stream = form == "SELECT"
         response = self._post(self.url, content=body, headers={"Accept": accept, "Content-Type": FORM},
                               timeout=timeout, stream=stream, query=True)
         try:
@@ -486,21 +573,15 @@ class RemoteStore:
                 # endpoint's URL) and sends what it had found, as a whole answer would look.
                 raise RemoteIncomplete(self.url)
             media = response.headers.get("content-type", "").split(";")[0].strip()
-            if accept == N_TRIPLES:
-                if media not in {N_TRIPLES, "text/plain", "text/ntriples"}:
-                    raise RemoteStoreError("store_failed", url=self.url, status=response.status_code,
-                                           detail=f"expected N-Triples, got {media}")
-                return _repair_triples(ox.parse(response.content, ox.RdfFormat.N_TRIPLES))
-            if media not in {XML_RESULTS, "application/xml", "text/xml"}:
+            expected = {N_TRIPLES, "text/plain", "text/ntriples"} if graph else {XML_RESULTS, "application/xml",
+                                                                                 "text/xml"}
+            if media not in expected:
                 raise RemoteStoreError("store_failed", url=self.url, status=response.status_code,
-                                       detail=f"expected SPARQL XML results, got {media}")
-            if not stream:
-                return ox.parse_query_results(_repair_xml(response.content), ox.QueryResultsFormat.XML)
-            return ox.parse_query_results(io.BufferedReader(StreamedAnswer(response), 65536),
-                                          ox.QueryResultsFormat.XML)
+                                       detail=f"expected {accept}, got {media}")
         except BaseException:
             response.close()
             raise
+        return response
 
     def update(self, text: str) -> None:
         """Run one SPARQL Update request (one transaction on the server)."""
@@ -532,23 +613,56 @@ class RemoteStore:
         return current, pending
 
     def _snapshot(self, fresh: bool = False) -> tuple[dict[str, ox.NamedNode], dict[ox.NamedNode, datetime | None]]:
-        """The current graphs and the pending ones, read again at most every `refresh` s."""
+        """The current graphs and the pending ones. A state read less than `refresh`
+        seconds ago is used as it is; one up to `stale` seconds old is used while a
+        background thread reads it again (so a request rarely waits for it); an older one,
+        or none, is read first."""
         with self._lock:
             state = self._state
-            if fresh or state is None or time.monotonic() - state[0] > self.refresh:
-                current, pending = self._read_state()
-                state = (time.monotonic(), current, pending)
-                self._state = state
-                fingerprint = tuple(sorted(g.value for g in current.values()))
-                if fingerprint != self._fingerprint:
-                    self._fingerprint = fingerprint
-                    self._generation += 1
-            return state[1], state[2]
+            age = time.monotonic() - state[0] if state is not None else None
+            if not fresh and state is not None and age is not None and age <= self.stale:
+                if age > self.refresh and not self._refreshing:
+                    self._refreshing = True
+                    threading.Thread(target=self._refresh_state, daemon=True,
+                                     name="qagraph-store-state").start()
+                return state[1], state[2]
+            started = time.monotonic()
+            current, pending = self._read_state()
+            self._install(started, current, pending)
+            return current, pending
+
+    @property
+    def stale(self) -> float:
+        """The age past which the state of the graphs is read before it is used: short
+        of `retire_grace`, so a graph that the state names is still on the server."""
+        return min(1.5 * self.refresh, self.retire_grace * 0.75)
+
+    def _install(self, started: float, current: dict[str, ox.NamedNode],
+                 pending: dict[ox.NamedNode, datetime | None]) -> None:
+        """Keep a state read from `started` on (under the lock), unless a newer one is kept."""
+        if self._state is not None and self._state[0] > started:
+            return
+        self._state = (started, current, pending)
+        fingerprint = tuple(sorted(g.value for g in current.values()))
+        if fingerprint != self._fingerprint:
+            self._fingerprint = fingerprint
+            self._generation += 1
+
+    def _refresh_state(self) -> None:
+        try:
+            started = time.monotonic()
+            current, pending = self._read_state()
+            with self._lock:
+                self._install(started, current, pending)
+        except Exception:  # noqa: BLE001 - the next request past `stale` reads it and reports
+            log.warning("reading the store's current graphs failed", exc_info=True)
+        finally:
+            self._refreshing = False
 
     @property
     def generation(self) -> int:
         """A number that changes whenever the set of current graphs changes (by this
-        process or, within `refresh` seconds, by any other)."""
+        process or, within `stale` seconds, by any other)."""
         self._snapshot()
         return self._generation
 
@@ -583,31 +697,82 @@ class RemoteStore:
         default graph may hold other data. `timeout` limits the wait for the answer (the
         SPARQL endpoint's limit); RemoteTimeout when it passes. `staged` adds pending
         graphs (a load's); `graphs` is a dataset from `dataset_graphs`."""
-        text = substitute(without_dataset(_canonical(sparql)), bindings or {})
-        # Only standard SPARQL 1.1 goes to the server: Oxigraph's parser reads the text
-        # first (over an empty store; nothing is evaluated), so a syntax error reads as on
-        # the embedded store, and a server's own extensions (Virtuoso's `define` pragmas)
-        # are syntax errors here.
-        _PARSER.query(text, base_iri=base_iri)
-        if base_iri:
-            text = f"BASE {ox.NamedNode(base_iri)}\n{text}"
+        text = self._standard_text(sparql, bindings, base_iri)
         if default_graphs is not None or named_graphs is not None:
-            visible = set(self._visible())
-            empty = ox.NamedNode(self.graph_base + "empty")
-
-            def chosen(given: Sequence[str] | None) -> list[ox.NamedNode]:
-                if given is None:
-                    return self._visible(exclude_sources)
-                return [g for g in map(ox.NamedNode, given) if g in visible] or [empty]
-
-            named = chosen(named_graphs) if uses_graph(text) else []
-            return self._request(text, chosen(default_graphs), named, timeout)
+            default, named = self._client_dataset(text, default_graphs, named_graphs, exclude_sources)
+            return self._request(text, default, named, timeout)
         committed = list(graphs) if graphs else (
             self._visible(exclude_sources) + [s.graph for s in staged])
         # Named graphs only for a query that names a graph (the only way a query reads
         # them): the list is as long as the sources, and a server reads every IRI of it
         # for each request.
         return self._request(text, committed, committed if uses_graph(text) else [], timeout)
+
+    def select_document(
+        self,
+        sparql: str,
+        *,
+        row_limit: int,
+        bindings: Mapping[str, Term] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
+        timeout: float | None = None,
+    ) -> SolutionsDocument | ox.QuerySolutions:
+        """A SELECT query over a client's dataset (as `query` with `default_graphs` and
+        `named_graphs`), for the SPARQL endpoint. The answer is read as it comes while
+        pyoxigraph's parser counts its solutions: with at most `row_limit` of them, the
+        server's SPARQL XML results document (repaired), to send on as it is; with more,
+        the solutions from the first one on (the rest of the answer is downloaded only
+        as far as they are read)."""
+        if queries.query_form(sparql) != "SELECT":
+            raise ValueError("select_document answers SELECT queries only")
+        text = self._standard_text(sparql, bindings, base_iri)
+        default, named = self._client_dataset(text, default_graphs, named_graphs)
+        response = self._answer(text, default, named, timeout, graph=False, stream=True)
+        answer = StreamedAnswer(response, keep=True)
+        try:
+            counted = ox.parse_query_results(io.BufferedReader(answer, 65536), ox.QueryResultsFormat.XML)
+            if not isinstance(counted, ox.QuerySolutions):
+                raise RemoteStoreError("store_failed", url=self.url, status=response.status_code,
+                                       detail="a SELECT query was not answered with solutions")
+            rows = sum(1 for _ in islice(counted, row_limit + 1))
+            if rows <= row_limit:  # the parser read the document to its end
+                answer.readall()
+                return SolutionsDocument(answer.kept(), rows)
+            again = ox.parse_query_results(io.BufferedReader(answer.replayed(), 65536),
+                                           ox.QueryResultsFormat.XML)
+            assert isinstance(again, ox.QuerySolutions)
+            return again
+        except BaseException:
+            answer.close()
+            raise
+
+    def _standard_text(self, sparql: str, bindings: Mapping[str, Term] | None, base_iri: str | None) -> str:
+        """The text sent for a query: canonical, without FROM clauses, bindings
+        substituted, read by Oxigraph's parser first (only standard SPARQL 1.1 goes to
+        the server, see `_standard`), with its base."""
+        text = substitute(without_dataset(_canonical(sparql)), bindings or {})
+        _standard(text, base_iri)
+        if base_iri:
+            text = f"BASE {ox.NamedNode(base_iri)}\n{text}"
+        return text
+
+    def _client_dataset(self, text: str, default_graphs: Sequence[str] | None,
+                        named_graphs: Sequence[str] | None, exclude_sources: Sequence[str] = (),
+                        ) -> tuple[list[ox.NamedNode], list[ox.NamedNode]]:
+        """The graphs of a client's dataset that this store holds (an empty graph for a
+        list that names none of them; the visible graphs for a list not given), and named
+        graphs only for a query with a GRAPH pattern."""
+        known = set(self._visible())
+        empty = ox.NamedNode(self.graph_base + "empty")
+
+        def chosen(given: Sequence[str] | None) -> list[ox.NamedNode]:
+            if given is None:
+                return self._visible(exclude_sources)
+            return [g for g in map(ox.NamedNode, given) if g in known] or [empty]
+
+        return chosen(default_graphs), (chosen(named_graphs) if uses_graph(text) else [])
 
     def dataset_graphs(self, exclude_sources: Sequence[str] = (),
                        staged: Sequence[StagedSource] = ()) -> list[ox.NamedNode]:

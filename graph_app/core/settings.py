@@ -99,8 +99,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds a load's pending graph on the server is kept after its last write; "
             "then any qagraph process may drop it (a load that was killed)."),
     Setting("STORE_REFRESH", 1.0, float,
-            "Seconds qagraph trusts its copy of which graphs on the server are current; "
-            "loads by other processes show within this time."),
+            "Seconds qagraph trusts its copy of which graphs on the server are current (then "
+            "reads it again in the background, and at the latest after one and a half times "
+            "this); loads by other processes show within that time."),
     Setting("BASE_IRI", DEFAULT_BASE, str,
             "Base IRI of the data; the web app serves IRIs under it at /id/…"),
     Setting("LANG", "sv", _lang, "Default language of messages and pages: sv or en."),

@@ -91,6 +91,16 @@ class Rendered:
 
 
 @dataclass(frozen=True)
+class SolutionsDocument:
+    """A SELECT answer as a server sent it: a whole SPARQL XML results document (repaired
+    where the server departs from the standards) that pyoxigraph's parser read to its
+    end, finding `rows` solutions, no more than the row limit."""
+
+    document: bytes
+    rows: int
+
+
+@dataclass(frozen=True)
 class Negotiated:
     """The media type chosen for each kind of result (None: the client accepts none)."""
 
@@ -100,14 +110,30 @@ class Negotiated:
 
 
 def render(
-    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple],
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple] | SolutionsDocument,
     chosen: Negotiated,
     row_limit: int,
     hidden: frozenset[str] = frozenset(),
 ) -> Rendered:
     """Serialise `result` with pyoxigraph's own serialisers. At most `row_limit` rows (or
     triples) are read from the engine, plus one to know whether there were more: the row
-    cap limits the work, not only the output. Variables in `hidden` are left out."""
+    cap limits the work, not only the output. Variables in `hidden` are left out.
+
+    A server's answer (`SolutionsDocument`) within the row limit, with nothing hidden, is
+    sent as it is to a client that asks for SPARQL XML results, and converted by
+    pyoxigraph in one step for JSON and CSV; any other goes the way of every result."""
+    if isinstance(result, SolutionsDocument):
+        if chosen.solutions is None:
+            raise ResultNotAcceptable("solutions")
+        fmt = SOLUTION_TYPES[chosen.solutions]
+        if result.rows <= row_limit and not hidden and fmt == ox.QueryResultsFormat.XML:
+            return Rendered("solutions", chosen.solutions, result.document, result.rows)
+        parsed = ox.parse_query_results(result.document, ox.QueryResultsFormat.XML)
+        assert isinstance(parsed, ox.QuerySolutions)  # the store counted its solutions
+        if result.rows <= row_limit and not hidden and fmt != ox.QueryResultsFormat.TSV:
+            # (TSV is written below, as for every other result)
+            return Rendered("solutions", chosen.solutions, parsed.serialize(format=fmt) or b"", result.rows)
+        return _render_solutions(parsed, chosen.solutions, row_limit, hidden)
     if isinstance(result, ox.QueryBoolean):
         if chosen.boolean is None:
             raise ResultNotAcceptable("boolean")

@@ -31,9 +31,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from . import queries
 from .errors import QagraphError
 from .namespaces import GRAPH_BASE, META_GRAPH
-from .sparql import SOURCE_GRAPH_BASE
+from .remote import RemoteStore
+from .sparql import SOURCE_GRAPH_BASE, SolutionsDocument
 from .sparql_guard import Checked, check_query
 from .store import META, OxigraphStore, QueryResult, Store
 
@@ -124,9 +126,12 @@ def run(
     base_iri: str | None,
     bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal],
     timeout: float | None = None,
-) -> tuple[QueryResult, frozenset[str]]:
+    row_limit: int | None = None,
+) -> tuple[QueryResult | SolutionsDocument, frozenset[str]]:
     """Evaluate a checked query over the client's dataset of a snapshot (or, for a store
-    that has no snapshots, of the store itself, within `timeout` seconds)."""
+    that has no snapshots, of the store itself, within `timeout` seconds). A store on a
+    server answers a SELECT query of at most `row_limit` solutions with the server's
+    document (see RemoteStore.select_document)."""
     current = full.current_graphs()
     prepared = prepare(
         checked, current, pending=full.has_pending(),
@@ -147,6 +152,12 @@ def run(
     def physical(graphs: Sequence[ox.NamedNode]) -> list[str]:
         return [full.meta_graph if g == META else g.value for g in graphs]
 
+    if row_limit is not None and isinstance(full, RemoteStore) and checked.kind in {"SelectQuery", ""} \
+            and queries.query_form(prepared.text) == "SELECT":
+        document = full.select_document(prepared.text, row_limit=row_limit, bindings=bindings,
+                                        base_iri=base_iri, timeout=timeout,
+                                        default_graphs=physical(default), named_graphs=physical(named))
+        return document, prepared.hidden
     result = full.query(prepared.text, bindings=bindings, base_iri=base_iri, timeout=timeout,
                         default_graphs=physical(default), named_graphs=physical(named))
     return result, prepared.hidden

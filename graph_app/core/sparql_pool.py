@@ -117,7 +117,7 @@ def run_job(full: Store, plain: OxigraphStore | None, job: Job, timeout: float |
     try:
         result, hidden = run(full, plain, checked, default_graphs=job.default_graphs,
                              named_graphs=job.named_graphs, base_iri=job.base_iri, bindings=bindings,
-                             timeout=timeout)
+                             timeout=timeout, row_limit=job.row_limit)
         return render(result, job.chosen, job.row_limit, hidden)
     except SyntaxError as err:
         raise QuerySyntaxError(str(err)) from None

@@ -4,7 +4,11 @@ endpoint, the Graph Store, the example APIs are for clients on other sites)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Blueprint, Response, g, request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from ..core.errors import QagraphError, QueryBusy
 from ..core.sparql import (
@@ -27,14 +31,17 @@ def choose(offered: list[str], kind: int) -> str | None:
     """The best of `offered` media types for this request: the `format` parameter when it
     names a format (by short name, as clients such as SPARQLWrapper send it, or by media
     type), else Accept with its q-values; None when the client accepts none of them."""
-    fmt = (request.values.get("format") or "").strip().lower()
+    return _choose(request.values.get("format") or "", request.accept_mimetypes, offered, kind)
+
+
+def _choose(given: str, accept: MIMEAccept, offered: list[str], kind: int) -> str | None:
+    fmt = given.strip().lower()
     if fmt in FORMAT_NAMES:
         return FORMAT_NAMES[fmt][kind]
     fmt = ALIASES.get(fmt, fmt)
     if fmt in SOLUTION_TYPES or fmt in GRAPH_TYPES:
         return fmt if fmt in offered else None
     # an unknown `format` falls back to Accept
-    accept = request.accept_mimetypes
     if not accept:
         return offered[0]
     candidates = offered + [a for a, c in ALIASES.items() if c in offered]
@@ -45,10 +52,20 @@ def choose(offered: list[str], kind: int) -> str | None:
 def negotiate(solution_types: list[str] | None = None, graph_types: list[str] | None = None) -> Negotiated:
     """The media type for each kind of result; a query's kind is known only once it is
     parsed, in the worker, which picks one of these (or answers 406)."""
+    return _negotiated(request.values.get("format") or "", request.headers.get("Accept", ""),
+                       tuple(solution_types or SOLUTION_TYPES), tuple(graph_types or GRAPH_TYPES))
+
+
+@lru_cache(maxsize=256)
+def _negotiated(given: str, accept: str, solution_types: tuple[str, ...],
+                graph_types: tuple[str, ...]) -> Negotiated:
+    """The same choice for the same `format` and Accept header (clients send the same few
+    again and again), made once."""
+    mimes = parse_accept_header(accept, MIMEAccept)
     return Negotiated(
-        solutions=choose(solution_types or list(SOLUTION_TYPES), 0),
-        boolean=choose(list(BOOLEAN_TYPES), 0),
-        graph=choose(graph_types or list(GRAPH_TYPES), 1),
+        solutions=_choose(given, mimes, list(solution_types), 0),
+        boolean=_choose(given, mimes, list(BOOLEAN_TYPES), 0),
+        graph=_choose(given, mimes, list(graph_types), 1),
     )
 
 
