@@ -2,7 +2,7 @@
 """The same qagraph on the embedded store and on Virtuoso, side by side, in one run.
 
     python bench/remote.py [--triples 10000000] [--runs 40] [--memory-mb 3000]
-        [--workdir bench/out/remote]
+        [--workdir bench/out/remote] [--endpoint-only] [--reuse]
 
 Loads the ontology, the sample data and a synthetic store from bench/generate.py into an
 embedded Oxigraph store and, through qagraph (Graph Store POSTs in chunks), into a
@@ -24,6 +24,11 @@ at once (the remote store's transport; with delayed acknowledgements Virtuoso's 
 of some sizes stall 40 ms, on either side). The two sides of each comparison are
 requested in turn, interleaved, and the load average is printed beside every figure.
 Targets: qagraph's endpoint within 1.2x of Virtuoso's own; aggregate pages <= 100 ms.
+
+While working on one part, two options save the load (about 15 minutes per store at 10M):
+`--endpoint-only` loads Virtuoso alone and measures only the endpoint; `--reuse` keeps
+Virtuoso's database in the work folder and, when a later run finds one loaded with the
+same data, starts it again instead of loading (the load's time is then not printed).
 """
 
 from __future__ import annotations
@@ -169,110 +174,141 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--memory-mb", type=int, default=3000, help="Virtuoso's buffers and query memory")
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out" / "remote")
+    parser.add_argument("--endpoint-only", action="store_true",
+                        help="load Virtuoso only and measure only the SPARQL endpoint")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep Virtuoso's database, and start one an earlier run loaded with the same data")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log
     args.workdir.mkdir(parents=True, exist_ok=True)
     data = generate(args.triples, args.workdir)
-    for old in ("embedded", "virtuoso"):
-        shutil.rmtree(args.workdir / old, ignore_errors=True)
+    folder = args.workdir / "virtuoso"
+    marker = folder / "loaded"  # written after a complete load: which data it holds
+    reused = args.reuse and marker.exists() and marker.read_text(encoding="utf-8") == data.name
+    shutil.rmtree(args.workdir / "embedded", ignore_errors=True)
+    if not reused:
+        shutil.rmtree(folder, ignore_errors=True)
 
     print(f"# bench/remote.py: {args.triples:,} synthetic triples + the sample data; {load_average()}", flush=True)
-    server = start_virtuoso(args.workdir / "virtuoso", memory_mb=args.memory_mb)
+    server = start_virtuoso(folder, memory_mb=args.memory_mb, reuse=reused)
     settings = server.settings(f"{GRAPH_BASE}bench/")
-    served: subprocess.Popen[bytes] | None = None
     try:
-        embedded = OxigraphStore(args.workdir / "embedded")
         remote = open_configured(load_settings(settings))
         assert isinstance(remote, RemoteStore)
-        stores: dict[str, Store] = {"embedded": embedded, "virtuoso": remote}
+        stores: dict[str, Store] = {} if args.endpoint_only else {"embedded": OxigraphStore(args.workdir / "embedded")}
+        stores["virtuoso"] = remote
 
         print("\n## load (the whole pipeline, no validation)")
         for name, store in stores.items():
+            if store is remote and reused:
+                print(f"virtuoso  reused: loaded by an earlier run  {store.triple_count():>12,} triples", flush=True)
+                continue
             seconds = timed_load(store, data)
             print(f"{name:9} {seconds:8.1f} s  {store.triple_count():>12,} triples  {load_average()}", flush=True)
+            if store is remote:
+                marker.write_text(data.name, encoding="utf-8")
+        if not args.endpoint_only:
+            pages_and_lists(stores, args.runs)
+        endpoint(server, settings, remote, args.runs)
+        for store in stores.values():
+            store.close()
+    finally:
+        server.stop()
+        if not args.reuse:
+            shutil.rmtree(folder, ignore_errors=True)
+    return 0
 
-        apps = {name: create_app({"STORE_OBJECT": store, "TESTING": True, "VALIDATION_WAIT": 0})
-                for name, store in stores.items()}
-        clients = {name: app.test_client() for name, app in apps.items()}
 
-        def getter(name: str) -> Callable[[str], Any]:
-            def get(url: str) -> Any:
-                response = clients[name].get(url)
-                assert response.status_code == 200, (name, url, response.status_code)
-                return response
-            return get
+def pages_and_lists(stores: dict[str, Store], runs: int) -> None:
+    """Entity pages, aggregate pages and what a list page needs, on both stores."""
+    embedded, remote = stores["embedded"], stores["virtuoso"]
 
-        sides = {name: getter(name) for name in stores}
+    apps = {name: create_app({"STORE_OBJECT": store, "TESTING": True, "VALIDATION_WAIT": 0})
+            for name, store in stores.items()}
+    clients = {name: app.test_client() for name, app in apps.items()}
 
-        print("\n## catalogue (built once per commit, in the background after a load)")
-        for name, store in stores.items():
+    def getter(name: str) -> Callable[[str], Any]:
+        def get(url: str) -> Any:
+            response = clients[name].get(url)
+            assert response.status_code == 200, (name, url, response.status_code)
+            return response
+        return get
+
+    sides = {name: getter(name) for name in stores}
+
+    print("\n## catalogue (built once per commit, in the background after a load)")
+    for name, store in stores.items():
+        started = time.perf_counter()
+        catalogue(store)
+        print(f"{name:9} {ms(time.perf_counter() - started):>12}  {load_average()}", flush=True)
+
+    credentials = sample_iris(embedded, "Credential", 20)
+    organisations = sample_iris(embedded, "Organisation", 20)
+    print("\n## entity pages: first view, then p50 / p95 (interleaved)")
+    for label, iris in (("credential", credentials), ("organisation", organisations)):
+        urls = [path_of(i) for i in iris]
+        firsts = {}
+        for name, get in sides.items():
             started = time.perf_counter()
-            catalogue(store)
-            print(f"{name:9} {ms(time.perf_counter() - started):>12}  {load_average()}", flush=True)
+            get(urls[0])
+            firsts[name] = time.perf_counter() - started
+            for url in urls:
+                get(url)
+        found = interleaved(sides, urls, runs)
+        for name, samples in found.items():
+            print(f"{label:13} {name:9} first {ms(firsts[name]):>11}  p50 {ms(pct(samples, 50)):>10}  "
+                  f"p95 {ms(pct(samples, 95)):>10}  {load_average()}", flush=True)
 
-        credentials = sample_iris(embedded, "Credential", 20)
-        organisations = sample_iris(embedded, "Organisation", 20)
-        print("\n## entity pages: first view, then p50 / p95 (interleaved)")
-        for label, iris in (("credential", credentials), ("organisation", organisations)):
-            urls = [path_of(i) for i in iris]
-            firsts = {}
-            for name, get in sides.items():
-                started = time.perf_counter()
-                get(urls[0])
-                firsts[name] = time.perf_counter() - started
-                for url in urls:
-                    get(url)
-            found = interleaved(sides, urls, args.runs)
-            for name, samples in found.items():
-                print(f"{label:13} {name:9} first {ms(firsts[name]):>11}  p50 {ms(pct(samples, 50)):>10}  "
-                      f"p95 {ms(pct(samples, 95)):>10}  {load_average()}", flush=True)
+    print("\n## aggregate pages: p50 / p95 (interleaved; target p95 <= 100 ms)")
+    levels = sorted(catalogue(embedded).ranks)
+    pages = {
+        "home": ["/"],
+        "levels": ["/levels"],
+        "credentials+facets": ["/credentials", f"/credentials?level={levels[0]}",
+                               "/credentials?country=SE"],
+        "organisations+facets": ["/organisations", "/organisations?country=NO"],
+    }
+    for label, urls in pages.items():
+        for get in sides.values():
+            for url in urls:
+                get(url)  # warm
+        found = interleaved(sides, urls, runs)
+        for name, samples in found.items():
+            print(f"{label:21} {name:9} p50 {ms(pct(samples, 50)):>10}  p95 {ms(pct(samples, 95)):>10}  "
+                  f"{load_average()}", flush=True)
 
-        print("\n## aggregate pages: p50 / p95 (interleaved; target p95 <= 100 ms)")
-        levels = sorted(catalogue(embedded).ranks)
-        pages = {
-            "home": ["/"],
-            "levels": ["/levels"],
-            "credentials+facets": ["/credentials", f"/credentials?level={levels[0]}",
-                                   "/credentials?country=SE"],
-            "organisations+facets": ["/organisations", "/organisations?country=NO"],
-        }
-        for label, urls in pages.items():
-            for get in sides.values():
-                for url in urls:
-                    get(url)  # warm
-            found = interleaved(sides, urls, args.runs)
-            for name, samples in found.items():
-                print(f"{label:21} {name:9} p50 {ms(pct(samples, 50)):>10}  p95 {ms(pct(samples, 95)):>10}  "
-                      f"{load_average()}", flush=True)
+    print("\n## what a list page needs: the listing's sets (Python) vs GROUP BY/ORDER BY on each engine "
+          "(median / p95)")
+    cat_embedded = catalogue(embedded)
 
-        print("\n## what a list page needs: the listing's sets (Python) vs GROUP BY/ORDER BY on each engine "
-              "(median / p95)")
-        cat_embedded = catalogue(embedded)
+    def by_sets(case: str) -> Any:
+        kind, _cls, chosen = LIST_CASES[case]
+        listing = cat_embedded.listing(kind)
+        matching = listing.matching(chosen)
+        return len(matching), listing.counts(matching), listing.page(matching, "sv", "label", 0, 50)
 
-        def by_sets(case: str) -> Any:
-            kind, _cls, chosen = LIST_CASES[case]
-            listing = cat_embedded.listing(kind)
-            matching = listing.matching(chosen)
-            return len(matching), listing.counts(matching), listing.page(matching, "sv", "label", 0, 50)
+    def by_engine(store: Store) -> Callable[[str], Any]:
+        def ask(case: str) -> Any:
+            _kind, cls, chosen = LIST_CASES[case]
+            return [list(store.query(text)) for text in list_queries(cls, chosen)]  # type: ignore[arg-type]
+        return ask
 
-        def by_engine(store: Store) -> Callable[[str], Any]:
-            def ask(case: str) -> Any:
-                _kind, cls, chosen = LIST_CASES[case]
-                return [list(store.query(text)) for text in list_queries(cls, chosen)]  # type: ignore[arg-type]
-            return ask
+    list_sides = {"sets": by_sets, "oxigraph": by_engine(embedded), "virtuoso": by_engine(remote)}
+    for case in LIST_CASES:
+        for get in list_sides.values():
+            get(case)  # warm
+        found = interleaved(list_sides, [case], max(5, runs // 4))
+        print(f"{case:25} " + "  ".join(f"{name} {ms(statistics.median(samples)):>10} / "
+                                        f"{ms(pct(samples, 95)):>10}" for name, samples in found.items())
+              + f"  {load_average()}", flush=True)
 
-        list_sides = {"sets": by_sets, "oxigraph": by_engine(embedded), "virtuoso": by_engine(remote)}
-        for case in LIST_CASES:
-            for get in list_sides.values():
-                get(case)  # warm
-            found = interleaved(list_sides, [case], max(5, args.runs // 4))
-            print(f"{case:25} " + "  ".join(f"{name} {ms(statistics.median(samples)):>10} / "
-                                            f"{ms(pct(samples, 95)):>10}" for name, samples in found.items())
-                  + f"  {load_average()}", flush=True)
 
+def endpoint(server: Any, settings: dict[str, object], remote: RemoteStore, runs: int) -> None:
+    """qagraph's endpoint (served by `qagraph serve`) against Virtuoso's own."""
+    served, url = serve(settings)
+    try:
         print("\n## SPARQL endpoint: qagraph's /sparql on Virtuoso vs Virtuoso's own /sparql "
               "(median; target ratio <= 1.2)")
-        served, url = serve(settings)
         http = httpx.Client(timeout=300, transport=transport(httpx.Limits()))
         visible = [g.value for g in remote.current_graphs().values()] + [remote.meta_graph]
         queries = {
@@ -301,20 +337,15 @@ def main() -> int:
 
         ratios = []
         for label, text in queries.items():
-            found = interleaved({"qagraph": ours, "virtuoso": theirs}, [text], max(5, args.runs // 4))
+            found = interleaved({"qagraph": ours, "virtuoso": theirs}, [text], max(5, runs // 4))
             a, b = statistics.median(found["qagraph"]), statistics.median(found["virtuoso"])
             ratios.append(a / b)
             print(f"{label:32} qagraph {ms(a):>11}  virtuoso {ms(b):>11}  ratio {a / b:5.2f}  {load_average()}",
                   flush=True)
         print(f"{'median ratio':32} {statistics.median(ratios):.2f}  {load_average()}")
-        for store in stores.values():
-            store.close()
     finally:
-        if served is not None:
-            served.terminate()
-            served.wait(60)
-        server.stop()
-    return 0
+        served.terminate()
+        served.wait(60)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ needs (see docs/scale.md for what a production server needs):
 from __future__ import annotations
 
 import ctypes
+import json
 import secrets
 import shutil
 import signal
@@ -183,10 +184,14 @@ def binaries() -> tuple[str, str]:
     return server, client
 
 
-def start(folder: Path, *, memory_mb: int = 400, wait: float = 120.0) -> Virtuoso:
-    """Create a database in `folder` and start a server on it; returns when it answers."""
+def start(folder: Path, *, memory_mb: int = 400, wait: float = 120.0, reuse: bool = False) -> Virtuoso:
+    """Create a database in `folder` and start a server on it; returns when it answers.
+    With `reuse`, a database that an earlier call left in `folder` is started again with
+    its users (a benchmark that keeps what it loaded); otherwise `folder` must be new."""
     server, _client = binaries()
     folder.mkdir(parents=True, exist_ok=True)
+    kept = folder / "credentials.json"
+    earlier = json.loads(kept.read_text(encoding="utf-8")) if reuse and kept.exists() else None
     buffers = max(2000, memory_mb * 1024 // 8 * 2 // 3)  # 8 KiB pages, 2/3 of the memory
     sql_port, http_port = free_port(), free_port()
     (folder / "virtuoso.ini").write_text(INI.format(
@@ -199,6 +204,8 @@ def start(folder: Path, *, memory_mb: int = 400, wait: float = 120.0) -> Virtuos
         preexec_fn=_die_with_parent,
     )
     vt = Virtuoso(folder, sql_port, http_port, process, "dba", "qagraph", secrets.token_hex(12))
+    if earlier is not None:
+        vt.dba_password, vt.password = earlier["dba"], earlier["password"]
     deadline = time.monotonic() + wait
     while True:
         if process.poll() is not None:
@@ -209,11 +216,15 @@ def start(folder: Path, *, memory_mb: int = 400, wait: float = 120.0) -> Virtuos
             vt.stop()
             raise RuntimeError("virtuoso-t did not start in time")
         time.sleep(0.3)
+    if earlier is not None:
+        return vt
     dba = secrets.token_hex(12)
     vt.sql(f"DB.DBA.USER_CREATE('{vt.user}', '{vt.password}'); "
            f"GRANT SPARQL_UPDATE TO \"{vt.user}\"; "
            f"DB.DBA.USER_CHANGE_PASSWORD('dba', 'dba', '{dba}');", password="dba")
     vt.dba_password = dba
+    kept.touch(mode=0o600)
+    kept.write_text(json.dumps({"dba": dba, "password": vt.password}), encoding="utf-8")
     return vt
 
 
