@@ -22,9 +22,9 @@ from graph_app.cli import bundled_inputs, main
 from graph_app.core.errors import RemoteIncomplete
 from graph_app.core.loading import load
 from graph_app.core.namespaces import DEFAULT_BASE, GRAPH_BASE
-from graph_app.core.remote import RemoteStore, StreamedAnswer, uses_graph
-from graph_app.core.sparql import Negotiated, SolutionsDocument, render
+from graph_app.core.remote import RemoteStore, StreamedAnswer, solutions_at_most, uses_graph
 from graph_app.core.settings import load_settings
+from graph_app.core.sparql import Negotiated, SolutionsDocument, render
 from graph_app.core.stores import open_configured
 from graph_app.core.validation import memory_view, run_validation
 from graph_app.web.app import create_app
@@ -339,3 +339,32 @@ def test_the_state_of_the_graphs_is_read_again_in_the_background_and_never_used_
             writer.drop(name)
         reader.close()
         writer.close()
+
+
+RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+
+
+@pytest.mark.parametrize(("document", "exact"), [
+    # as Virtuoso and pyoxigraph write them
+    (f'<sparql xmlns="{RESULTS_NS}"><head><variable name="x"/></head><results>'
+     '<result><binding name="x"><literal>a</literal></binding></result>\n'
+     '<result><binding name="x"><literal>&lt;result&gt;</literal></binding></result></results></sparql>', True),
+    # an empty solution, attributes and line breaks inside start tags
+    (f'<sparql xmlns="{RESULTS_NS}"><head/><results distinct="false">\n<result/>\n<result\n>'
+     '</result><result  ></result></results></sparql>', True),
+    # the results namespace under a prefix (its end tags are counted too)
+    (f'<s:sparql xmlns:s="{RESULTS_NS}"><s:head><s:variable name="x"/></s:head><s:results>'
+     '<s:result><s:binding name="x"><s:uri>http://example.org/a</s:uri></s:binding></s:result>'
+     '<s:result/></s:results></s:sparql>', False),
+    # comments and IRIs that hold the word: counted too, never too few
+    (f'<sparql xmlns="{RESULTS_NS}"><head><variable name="x"/></head><!-- <result> --><results>'
+     '<result><binding name="x"><uri>urn:x:result</uri></binding></result></results></sparql>', False),
+])
+def test_the_count_of_a_servers_solutions_is_never_too_low(document: str, exact: bool) -> None:
+    """What the row limit on a server's document rests on: the bound is at least the
+    number of solutions pyoxigraph's parser reads, however the XML is written."""
+    solutions = ox.parse_query_results(document.encode(), ox.QueryResultsFormat.XML)
+    assert isinstance(solutions, ox.QuerySolutions)
+    found = len(list(solutions))
+    bound = solutions_at_most(document.encode())
+    assert bound == found if exact else bound > found

@@ -35,7 +35,6 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlencode
@@ -197,6 +196,17 @@ def uses_graph(text: str) -> bool:
     return any(kind == "word" and value.upper() == "GRAPH" for kind, value, _at in queries.tokens(text))
 
 
+def solutions_at_most(xml: bytes) -> int:
+    """At least the number of solutions in this part of a SPARQL XML results document,
+    with no trust in how the server writes XML: each solution is a `result` element,
+    whose start tag is `<result` or `<prefix:result` followed by a space, `/` or `>`;
+    so the occurrences of `<result` and `:result`, less those of `<results` and
+    `:results`, are no fewer. (Anything else that matches, in a comment or an IRI, only
+    counts too many.)"""
+    return (xml.count(b"<result") - xml.count(b"<results")
+            + xml.count(b":result") - xml.count(b":results"))
+
+
 @functools.lru_cache(maxsize=256)
 def _standard(text: str, base_iri: str | None) -> None:
     """Refuse a text that is not standard SPARQL 1.1: Oxigraph's parser reads it (over an
@@ -269,14 +279,15 @@ def _repair_term(term: Any) -> Any:
 
 
 class StreamedAnswer(io.RawIOBase):
-    """The body of a server's answer, read as its parser asks for it and repaired a whole
+    """The body of a server's answer, read as its reader asks for it and repaired a whole
     number of lines at a time (the repairs work within one element, and SPARQL XML
     results as servers write them have one binding a line; a line is kept until it is
-    whole, so a repair never sees half of one). The response is closed at the end of the
-    body, or when the answer is dropped before its end.
+    whole, so a repair never sees half of one). It is read by a parser (as a raw stream)
+    or piece by piece (`pieces`). The response is closed at the end of the body, or when
+    the answer is dropped before its end.
 
-    With `keep`, what has been read is kept: `kept()` is the document as far as it was
-    read, and `replayed()` reads it again from its start and then on from where it was."""
+    With `keep`, each repaired piece is kept: `kept()` is the body as far as it was
+    received, and `replayed()` reads it again from its start and then on."""
 
     def __init__(self, response: httpx.Response, keep: bool = False) -> None:
         super().__init__()
@@ -293,18 +304,20 @@ class StreamedAnswer(io.RawIOBase):
     def replayed(self) -> io.RawIOBase:
         """The answer from its start: what was kept, then the rest (no longer kept)."""
         kept, self._kept = self.kept(), None
+        self._at = len(self._ready)  # kept already
         return _Replay(kept, self)
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: Any) -> int:
-        while self._at >= len(self._ready):
+    def _fill(self) -> bool:
+        """Receive and repair the next whole lines; False at the end of the body."""
+        while True:
             chunk = next(self._chunks, None)
             if chunk is None:
                 if not self._partial:
-                    self._response.close()  # a parser may read again at the end: 0 again
-                    return 0
+                    self._response.close()  # a reader may read again at the end: 0 again
+                    return False
                 self._ready, self._partial = _repair_xml(self._partial), b""
             else:
                 self._partial += chunk
@@ -313,10 +326,22 @@ class StreamedAnswer(io.RawIOBase):
                     continue
                 self._ready, self._partial = _repair_xml(self._partial[:cut]), self._partial[cut:]
             self._at = 0
+            if self._kept is not None:
+                self._kept.append(self._ready)
+            return True
+
+    def pieces(self) -> Iterator[bytes]:
+        """The rest of the body, repaired, a whole number of lines at a time."""
+        while self._fill():
+            self._at = len(self._ready)
+            yield self._ready
+
+    def readinto(self, buffer: Any) -> int:
+        while self._at >= len(self._ready):
+            if not self._fill():
+                return 0
         size = min(len(buffer), len(self._ready) - self._at)
         buffer[:size] = self._ready[self._at:self._at + size]
-        if self._kept is not None:
-            self._kept.append(self._ready[self._at:self._at + size])
         self._at += size
         return size
 
@@ -720,11 +745,15 @@ class RemoteStore:
         timeout: float | None = None,
     ) -> SolutionsDocument | ox.QuerySolutions:
         """A SELECT query over a client's dataset (as `query` with `default_graphs` and
-        `named_graphs`), for the SPARQL endpoint. The answer is read as it comes while
-        pyoxigraph's parser counts its solutions: with at most `row_limit` of them, the
+        `named_graphs`), for the SPARQL endpoint: with at most `row_limit` solutions, the
         server's SPARQL XML results document (repaired), to send on as it is; with more,
         the solutions from the first one on (the rest of the answer is downloaded only
-        as far as they are read)."""
+        as far as they are read), to be cut as any other answer.
+
+        Solutions are counted as the answer comes in (`solutions_at_most`, on pieces of
+        whole lines: a start tag's name is never cut). A document with a document type
+        declaration (which could define entities that expand to elements) is never
+        sent on."""
         if queries.query_form(sparql) != "SELECT":
             raise ValueError("select_document answers SELECT queries only")
         text = self._standard_text(sparql, bindings, base_iri)
@@ -732,18 +761,21 @@ class RemoteStore:
         response = self._answer(text, default, named, timeout, graph=False, stream=True)
         answer = StreamedAnswer(response, keep=True)
         try:
-            counted = ox.parse_query_results(io.BufferedReader(answer, 65536), ox.QueryResultsFormat.XML)
-            if not isinstance(counted, ox.QuerySolutions):
+            at_most = 0
+            for piece in answer.pieces():
+                at_most += solutions_at_most(piece)
+                if at_most > row_limit:
+                    break
+            else:
+                document = answer.kept()
+                if b"<!DOCTYPE" not in document:
+                    return SolutionsDocument(document, at_most)
+            solutions = ox.parse_query_results(io.BufferedReader(answer.replayed(), 65536),
+                                               ox.QueryResultsFormat.XML)
+            if not isinstance(solutions, ox.QuerySolutions):
                 raise RemoteStoreError("store_failed", url=self.url, status=response.status_code,
                                        detail="a SELECT query was not answered with solutions")
-            rows = sum(1 for _ in islice(counted, row_limit + 1))
-            if rows <= row_limit:  # the parser read the document to its end
-                answer.readall()
-                return SolutionsDocument(answer.kept(), rows)
-            again = ox.parse_query_results(io.BufferedReader(answer.replayed(), 65536),
-                                           ox.QueryResultsFormat.XML)
-            assert isinstance(again, ox.QuerySolutions)
-            return again
+            return solutions
         except BaseException:
             answer.close()
             raise

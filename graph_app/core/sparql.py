@@ -93,8 +93,8 @@ class Rendered:
 @dataclass(frozen=True)
 class SolutionsDocument:
     """A SELECT answer as a server sent it: a whole SPARQL XML results document (repaired
-    where the server departs from the standards) that pyoxigraph's parser read to its
-    end, finding `rows` solutions, no more than the row limit."""
+    where the server departs from the standards) with at most `rows` solutions, a number
+    no more than the row limit (see RemoteStore.select_document for how it is counted)."""
 
     document: bytes
     rows: int
@@ -129,7 +129,8 @@ def render(
         if result.rows <= row_limit and not hidden and fmt == ox.QueryResultsFormat.XML:
             return Rendered("solutions", chosen.solutions, result.document, result.rows)
         parsed = ox.parse_query_results(result.document, ox.QueryResultsFormat.XML)
-        assert isinstance(parsed, ox.QuerySolutions)  # the store counted its solutions
+        if not isinstance(parsed, ox.QuerySolutions):
+            raise ValueError("a SELECT query was not answered with solutions")
         if result.rows <= row_limit and not hidden and fmt != ox.QueryResultsFormat.TSV:
             # (TSV is written below, as for every other result)
             return Rendered("solutions", chosen.solutions, parsed.serialize(format=fmt) or b"", result.rows)
