@@ -127,16 +127,20 @@ def test_a_large_answer_is_read_whole_and_repaired_across_the_chunks_it_comes_in
         store.close()
 
 
+def large_answer(loaded: dict[str, object]) -> dict[str, object]:
+    """The form of a query of 40,000 solutions (megabytes of XML) over the sample data."""
+    store = open_configured(load_settings(loaded))
+    graphs = [g.value for g in store.current_graphs().values()]
+    store.close()
+    text = "SELECT ?s ?y WHERE { ?s ?p ?o . ?x ?q ?y FILTER(isLiteral(?y)) } LIMIT 40000"
+    return {"query": text, "default-graph-uri": graphs}
+
+
 def test_a_streamed_answer_is_downloaded_only_as_far_as_it_is_read(
         loaded: dict[str, object], virtuoso: Virtuoso) -> None:
     """What the endpoint's row limit relies on: the first rows of a large answer are read
     without downloading the rest."""
-    store = open_configured(load_settings(loaded))
-    assert isinstance(store, RemoteStore)
-    graphs = [g.value for g in store.current_graphs().values()]
-    store.close()
-    text = "SELECT ?s ?y WHERE { ?s ?p ?o . ?x ?q ?y FILTER(isLiteral(?y)) } LIMIT 40000"
-    data = {"query": text, "default-graph-uri": graphs}
+    data = large_answer(loaded)
     headers = {"Accept": "application/sparql-results+xml"}
     with httpx.Client(timeout=120) as client:
         whole = len(client.post(virtuoso.query_url, data=data, headers=headers).content)
@@ -279,12 +283,7 @@ def test_a_kept_answer_is_read_again_from_its_start_and_then_on(
     """What the row limit on a server's answer relies on: counting the first solutions
     keeps what was read, and reading again starts at the first solution and goes on
     into the rest, still downloading only as far as it is read."""
-    store = open_configured(load_settings(loaded))
-    assert isinstance(store, RemoteStore)
-    graphs = [g.value for g in store.current_graphs().values()]
-    store.close()
-    text = "SELECT ?s ?y WHERE { ?s ?p ?o . ?x ?q ?y FILTER(isLiteral(?y)) } LIMIT 40000"
-    data = {"query": text, "default-graph-uri": graphs}
+    data = large_answer(loaded)
     with httpx.Client(timeout=120) as client:
         whole = client.post(virtuoso.query_url, data=data, headers={"Accept": XML}).content
         with client.stream("POST", virtuoso.query_url, data=data, headers={"Accept": XML}) as response:
