@@ -3,7 +3,8 @@
 The header holds `# title:`, `# description:` (continued on indented comment lines) and
 `# param: name type — text` lines, in English, and the same with `@sv` for Swedish
 (`# title@sv:`, `# description@sv:`, `# param@sv: name — text`). Parameters are bound
-as RDF terms by the store (substitution), or, for lists of nodes, by a VALUES block placed first in the query's
+as RDF terms by the store (substitution: each term written by Oxigraph in place of its
+variable, `substitute`), or, for lists of nodes, by a VALUES block placed first in the query's
 WHERE group and made of terms that Oxigraph serialises itself; user text is never pasted
 into a query. (A VALUES clause after the whole query is standard too, but Virtuoso 7
 accepts it only after a SELECT.)
@@ -18,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -157,6 +158,61 @@ def where_start(text: str) -> int:
             if depth == 0 and groups >= 0:
                 groups += 1
     raise ValueError("no WHERE group in the query")
+
+
+def substitute(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+    """`text` with each bound variable replaced by its term (SEP-0007's substitution): in
+    a SELECT list ``?v`` becomes ``(term AS ?v)``, in GROUP BY and ORDER BY ``(term)``,
+    elsewhere the term. Terms are written by pyoxigraph in N-Triples syntax, so no text of
+    a value ever becomes query syntax; only queries of qagraph's own (canned queries,
+    example queries) are ever given bindings. The places of the variables are found once
+    per query text and set of names."""
+    if not bindings:
+        return text
+    parts, slots = _substitution_places(text, frozenset(bindings))
+    out = [parts[0]]
+    for (name, place), part in zip(slots, parts[1:], strict=True):
+        term = str(bindings[name])
+        out.append(f"({term} AS ?{name})" if place == "select" else f"({term})" if place == "modifier" else term)
+        out.append(part)
+    return "".join(out)
+
+
+@lru_cache(maxsize=1024)
+def _substitution_places(text: str, names: frozenset[str]) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The text between the bound variables, and each variable with its place: "select"
+    (the projection), "modifier" (GROUP BY, ORDER BY) or "" (elsewhere)."""
+    parts: list[str] = []
+    slots: list[tuple[str, str]] = []
+    current: list[str] = []
+    region = ""
+    depth = 0
+    previous = ""
+    for kind, value, _offset in tokens(text):
+        upper = value.upper() if kind == "word" else ""
+        if kind == "word":
+            if upper == "SELECT":
+                region, depth = "select", 0
+            elif upper in {"WHERE", "FROM"} or (upper == "BY" and previous in {"GROUP", "ORDER"}):
+                region, depth = ("modifier", 0) if upper == "BY" else ("", 0)
+            elif upper in {"HAVING", "LIMIT", "OFFSET", "VALUES", "GROUP", "ORDER"}:
+                region = ""
+        elif value == "{":
+            region = ""
+        elif value == "(":
+            depth += 1
+        elif value == ")":
+            depth -= 1
+        if kind == "var" and value[1:] in names and previous != "AS":
+            parts.append("".join(current))
+            current = []
+            slots.append((value[1:], region if region in ("select", "modifier") and depth == 0 else ""))
+        else:
+            current.append(value)
+        if kind not in {"space", "comment"}:
+            previous = upper or value
+    parts.append("".join(current))
+    return tuple(parts), tuple(slots)
 
 
 def with_values(text: str, var: str, terms: Iterable[ox.NamedNode | ox.BlankNode | ox.Literal]) -> str:

@@ -78,49 +78,16 @@ _PARSER = ox.Store()
 # -- query text: the form, and bindings by substitution -------------------------------------
 
 def substitute(text: str, bindings: Mapping[str, Term]) -> str:
-    """`text` with each bound variable replaced by its term (SEP-0007's substitution, as
-    the embedded store does it): in a SELECT list ``?v`` becomes ``(term AS ?v)``, in GROUP
-    BY and ORDER BY ``(term)``, elsewhere the term. Terms are written by pyoxigraph in
-    N-Triples syntax, so no text of a value ever becomes query syntax. Only queries of
-    qagraph's own (canned queries, example queries) are ever given bindings."""
+    """`text` with each bound variable replaced by its term (`queries.substitute`, as the
+    embedded store does it too); a blank node cannot be written into a query."""
     if not bindings:
         return text
-    terms: dict[str, str] = {}
+    terms: dict[str, ox.NamedNode | ox.Literal] = {}
     for name, bound in bindings.items():
         if isinstance(bound, ox.BlankNode):
             raise InputError("store_blank_binding")
-        terms[name] = str(bound)
-    out: list[str] = []
-    region = ""  # "select" (projection), "modifier" (GROUP BY / ORDER BY) or ""
-    depth = 0
-    previous = ""
-    for kind, value, _offset in queries.tokens(text):
-        upper = value.upper() if kind == "word" else ""
-        if kind == "word":
-            if upper == "SELECT":
-                region, depth = "select", 0
-            elif upper in {"WHERE", "FROM"} or (upper == "BY" and previous in {"GROUP", "ORDER"}):
-                region, depth = ("modifier", 0) if upper == "BY" else ("", 0)
-            elif upper in {"HAVING", "LIMIT", "OFFSET", "VALUES", "GROUP", "ORDER"}:
-                region = ""
-        elif value == "{":
-            region = ""
-        elif value == "(":
-            depth += 1
-        elif value == ")":
-            depth -= 1
-        if kind == "var" and value[1:] in terms and previous != "AS":
-            term = terms[value[1:]]
-            if region == "select" and depth == 0:
-                value = f"({term} AS ?{value[1:]})"
-            elif region == "modifier" and depth == 0:
-                value = f"({term})"
-            else:
-                value = term
-        if kind not in {"space", "comment"}:
-            previous = upper or value
-        out.append(value)
-    return "".join(out)
+        terms[name] = bound
+    return queries.substitute(text, terms)
 
 
 # -- the dataset is the protocol's: FROM and FROM NAMED leave the text -----------------------

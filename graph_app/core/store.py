@@ -348,17 +348,24 @@ class OxigraphStore:
     ) -> QueryResult:
         """Run a SPARQL query over the committed graphs.
 
-        `bindings` are bound as RDF terms (SEP-0007 substitution), never pasted into the
-        query text. `exclude_sources` hides sources, e.g. the one a load replaces;
+        `bindings` are bound as RDF terms (SEP-0007 substitution): written into the text
+        by pyoxigraph as N-Triples terms (`queries.substitute`), never as text of their
+        own, or for a blank node given to the store as a term. `exclude_sources` hides sources, e.g. the one a load replaces;
         `staged` adds pending graphs, to see the store as a load would leave it.
         `graphs` gives the dataset as `dataset_graphs` computed it (empty: the union of
         all graphs), for many queries over one view (validation) without reading the
         metadata for each. `timeout` is not enforced here (Oxigraph cannot stop a running
         query): the SPARQL endpoint's worker processes enforce it (core.sparql_pool).
         """
-        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-            ox.Variable(k): v for k, v in (bindings or {}).items()
-        }
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {}
+        if bindings and not any(isinstance(v, ox.BlankNode) for v in bindings.values()):
+            # Written into the text (by pyoxigraph, as N-Triples terms): Oxigraph plans a
+            # query from the constants it sees, while a substituted variable counts as
+            # unbound for the order of the joins (a credential's recognitions: 2.5 ms
+            # from every recognition in the store, 0.04 ms from the credential).
+            sparql = queries.substitute(sparql, bindings)  # type: ignore[arg-type]
+        elif bindings:  # a blank node cannot be written into a query: bound as a term
+            substitutions = {ox.Variable(k): v for k, v in bindings.items()}
         if graphs is not None and not graphs:
             dataset: dict[str, Any] = {"use_default_graph_as_union": True}
         elif graphs is not None:
