@@ -1,29 +1,41 @@
 """The validation results of one node, for its page: the compiled checks restricted to the
 node, run by one background worker, waited for at most a given time, and kept per store
 state (a commit makes them stale); the last whole validation of the same state answers
-first when there is one."""
+first when there is one.
+
+The worker validates the nodes asked for while it was busy together, in one run of the
+checks restricted to all of them (a run costs its few dozen queries whatever the number
+of nodes), and reads the store's class hierarchy once per state of the store: pages seen
+for the first time by many visitors at once do not queue behind one another's runs."""
 
 from __future__ import annotations
 
 import itertools
 import threading
 import weakref
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
+from .derived import PerState
+from .shacl.engine import subclasses
 from .store import Store
-from .validation import Result, shapes_model, validate_nodes, whole_reports
+from .validation import Result, StoreView, shapes_model, validate_nodes, whole_reports
 
-_validation_cache: OrderedDict[tuple[int, int, str], list[Result]] = OrderedDict()
-# Reentrant: a validation that is already done runs its done-callback (_store_result,
-# which takes this lock) at once, in the thread that registers it while holding the lock.
-_validation_lock = threading.RLock()
-_pending: dict[tuple[int, int, str], Future[list[Result]]] = {}
+Key = tuple[int, int, str]  # (store token, generation, node)
+
+_validation_cache: OrderedDict[Key, list[Result]] = OrderedDict()
+_validation_lock = threading.Lock()
+_pending: dict[Key, Future[list[Result]]] = {}
+Job = tuple[Key, Store, str, "Future[list[Result]]"]  # a node waiting for the worker
+_queue: deque[Job] = deque()
 # One worker: rdflib's SPARQL parser (pyparsing), which pyshacl uses, is not thread-safe,
 # and validations must not take every core from the pages.
 _validator = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qagraph-validate")
 VALIDATION_CACHE_SIZE = 4096
+MAX_BATCH = 64  # nodes validated in one run
+_hierarchy = PerState(4)
 
 
 _tokens: weakref.WeakKeyDictionary[Store, int] = weakref.WeakKeyDictionary()
@@ -32,20 +44,26 @@ _counter = itertools.count(1)
 
 def store_token(store: Store) -> int:
     """A number that names the store for caches (an id() may be reused)."""
-    return _token(store)
-
-
-def _token(store: Store) -> int:
-    """A number that names the store for the cache (an id() may be reused)."""
     with _validation_lock:
         if store not in _tokens:
             _tokens[store] = next(_counter)
         return _tokens[store]
 
 
-def _validate_node(store: Store, iri: str) -> list[Result]:
-    # The compiled checks restricted to the node, in the store (SHACL compiled to SPARQL).
-    return validate_nodes(store, [iri]).for_node(iri)
+def class_hierarchy(store: Store) -> Mapping[str, Sequence[str]]:
+    """Each class the shapes name with its subclasses in the store, read once per state."""
+    model = shapes_model()
+    return _hierarchy.get(store, "classes", lambda: subclasses(StoreView(store), model.classes()))
+
+
+def validate_together(store: Store, nodes: Sequence[str]) -> dict[str, list[Result]]:
+    """Each node's results, from one run of the compiled checks restricted to the nodes."""
+    report = validate_nodes(store, nodes, classes=class_hierarchy(store))
+    found: dict[str, list[Result]] = {node: [] for node in nodes}
+    for result in report.results:
+        if result.focus in found:
+            found[result.focus].append(result)
+    return found
 
 
 _warmed = threading.Event()
@@ -69,30 +87,55 @@ def violations(store: Store, iri: str, wait: float | None = None) -> list[Result
     """SHACL results whose focus is the node: the compiled checks restricted to the node,
     run in the store (a few milliseconds; pySHACL never runs over the store). Waits at most
     `wait` seconds (None: as long as it takes) and returns None when the validation is
-    still running; the result is cached until the next commit."""
+    still running; the result is kept until the next commit."""
     whole = whole_reports.current(store, start=False)
     if whole is not None:  # the last whole validation of this very state of the store
         return whole.by_focus.get(iri, [])
-    key = (_token(store), store.generation, iri)
+    key = (store_token(store), store.generation, iri)
     with _validation_lock:
         if key in _validation_cache:
             _validation_cache.move_to_end(key)
             return _validation_cache[key]
         future = _pending.get(key)
         if future is None:
-            future = _validator.submit(_validate_node, store, iri)
-            _pending[key] = future
-            future.add_done_callback(lambda f: _store_result(key, f))
+            future = _pending[key] = Future()
+            _queue.append((key, store, iri, future))
+            _validator.submit(_drain)  # one run per node asked for at most; most find the queue empty
     try:
         return future.result(timeout=wait)
     except FutureTimeout:
         return None
 
 
-def _store_result(key: tuple[int, int, str], future: Future[list[Result]]) -> None:
+def _drain() -> None:
+    """Validate the waiting nodes of one store state (up to MAX_BATCH) in one run."""
     with _validation_lock:
-        _pending.pop(key, None)
-        if future.exception() is None:
-            _validation_cache[key] = future.result()
-            while len(_validation_cache) > VALIDATION_CACHE_SIZE:
-                _validation_cache.popitem(last=False)
+        if not _queue:
+            return
+        first = _queue.popleft()
+        batch: list[Job] = [first]
+        others: list[Job] = []
+        while _queue and len(batch) < MAX_BATCH:
+            item = _queue.popleft()
+            same = item[1] is first[1] and item[0][1] == first[0][1]
+            (batch if same else others).append(item)
+        _queue.extendleft(reversed(others))
+    store = first[1]
+    try:
+        found = validate_together(store, [iri for _key, _store, iri, _future in batch])
+    except BaseException as err:  # every waiter hears of it; nothing is kept
+        with _validation_lock:
+            for key, _store, _iri, _future in batch:
+                _pending.pop(key, None)
+        for _key, _store, _iri, future in batch:
+            future.set_exception(err)
+        return
+    with _validation_lock:
+        for key, _store, iri, _future in batch:
+            _pending.pop(key, None)
+            _validation_cache[key] = found[iri]
+            _validation_cache.move_to_end(key)
+        while len(_validation_cache) > VALIDATION_CACHE_SIZE:
+            _validation_cache.popitem(last=False)
+    for _key, _store, iri, future in batch:
+        future.set_result(found[iri])

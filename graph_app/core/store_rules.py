@@ -320,12 +320,14 @@ def for_nodes(view: Any, nodes: set[str], on: date | None = None) -> list[Result
     day = on or date.today()
     select = view.select
     found = _independence(view, nodes, day) + _numbers(select, nodes)
-    for node in sorted(nodes):
-        rows = select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", {"s": ox.NamedNode(node)})
-        found += _literals(r for r in rows if isinstance(r.get("o"), ox.Literal))
-        objects = sorted({r["o"].value for r in rows if isinstance(r.get("o"), ox.NamedNode)})
-        if objects:
-            found += _known_iris(select, _undescribed(select, _values("o", objects)))
+    ordered = sorted(nodes)
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(ordered), 400):  # the nodes' own triples, a batch of nodes at a time
+        rows += select(f"SELECT ?s ?p ?o WHERE {{ {_values('s', ordered[start:start + 400])} ?s ?p ?o }}")
+    found += _literals(r for r in rows if isinstance(r.get("o"), ox.Literal))
+    objects = sorted({r["o"].value for r in rows if isinstance(r.get("o"), ox.NamedNode)})
+    if objects:  # every object once, whichever of the nodes links to it
+        found += _known_iris(select, _undescribed(select, _values("o", objects)))
     return [f for f in found if f.focus in nodes]
 
 

@@ -267,12 +267,14 @@ def keep_report(store: Store, report: Report) -> None:
     whole_reports.keep(store, StoreReport.of(report))
 
 
-def validate_nodes(store: Store, nodes: Sequence[str], *, on: date | None = None) -> Report:
+def validate_nodes(store: Store, nodes: Sequence[str], *, on: date | None = None,
+                   classes: Mapping[str, Sequence[str]] | None = None) -> Report:
     """The results whose focus is one of `nodes`, in the committed store: the compiled
-    checks restricted to those nodes, and the rules for them (for an entity page)."""
+    checks restricted to those nodes, and the rules for them (for an entity page).
+    `classes`: the store's class hierarchy, when the caller keeps it."""
     focus = [ox.NamedNode(n) for n in nodes]
     with with_vocabulary(StoreView(store), stage=False) as view:
-        report = run_validation(view, focus=focus, on=on)
+        report = run_validation(view, focus=focus, on=on, classes=classes)
     report.checked_nodes = len(nodes)
     return report
 
