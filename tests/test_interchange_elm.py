@@ -337,6 +337,7 @@ def test_every_nodes_profiles_and_descriptions_are_those_of_the_mappings_over_a_
     from graph_app.core.interchange import ctdl, profiles
 
     monkeypatch.setattr(profiles, "_MEMO", PerState(0))  # nothing remembered between the two
+    monkeypatch.setattr(profiles, "_FORMS", PerState(0))
     result = sample_store.query("SELECT DISTINCT ?s WHERE { ?s a ?t FILTER(isIRI(?s)) } ORDER BY ?s")
     nodes = [row["s"].value for row in result]  # type: ignore[union-attr]
 

@@ -96,3 +96,30 @@ def test_the_set_of_mapped_nodes_holds_every_node_with_equivalents(app: Any, tmp
     assert with_equivalents == {ONE, TWO, THREE}
     assert with_equivalents <= entity.mapped(store)
     assert entity.equivalents(store, BODY) == []
+
+
+def test_equivalents_implied_by_a_later_commit_are_on_the_next_view(app: Any, tmp_path: Path) -> None:
+    """The reasoning over exact mappings is kept per state: a chain completed by a commit
+    shows the implied equivalent on the next view."""
+    def record(subject: str, target: str) -> str:
+        return (f"<{subject}> skos:exactMatch <{target}> .\n[] a owl:Axiom ; owl:annotatedSource <{subject}> ; "
+                f"owl:annotatedProperty skos:exactMatch ; owl:annotatedTarget <{target}> .\n")
+
+    _commit(app, tmp_path, "first", record(ONE, TWO))
+    assert "/id/credential/state-three" not in _equivalents(_page(app, ONE))
+    _commit(app, tmp_path, "second", record(TWO, THREE))
+    assert "/id/credential/state-three" in _equivalents(_page(app, ONE))
+
+
+def test_the_current_graphs_are_read_again_after_a_commit_and_a_drop(app: Any, tmp_path: Path) -> None:
+    store = app.extensions["qagraph.store"]
+    before = store.current_graphs()
+    before.clear()  # the caller's copy: what the store keeps is untouched
+    assert set(store.current_graphs()) == {"base"}
+    _commit(app, tmp_path, "more", f"<{ONE}> rdfs:comment \"x\" .\n")
+    assert set(store.current_graphs()) == {"base", "more"}
+    replaced = store.current_graphs()["more"]
+    _commit(app, tmp_path, "more", f"<{ONE}> rdfs:comment \"y\" .\n")
+    assert store.current_graphs()["more"] != replaced
+    store.drop("more")
+    assert set(store.current_graphs()) == {"base"}

@@ -141,6 +141,7 @@ def query_form(text: str) -> str:
     return "SELECT"
 
 
+@lru_cache(maxsize=1024)
 def where_start(text: str) -> int:
     """The offset just inside the opening brace of the query's WHERE group."""
     form, depth, groups = "", 0, 0

@@ -237,6 +237,7 @@ class OxigraphStore:
         self._write_lock = threading.Lock()
         # Bumped by every commit and drop; hooks run after each (e.g. to rebuild caches).
         self.generation = 0
+        self._current: tuple[int, dict[str, ox.NamedNode]] | None = None
         self._commit_hooks: list[Callable[[], None]] = []
         self.last_recovery = Recovery()
         if self.path is None:
@@ -275,7 +276,15 @@ class OxigraphStore:
         return {g.value for g in self._db.named_graphs() if isinstance(g, ox.NamedNode)}
 
     def current_graphs(self) -> dict[str, ox.NamedNode]:
-        """Map source name -> its current named graph."""
+        """Map source name -> its current named graph (read once per generation: only a
+        commit or a drop changes it, and each bumps the generation after its change)."""
+        generation = self.generation
+        kept = self._current
+        if kept is None or kept[0] != generation:
+            kept = self._current = (generation, self._read_current_graphs())
+        return dict(kept[1])
+
+    def _read_current_graphs(self) -> dict[str, ox.NamedNode]:
         names: dict[object, str] = {}
         for q in self._db.quads_for_pattern(None, _QA_SOURCE_NAME, None, META):
             if isinstance(q.object, ox.Literal):

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from ..core import catalogue as catalogue_module
 from ..core import equivalence, queries
 from ..core.catalogue import Catalogue
-from ..core.derived import PerGeneration
+from ..core.derived import PerGeneration, PerState
 from ..core.labels import pick_lang
 from ..core.namespaces import DCTERMS, FOAF, LVL, OWL, RDF, RDFS, SKOS, compact
 from ..core.store import Store
@@ -44,9 +44,26 @@ def base_iri() -> str:
     return str(current_app.config.get("BASE_IRI"))
 
 
+def _per_request(name: str) -> dict[str, str]:
+    """A table kept for the request (a page names the same nodes many times)."""
+    table: dict[str, str] | None = g.get(name)
+    if table is None:
+        table = {}
+        setattr(g, name, table)
+    return table
+
+
 def href(iri: str) -> str:
     """Where the app shows a node: /id/… under the base IRI, the levels overview for
     assurance levels, else the generic resource page."""
+    made = _per_request("qagraph_hrefs")
+    found = made.get(iri)
+    if found is None:
+        found = made[iri] = _href(iri)
+    return found
+
+
+def _href(iri: str) -> str:
     base = base_iri()
     if iri.startswith(base) and len(iri) > len(base):
         return "/id/" + quote(iri[len(base):], safe="/-._~!$&'()*+,;=:@")
@@ -110,6 +127,15 @@ def record_ends(iri: str) -> tuple[str, str, str] | None:
 
 
 def label(iri: str) -> str:
+    """The node's name in the interface language (from the catalogue)."""
+    made = _per_request("qagraph_labels")
+    found = made.get(iri)
+    if found is None:
+        found = made[iri] = _label(iri)
+    return found
+
+
+def _label(iri: str) -> str:
     catalogue = cat()
     if iri not in catalogue.labels:
         known = well_known().get(iri)
@@ -202,15 +228,14 @@ def lang_switch_url(other: str) -> str:
     return request.path + "?" + urlencode([*args, ("lang", other)])
 
 
+_REASONING = PerState(1)
+
+
 def reasoning() -> equivalence.Reasoning:
-    """Reasoning over the accepted mappings, reused while the store's sources stay the same."""
+    """Reasoning over the accepted mappings, once per state of the store."""
     current = store()
-    key = tuple(sorted((k, v.value) for k, v in current.current_graphs().items()))
-    cached = current_app.extensions.get("qagraph.reasoning")
-    if cached is None or cached[0] != key:
-        cached = (key, equivalence.reason(current))
-        current_app.extensions["qagraph.reasoning"] = cached
-    return cached[1]
+    found: equivalence.Reasoning = _REASONING.get(current, "reasoning", lambda: equivalence.reason(current))
+    return found
 
 
 def init_app(app: Flask) -> None:

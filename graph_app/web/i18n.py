@@ -14,8 +14,8 @@ from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, g, request
-from flask_babel import Babel
+from flask import Flask, current_app, g, request
+from flask_babel import Babel, get_translations
 
 from ..core.messages import LANGUAGES, normalise_language
 
@@ -45,11 +45,30 @@ def select_language() -> str:
     return str(getattr(g, "lang", "sv"))
 
 
+def translations() -> Any:
+    """The merged catalogues of the request's language: Flask-Babel's own, looked up once
+    per language and app (a template's strings are many: each lookup through Flask-Babel
+    took some 20 µs of context and locale lookups)."""
+    by_lang: dict[str, Any] = current_app.extensions.setdefault("qagraph.translations", {})
+    lang = select_language()
+    found = by_lang.get(lang)
+    if found is None:
+        found = by_lang[lang] = get_translations()
+    return found
+
+
 def init_app(app: Flask) -> None:
     compile_catalogues()
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(p) for p in catalogue_dirs())
     app.config["BABEL_DEFAULT_LOCALE"] = app.config.get("LANG", "sv")
     Babel(app, locale_selector=select_language)
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
 
     @app.before_request
     def choose_language() -> None:

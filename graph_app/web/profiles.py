@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, render_template, request, url_for
+from flask import Response, g, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.http import parse_accept_header
 
@@ -67,7 +67,16 @@ def _url(iri: str, **args: Any) -> str:
 
 def representations(iri: str, forms: core.Forms) -> list[Representation]:
     """Every representation of the node: the page, qagraph's own model in each RDF syntax
-    (the suffix twins), then each register profile the node has."""
+    (the suffix twins), then each register profile the node has (made once per request:
+    the answer, its Link header and the page's downloads all list them)."""
+    made: dict[str, tuple[core.Forms, list[Representation]]] = g.setdefault("qagraph_representations", {})
+    found = made.get(iri)
+    if found is None or found[0] is not forms:
+        found = made[iri] = (forms, _representations(iri, forms))
+    return found[1]
+
+
+def _representations(iri: str, forms: core.Forms) -> list[Representation]:
     out = [Representation(None, HTML, _url(iri))]
     for token in forms.conforms:
         for media in core.PROFILES[token].media:

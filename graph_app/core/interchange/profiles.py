@@ -71,8 +71,11 @@ class Forms:
     elm_lacks: tuple[str, ...] = ()  # message keys elm_field_*
 
 
-# Forms and ELM descriptions per node, for one store generation.
+# ELM descriptions per node (an rdflib graph each: the most recently used few hundred), and
+# the forms of every node a page was asked for (small: each page view asks for its node's
+# forms, so they must outlast the descriptions), for one store generation.
 _MEMO = PerState(512)
+_FORMS = PerState(100_000)
 
 
 def elm_description(store: Store, iri: str) -> elm.ElmExport:
@@ -84,7 +87,7 @@ def elm_description(store: Store, iri: str) -> elm.ElmExport:
 
 def forms(store: Store, iri: str) -> Forms:
     """The profiles the node can be had in."""
-    value = _MEMO.get(store, ("forms", iri), lambda: _forms(store, iri))
+    value = _FORMS.get(store, iri, lambda: _forms(store, iri))
     assert isinstance(value, Forms)
     return value
 
