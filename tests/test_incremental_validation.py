@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -27,18 +27,25 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-@pytest.fixture(scope="module")
-def base_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphStore]:
-    """A store of generated data with known violations, and the concept schemes."""
+def generated_store(folder: Path, *args: str, more: Sequence[LoadInput] = ()) -> OxigraphStore:
+    """A store of data generated with `args` (bench/generate.py), the concept schemes, and
+    `more`."""
     from graph_app.cli import bundled_inputs
 
-    folder = tmp_path_factory.mktemp("incremental")
     out = folder / "data.nt"
-    generate(out, "--triples", "4000", "--violations", "0.1", "--awards-per-org", "3")
+    generate(out, *args)
     store = OxigraphStore(folder / "store")
     inputs = [i for i in bundled_inputs() if i.source.startswith("scheme-")]
     inputs.append(LoadInput(out, "synthetic", loaders.get("ntriples")))
-    load(store, inputs, base_iri=DEFAULT_BASE, validate=False)
+    load(store, [*inputs, *more], base_iri=DEFAULT_BASE, validate=False)
+    return store
+
+
+@pytest.fixture(scope="module")
+def base_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphStore]:
+    """A store of generated data with known violations, and the concept schemes."""
+    store = generated_store(tmp_path_factory.mktemp("incremental"), "--triples", "4000", "--violations", "0.1",
+                            "--awards-per-org", "3")
     yield store
     store.close()
 

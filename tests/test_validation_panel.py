@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from graph_app.cli import bundled_inputs
 from graph_app.core import node_validation
 from graph_app.core.loading import LoadInput, load
 from graph_app.core.namespaces import DEFAULT_BASE
 from graph_app.core.store import OxigraphStore
 from graph_app.core.validation import keep_report, validate_nodes, validate_store, whole_reports
 from loaders import registry as loaders
-from tests.test_bench_generate import generate
+from tests.test_incremental_validation import generated_store
 
 AWARD = "https://w3id.org/qagraph/id/example/award/panel"
 QA = "https://w3id.org/qagraph/ontology#"
@@ -45,17 +44,12 @@ def test_nodes_asked_for_together_get_the_results_of_their_own_validation(
     with known violations (routes, awards, organisations, credentials and the rest),
     however the nodes are grouped."""
     folder = tmp_path_factory.mktemp("together")
-    out = folder / "data.nt"
-    generate(out, "--triples", "3000", "--violations", "0.2", "--awards-per-org", "2")
-    store = OxigraphStore(folder / "store")
-    inputs = [i for i in bundled_inputs() if i.source.startswith("scheme-")]
-    inputs.append(LoadInput(out, "synthetic", loaders.get("ntriples")))
     # two awards that name the same organisation, which nothing describes
     shared = folder / "shared.ttl"
     shared.write_text("".join(f"<{AWARD}-{i}> a <{QA}Award> ; <{QA}awardedBy> <{DEFAULT_BASE}organisation/nowhere> .\n"
                               for i in (1, 2)), encoding="utf-8")
-    inputs.append(LoadInput(shared, "shared", loaders.get("turtle")))
-    load(store, inputs, base_iri=DEFAULT_BASE, validate=False)
+    store = generated_store(folder, "--triples", "3000", "--violations", "0.2", "--awards-per-org", "2",
+                            more=[LoadInput(shared, "shared", loaders.get("turtle"))])
     try:
         rows = store.query(f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), \"{DEFAULT_BASE}\")) }}")
         nodes = sorted(r["s"].value for r in rows)  # type: ignore[union-attr]

@@ -44,23 +44,23 @@ def base_iri() -> str:
     return str(current_app.config.get("BASE_IRI"))
 
 
-def _per_request(name: str) -> dict[str, str]:
-    """A table kept for the request (a page names the same nodes many times)."""
+def _per_request(name: str, iri: str, make: Callable[[str], str]) -> str:
+    """`make(iri)`, kept for the request in the table `name` (a page names the same nodes
+    many times)."""
     table: dict[str, str] | None = g.get(name)
     if table is None:
         table = {}
         setattr(g, name, table)
-    return table
+    found = table.get(iri)
+    if found is None:
+        found = table[iri] = make(iri)
+    return found
 
 
 def href(iri: str) -> str:
     """Where the app shows a node: /id/… under the base IRI, the levels overview for
     assurance levels, else the generic resource page."""
-    made = _per_request("qagraph_hrefs")
-    found = made.get(iri)
-    if found is None:
-        found = made[iri] = _href(iri)
-    return found
+    return _per_request("qagraph_hrefs", iri, _href)
 
 
 def _href(iri: str) -> str:
@@ -128,11 +128,7 @@ def record_ends(iri: str) -> tuple[str, str, str] | None:
 
 def label(iri: str) -> str:
     """The node's name in the interface language (from the catalogue)."""
-    made = _per_request("qagraph_labels")
-    found = made.get(iri)
-    if found is None:
-        found = made[iri] = _label(iri)
-    return found
+    return _per_request("qagraph_labels", iri, _label)
 
 
 def _label(iri: str) -> str:
