@@ -144,6 +144,26 @@ def test_queries_do_not_see_a_pending_graph(store, tmp_path):
     assert labels(store) == {"Alfa", "hidden"}
 
 
+def test_queries_asked_before_a_graph_is_staged_do_not_make_it_visible(store, tmp_path):
+    """The store keeps its pending graphs between changes of their marks: a query asked
+    before a load stages its graph must not leave the union of all graphs (with the staged
+    one) as the next queries' dataset, nor one asked after a discard an explicit list."""
+    load_text(store, tmp_path, "one", org_ttl("a", "Alfa"))
+    assert labels(store) == {"Alfa"} and not store.has_pending()
+    hidden = [ox.Triple(ox.NamedNode("http://x"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                        ox.Literal("hidden"))]
+    staged = store.stage("two", "two.ttl", "0" * 64)
+    store.write_staged(staged, hidden)
+    assert labels(store) == {"Alfa"} and store.has_pending()
+    store.discard([staged])
+    assert labels(store) == {"Alfa"} and not store.has_pending()
+    staged = store.stage("two", "two.ttl", "0" * 64)
+    store.write_staged(staged, hidden)
+    assert labels(store) == {"Alfa"}
+    store.commit([staged])
+    assert labels(store) == {"Alfa", "hidden"} and not store.has_pending()
+
+
 def test_bindings_are_bound_as_terms_not_pasted(store, tmp_path):
     load_text(store, tmp_path, "one", org_ttl("a", "Alfa"))
     hostile = ox.Literal('Alfa"} . ?s ?p ?o . FILTER("1')

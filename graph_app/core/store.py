@@ -238,6 +238,9 @@ class OxigraphStore:
         # Bumped by every commit and drop; hooks run after each (e.g. to rebuild caches).
         self.generation = 0
         self._current: tuple[int, dict[str, ox.NamedNode]] | None = None
+        self._pending_changes = 0
+        self._pending_kept: tuple[int, frozenset[ox.NamedNode]] | None = None
+        self._pending_lock = threading.Lock()
         self._commit_hooks: list[Callable[[], None]] = []
         self.last_recovery = Recovery()
         if self.path is None:
@@ -261,11 +264,21 @@ class OxigraphStore:
     # -- reading -------------------------------------------------------------------
 
     def _pending(self) -> set[ox.NamedNode]:
-        return {
-            q.object
-            for q in self._db.quads_for_pattern(META, _QA_PENDING, None, META)
-            if isinstance(q.object, ox.NamedNode)
-        }
+        """The pending graphs, read again after each change of their marks (every query
+        asks: its dataset is the union of all graphs only while none is pending)."""
+        changes = self._pending_changes
+        kept = self._pending_kept
+        if kept is None or kept[0] != changes:
+            found = frozenset(q.object for q in self._db.quads_for_pattern(META, _QA_PENDING, None, META)
+                              if isinstance(q.object, ox.NamedNode))
+            kept = self._pending_kept = (changes, found)
+        return set(kept[1])
+
+    def _pending_marked(self) -> None:
+        """After a change of the pending marks (made first: a reader that read the marks
+        before it reads them again)."""
+        with self._pending_lock:
+            self._pending_changes += 1
 
     def has_pending(self) -> bool:
         """True while a load's graph is staged and not yet committed or discarded."""
@@ -458,6 +471,7 @@ class OxigraphStore:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         graph = ox.NamedNode(f"{GRAPH_BASE}{name}/{stamp}-{uuid.uuid4().hex[:8]}")
         self._db.add(ox.Quad(META, _QA_PENDING, graph, META))
+        self._pending_marked()
         return StagedSource(name=name, graph=graph, file=file, checksum=checksum)
 
     def write_staged(self, staged: StagedSource, triples: Iterable[ox.Triple]) -> None:
@@ -499,6 +513,7 @@ class OxigraphStore:
                 delete.append(ox.Quad(META, _QA_PENDING, s.graph, META))
                 insert.extend(provenance_quads(s, src, now, agent))
             self._db.update(update_text(delete, insert))
+            self._pending_marked()
             self._drop_graphs(retired)
         self._committed()
 
@@ -520,6 +535,7 @@ class OxigraphStore:
                 ox.Quad(graph, ox.NamedNode(PROV + "invalidatedAtTime"), _now(), META),
             ]
             self._db.update(update_text(delete, insert))
+            self._pending_marked()
             self._drop_graphs([graph])
         self._committed()
         return size
@@ -545,6 +561,7 @@ class OxigraphStore:
                 self._db.remove_graph(graph)  # empty by now: a small transaction
             if isinstance(graph, ox.NamedNode):
                 self._db.remove(ox.Quad(META, _QA_PENDING, graph, META))
+                self._pending_marked()
         self._compact_after(removed)
         return removed
 
@@ -621,6 +638,7 @@ class OxigraphStore:
         self.last_recovery.graphs += len(orphans)
         for g in self._pending():
             self._db.remove(ox.Quad(META, _QA_PENDING, g, META))
+        self._pending_marked()
         return [g.value for g in named]
 
     def dump(self, output: IO[bytes], fmt: ox.RdfFormat, source: str | None = None) -> None:
