@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import pyoxigraph as ox
 from flask_babel import gettext as _
@@ -35,17 +36,30 @@ def verdict_names() -> dict[str, str]:
 @dataclass
 class Worded:
     """An answer in words: its value, the badge to wear, the core's headline and
-    one-sentence summary, the path's sentences, the conditions, who recognises, and the
-    recognitions and mapping records to link to."""
+    one-sentence summary, who recognises, the recognitions and mapping records to link to,
+    and (said when first asked for, in the answer's language: the rows of a credential's
+    card show only the summary) the path's sentences and the conditions."""
 
     status: str
     badge: str
     headline: str
     text: str
-    lines: list[str] = field(default_factory=list)
-    conditions: list[str] = field(default_factory=list)
     who: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
+    answer: Answer | None = field(default=None, repr=False, compare=False)
+    language: str = "sv"
+
+    @cached_property
+    def lines(self) -> list[str]:
+        if self.answer is None:
+            return []
+        return list(dict.fromkeys(explanation.lines(self.answer, self.language, label)))
+
+    @cached_property
+    def conditions(self) -> list[str]:
+        if self.answer is None:
+            return []
+        return explanation.condition_texts(self.answer, self.language, label)
 
 
 def word(answer: Answer) -> Worded:
@@ -59,10 +73,10 @@ def word(answer: Answer) -> Worded:
         badge=badge,
         headline=explanation.headline(answer, language),
         text=explanation.summary(answer, language, label),
-        lines=list(dict.fromkeys(explanation.lines(answer, language, label))),
-        conditions=explanation.condition_texts(answer, language, label),
         who=list(dict.fromkeys(r.by for r in answer.recognitions if r.by)),
         links=list(dict.fromkeys(links)),
+        answer=answer,
+        language=language,
     )
 
 
