@@ -20,8 +20,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib import Literal as RdfLiteral
@@ -31,6 +31,9 @@ from .messages import message, normalise_language
 from .namespaces import DPK, LVL, QA, compact
 from .store import Store
 from .terms import literal_date
+
+if TYPE_CHECKING:  # networkx takes a tenth of a second to import: only when a graph is built
+    import networkx as nx
 
 # The shortcut properties and the dependency kinds they stand for.
 SHORTCUTS = {
@@ -148,6 +151,8 @@ def edges_from_graph(graph: Graph) -> list[Step]:
 def build(edges: Iterable[Step], on: date | None = None) -> nx.Graph:
     """Undirected graph of organisations over the dependencies that hold `on` (all of them
     when None); each edge keeps its directed steps."""
+    import networkx as nx
+
     graph = nx.Graph()
     for step in edges:
         if not step.holds_on(on):
@@ -172,6 +177,8 @@ def explain(graph: nx.Graph, a: str, b: str) -> tuple[Step, ...] | None:
         return ()
     if a not in graph or b not in graph:
         return None
+    import networkx as nx
+
     try:
         nodes = nx.shortest_path(graph, a, b)
     except nx.NetworkXNoPath:

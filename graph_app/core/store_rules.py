@@ -255,11 +255,17 @@ def _known_iris(select: Select, objects: Sequence[str]) -> list[Result]:
     return rules.known_iri_findings_of(sorted(links), lambda _o: False, _instances(select))
 
 
-def _undescribed(select: Select, candidates: str) -> list[str]:
+def _undescribed(select: Select, candidates: str, whole: bool = False) -> list[str]:
     """IRIs bound to ?o by `candidates` that nothing is said about (no triple has them as
     its subject). The distinct candidates are read first, then looked up in batches: in
-    one query Oxigraph took four times as long (3.4 s against 0.9 s at 1M triples)."""
-    rows = select(f"SELECT DISTINCT ?o WHERE {{ {candidates} }}")
+    one query Oxigraph took four times as long (3.4 s against 0.9 s at 1M triples). Over
+    the `whole` store, the candidates that are the subject of an rdf:type triple (said
+    something about, so described) are left out first, by hashing the store's types: one
+    pass, where looking up each of 450,000 IRIs took 17 s of CPU at 10M triples."""
+    distinct = f"SELECT DISTINCT ?o WHERE {{ {candidates} }}"
+    if whole:
+        distinct = f"SELECT DISTINCT ?o WHERE {{ {{ {distinct} }} MINUS {{ ?o a ?_type }} }}"
+    rows = select(distinct)
     iris = sorted({r["o"] for r in rows if isinstance(r.get("o"), ox.NamedNode)}, key=str)
     found: set[str] = set()
     for start in range(0, len(iris), UNDESCRIBED_BATCH):
@@ -285,7 +291,7 @@ def everything(view: Any, on: date | None = None) -> list[Result]:
     select = view.select
     found = _independence(view, None, day) + _numbers(select, None)
     found += _literals(_ill_typed_in_store(select))
-    found += _known_iris(select, _undescribed(select, _link_objects()))
+    found += _known_iris(select, _undescribed(select, _link_objects(), whole=True))
     return found
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from . import incremental, resources, rules, shapes, store_rules
+from . import resources, rules, shapes, store_rules
 from .derived import PerGeneration
 from .errors import InputError
 from .shacl import engine, fallback
@@ -367,6 +367,8 @@ def validate_staged(store: Store, staged: Sequence[StagedSource], replacing: Seq
     """Validate a pending load as the store would be after it, leaving out the sources it
     replaces; report only what the staged data introduces. Only the shapes and focus
     nodes the staged triples can affect are validated (graph_app/core/incremental.py)."""
+    from . import incremental  # its triggers read SPARQL with rdflib's parser: loads only
+
     before = StoreView(store, exclude_sources=replacing)
     with with_vocabulary(before) as before_v:
         after_v = before_v.with_staged(staged)

@@ -22,12 +22,10 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import URIRef
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
-from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable
 
 from .compiler import sparql_text
 from .model import Path, Shape, ShapesModel, nested_shapes
-from .sparql_check import algebra_nodes, parsed, part_of
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
@@ -132,6 +130,8 @@ class _Collector:
     def sparql(self, text: str, prefix: str) -> None:
         """Triggers of a SPARQL constraint: each triple pattern, with the way from $this to
         its ends through the other patterns."""
+        from .sparql_check import parsed  # the SPARQL parser, only when triggers are computed
+
         patterns = _triple_patterns(parsed(text).algebra)
         paths = _paths_from_this(patterns)
         for s, p, o in patterns:
@@ -173,6 +173,10 @@ def _predicates_of(p: object) -> frozenset[str] | None:
 
 def _triple_patterns(algebra: object) -> list[tuple[object, object, object]]:
     """Every triple pattern of the query, including those inside EXISTS and OPTIONAL."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    from .sparql_check import algebra_nodes, part_of
+
     found: list[tuple[object, object, object]] = []
     for node in algebra_nodes(algebra):
         if isinstance(node, CompValue) and node.name == "BGP":

@@ -28,8 +28,6 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from .model import Constraint, Path, Shape, ShapesModel, SparqlConstraint, nested_shapes
-from .rewrite import for_free, for_scan
-from .sparql_check import NeedsShapesGraph, UnsupportedQuery, analyse, with_focus
 from .sparql_terms import Unsupported, escape_iri, regex_flags, term
 
 FOCUS = "#FOCUS#"  # where a focused query takes its VALUES clause (or nothing)
@@ -174,6 +172,10 @@ class Compiler:
     # -- plans -------------------------------------------------------------------------
 
     def plan(self) -> Plan:
+        # rdflib's SPARQL parser (pyparsing) is imported only to compile: a run that
+        # takes its plan as compiled before (core/compiled_cache.py) never loads it
+        from .sparql_check import UnsupportedQuery
+
         plan = Plan(classes=self.subclasses)
         for root in self.model.roots:
             if root.deactivated:
@@ -436,6 +438,9 @@ class Compiler:
     # -- SPARQL-based constraints (SHACL §5) --------------------------------------------
 
     def _sparql(self, shape: Shape, sc: SparqlConstraint, focus: str) -> Check:
+        from .rewrite import for_free, for_scan
+        from .sparql_check import NeedsShapesGraph, analyse, with_focus
+
         text = sparql_text(sc, shape.path)
         try:
             info = analyse(sc.prologue + text)

@@ -22,7 +22,6 @@ from ..messages import LANGUAGES, message
 from .compiler import FOCUS, Check, Compiler, Plan
 from .model import Shape, ShapesModel
 from .report import Report, Result
-from .sparql_check import prebind, with_focus
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Row = dict[str, Term]
@@ -408,6 +407,8 @@ class Runner:
 
     def _sparql_batch(self, check: Check, builder: _Builder, nodes: Sequence[Term]) -> list[Result]:
         """A SPARQL constraint's results for some of its focus nodes."""
+        from .sparql_check import prebind, with_focus  # imports the SPARQL parser: only when needed
+
         query = check.sparql_query
         nodes = sorted(set(nodes), key=str)
         named = [n for n in nodes if not isinstance(n, ox.BlankNode)]

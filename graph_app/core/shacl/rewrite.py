@@ -173,15 +173,113 @@ def _pattern_variables(graph: object) -> set[Variable]:
 
 def _anti_join(part: CompValue, inner: object, bound: set[Variable]) -> str | None:
     """`FILTER NOT EXISTS { P }` over the group `inner` as a MINUS with the same answers,
-    or None. When P reads a variable of the group in a filter (?needed in `FILTER(?strength
-    >= ?needed)`), it stays a FILTER NOT EXISTS, a few index lookups per row: as a MINUS its
-    side would pair every row of P with every value the group can give that variable (at
-    10M triples, 2.4 GiB for the awards' identity checks)."""
+    or None. When P reads a variable of the group in its filter (?needed in `FILTER(?strength
+    >= ?needed)`), see `_correlated_anti_join`."""
     graph = part_of(part, "graph")
     shared = _pattern_variables(graph) & variables_in(inner)
-    if _uncorrelated(graph) and shared and shared <= bound:
+    if not shared or not shared <= bound:
+        return None
+    if _uncorrelated(graph):
         return f"MINUS {{ {pattern(graph, rewrite=True)} }}"
+    return _correlated_anti_join(graph, inner, shared, bound)
+
+
+# Functions that may answer differently each time they are called
+_VOLATILE = {"Builtin_RAND", "Builtin_BNODE", "Builtin_UUID", "Builtin_STRUUID",
+             "Builtin_EXISTS", "Builtin_NOTEXISTS"}
+
+
+def _variables_of(triples: list[tuple[Any, Any, Any]]) -> set[Variable]:
+    return {x for t in triples for x in t if isinstance(x, Variable)}
+
+
+def _correlated_anti_join(graph: object, inner: object, shared: set[Variable],
+                          bound: set[Variable]) -> str | None:
+    """`FILTER NOT EXISTS { F FILTER(c) N }` whose condition c reads variables X that only
+    the group binds, as a MINUS with the same answers, or None. F are the triples that
+    share a variable with the group (the award's `?this qa:identityVerification ?method`),
+    N the others (`?method qa:strength ?strength`), which must bind every variable of c but
+    X. The pairs of N's values and of the values X can take in the group (the few distinct
+    strengths the levels need, from the group's own triples) that meet c are computed
+    first: a small table, which the MINUS side joins with F by hashing. A row of the group
+    is removed exactly when some row of F, N and its own X meets c, as NOT EXISTS says.
+    Written as one lookup per row (as NOT EXISTS is evaluated), the awards' identity check
+    took 16 s of CPU at 10M triples; pairing every row of F with every value of X, before
+    the condition, took 2.4 GiB."""
+    if not (isinstance(graph, CompValue) and graph.name == "Filter"):
+        return None
+    condition = part_of(graph, "expr")
+    if any(getattr(node, "name", "") in _VOLATILE for node in algebra_nodes(condition)):
+        return None
+    triples = _basic_triples(part_of(graph, "p"))
+    if not triples or any(not isinstance(t[1], URIRef) for t in triples):
+        return None
+    own = _variables_of(triples)  # type: ignore[arg-type]
+    correlated = variables_in(condition) - own
+    if not correlated or not correlated <= bound:
+        return None
+    near = [t for t in triples if not shared & set(t)]
+    far = [t for t in triples if shared & set(t)]
+    near_variables = _variables_of(near)  # type: ignore[arg-type]
+    joins = near_variables & _variables_of(far)  # type: ignore[arg-type]
+    if not near or not joins or not (variables_in(condition) & own) <= near_variables:
+        return None
+    values = _values_in_group(correlated, inner, shared)
+    if values is None:
+        return None
+    projected = " ".join(f"?{v}" for v in sorted(joins | correlated, key=str))
+    small = (f"SELECT DISTINCT {projected} WHERE {{ "
+             + " ".join(_triple(t, rewrite=True) for t in near)
+             + f" {values} FILTER({expression(condition)}) }}")
+    return "MINUS { " + " ".join(_triple(t, rewrite=True) for t in far) + f" {{ {small} }} }}"
+
+
+def _basic_triples(group: object) -> list[tuple[Any, Any, Any]] | None:
+    """The triple patterns of a group made only of them (joined BGPs), else None."""
+    if isinstance(group, CompValue) and group.name == "BGP":
+        return [tuple(t) for t in part_of(group, "triples") or []]  # type: ignore[misc]
+    if isinstance(group, CompValue) and group.name == "Join":
+        left, right = _basic_triples(part_of(group, "p1")), _basic_triples(part_of(group, "p2"))
+        return None if left is None or right is None else left + right
     return None
+
+
+def _defining_triples(group: object) -> list[tuple[Any, Any, Any]]:
+    """Triple patterns (plain predicates) that every solution of the group matches."""
+    if not isinstance(group, CompValue):
+        return []
+    if group.name == "BGP":
+        return [tuple(t) for t in part_of(group, "triples") or [] if isinstance(t[1], URIRef)]  # type: ignore[misc]
+    if group.name == "Join":
+        return _defining_triples(part_of(group, "p1")) + _defining_triples(part_of(group, "p2"))
+    if group.name in ("Filter", "Extend"):
+        return _defining_triples(part_of(group, "p"))
+    if group.name in ("LeftJoin", "Minus"):
+        return _defining_triples(part_of(group, "p1"))
+    return []
+
+
+def _values_in_group(correlated: set[Variable], inner: object, shared: set[Variable]) -> str | None:
+    """A subquery giving every value the group can bind to the `correlated` variables (and
+    maybe more): the group's triples connected to them, without those on the variables the
+    NOT EXISTS shares with it (the focus nodes' own triples: many); None when a variable
+    is in no such triple."""
+    candidates = [t for t in _defining_triples(inner) if not shared & set(t)]
+    chosen: list[tuple[Any, Any, Any]] = []
+    reached = set(correlated)
+    grown = True
+    while grown:
+        grown = False
+        for t in candidates:
+            if t not in chosen and reached & set(t):
+                chosen.append(t)
+                reached |= _variables_of([t])
+                grown = True
+    if not correlated <= _variables_of(chosen):
+        return None
+    projected = " ".join(f"?{v}" for v in sorted(correlated, key=str))
+    return ("{ SELECT DISTINCT " + projected + " WHERE { "
+            + " ".join(_triple(t, rewrite=True) for t in chosen) + " } }")
 
 
 def _filter(node: CompValue, rewrite: bool) -> str:
