@@ -21,9 +21,6 @@ from typing import Any, TypeVar
 import click
 import pyoxigraph as ox
 
-import loaders
-from loaders import sssom as sssom_loader
-
 from .core import catalogue, names, resources, stats
 from .core.errors import QagraphError
 from .core.limits import format_size
@@ -45,6 +42,14 @@ RDF_OUTPUT = {
     "jsonld": ox.RdfFormat.JSON_LD,
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
+
+
+def _loaders() -> Any:
+    """The loaders (imported by the commands that read files: their libraries, openpyxl
+    among them, take half a second to import, which `qagraph validate` need not wait for)."""
+    import loaders
+
+    return loaders
 
 
 class Context:
@@ -207,7 +212,7 @@ def load_command(ctx: Context, files: tuple[Path, ...], fmt: str | None, source:
     if source and len(files) > 1:
         raise click.UsageError("--source takes one file")
     inputs = [
-        LoadInput(path, source or source_name_for(path), loaders.for_path(path, profile or fmt))
+        LoadInput(path, source or source_name_for(path), _loaders().for_path(path, profile or fmt))
         for path in files
     ]
     with _progress("load", len(inputs) + (0 if no_validate else 1)) as step:
@@ -577,6 +582,9 @@ def drop_command(ctx: Context, source: str) -> None:
 
 def bundled_inputs() -> list[LoadInput]:
     """The ontology, the concept schemes and the sample data, as load inputs."""
+    loaders = _loaders()
+    from loaders import sssom as sssom_loader
+
     turtle = loaders.get("turtle")
     items = [LoadInput(p, f"ontology-{source_name_for(p)}", turtle)
              for p in sorted(resources.ONTOLOGY_DIR.glob("*.ttl"))]
@@ -693,8 +701,10 @@ def map_import_command(ctx: Context, file: Path) -> None:
     """
     if not file.is_file():
         raise QagraphError("file_missing", file=str(file))
+    from loaders import sssom as sssom_loader
+
     name = sssom_loader.source_for_set(sssom_loader.read_file(file).set_id)
-    outcome = load(ctx.store, [LoadInput(file, name, loaders.get("sssom"))],
+    outcome = load(ctx.store, [LoadInput(file, name, _loaders().get("sssom"))],
                    base_iri=ctx.settings["BASE_IRI"])
     _print_report(ctx, outcome.report)
     for staged in outcome.staged:
@@ -716,6 +726,8 @@ def map_export_command(ctx: Context, mapping_set: str, output: Path | None) -> N
     Example:
       qagraph map export hot-work -o hot-work.sssom.tsv
     """
+    from loaders import sssom as sssom_loader
+
     if output is None:
         sssom_loader.export(ctx.store, mapping_set, sys.stdout, ctx.settings["BASE_IRI"])
         return

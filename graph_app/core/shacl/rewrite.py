@@ -214,14 +214,14 @@ def _correlated_anti_join(graph: object, inner: object, shared: set[Variable],
     triples = _basic_triples(part_of(graph, "p"))
     if not triples or any(not isinstance(t[1], URIRef) for t in triples):
         return None
-    own = _variables_of(triples)  # type: ignore[arg-type]
+    own = _variables_of(triples)
     correlated = variables_in(condition) - own
     if not correlated or not correlated <= bound:
         return None
     near = [t for t in triples if not shared & set(t)]
     far = [t for t in triples if shared & set(t)]
-    near_variables = _variables_of(near)  # type: ignore[arg-type]
-    joins = near_variables & _variables_of(far)  # type: ignore[arg-type]
+    near_variables = _variables_of(near)
+    joins = near_variables & _variables_of(far)
     if not near or not joins or not (variables_in(condition) & own) <= near_variables:
         return None
     values = _values_in_group(correlated, inner, shared)
@@ -237,7 +237,7 @@ def _correlated_anti_join(graph: object, inner: object, shared: set[Variable],
 def _basic_triples(group: object) -> list[tuple[Any, Any, Any]] | None:
     """The triple patterns of a group made only of them (joined BGPs), else None."""
     if isinstance(group, CompValue) and group.name == "BGP":
-        return [tuple(t) for t in part_of(group, "triples") or []]  # type: ignore[misc]
+        return [tuple(t) for t in part_of(group, "triples") or []]
     if isinstance(group, CompValue) and group.name == "Join":
         left, right = _basic_triples(part_of(group, "p1")), _basic_triples(part_of(group, "p2"))
         return None if left is None or right is None else left + right
@@ -249,7 +249,7 @@ def _defining_triples(group: object) -> list[tuple[Any, Any, Any]]:
     if not isinstance(group, CompValue):
         return []
     if group.name == "BGP":
-        return [tuple(t) for t in part_of(group, "triples") or [] if isinstance(t[1], URIRef)]  # type: ignore[misc]
+        return [tuple(t) for t in part_of(group, "triples") or [] if isinstance(t[1], URIRef)]
     if group.name == "Join":
         return _defining_triples(part_of(group, "p1")) + _defining_triples(part_of(group, "p2"))
     if group.name in ("Filter", "Extend"):
