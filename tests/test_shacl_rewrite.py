@@ -152,3 +152,41 @@ def test_undescribed_iris_are_found_alike_with_the_types_left_out_first() -> Non
         assert store_rules._undescribed(view.select, candidates, whole=True) == each
         found += len(each)
     assert found > 20
+
+
+def test_the_class_hierarchy_read_at_once_is_what_the_path_gives_per_class() -> None:
+    """The rdfs:subClassOf triples read in one query and followed in Python give each
+    class the subclasses `?c rdfs:subClassOf* <class>` gives, through chains, cycles and
+    blank nodes; above EDGE_LIMIT triples each class is asked with the path."""
+    rng = random.Random(11)
+    nodes = [f"<{X}C{i}>" for i in range(10)] + [f"_:b{i}" for i in range(3)]
+    subclass = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
+    classes = [f"{X}C{i}" for i in range(10)] + [f"{X}absent"]
+    reached = 0
+    for _ in range(60):
+        lines = [f"{rng.choice(nodes)} {subclass} {rng.choice(nodes)} ." for _ in range(rng.randint(0, 20))]
+        store = ox.Store()
+        store.load("\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES)
+        view = MemoryView(store)
+        per_class = {cls: engine.subclasses_of(view, cls) for cls in classes}
+        assert engine.subclasses(view, classes) == per_class
+        reached += sum(len(subs) - 1 for subs in per_class.values())
+    assert reached > 100
+
+
+def test_a_big_class_hierarchy_is_asked_per_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = ox.Store()
+    lines = [f"<{X}C{i + 1}> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{X}C{i}> ." for i in range(5)]
+    store.load("\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES)
+    monkeypatch.setattr(engine, "EDGE_LIMIT", 3)
+    asked: list[str] = []
+    view = MemoryView(store)
+    select = view.select
+
+    def recorded(text: str, bindings: object = None) -> list[dict[str, object]]:
+        asked.append(text)
+        return select(text)  # type: ignore[return-value]
+
+    monkeypatch.setattr(view, "select", recorded)
+    assert engine.subclasses(view, [f"{X}C2"]) == {f"{X}C2": [f"{X}C2", f"{X}C3", f"{X}C4", f"{X}C5"]}
+    assert any("*" in text for text in asked)

@@ -103,14 +103,41 @@ class MemoryView:
 # -- plans, once per shapes model and class hierarchy -------------------------------------
 
 
+EDGE_LIMIT = 20000  # rdfs:subClassOf triples read at once to find the class hierarchy
+
+
 def subclasses(view: View, classes: Iterable[str]) -> dict[str, list[str]]:
-    """Each class with its subclasses in the data (rdfs:subClassOf*, anchored on the class)."""
+    """Each class with its subclasses in the data (what `?c rdfs:subClassOf* <class>`
+    gives). The view's rdfs:subClassOf triples (a few hundred, the ontology's) are read in
+    one query and followed here: a load asked one query per class of the shapes before
+    (26). With more than EDGE_LIMIT such triples, each class is asked with the path,
+    anchored on it."""
+    wanted = sorted(set(classes))
+    edges = view.select(f"SELECT ?c ?super WHERE {{ ?c <{RDFS_SUBCLASS}> ?super }} LIMIT {EDGE_LIMIT + 1}")
+    if len(edges) > EDGE_LIMIT:
+        return {cls: subclasses_of(view, cls) for cls in wanted}
+    below: dict[Term, set[Term]] = {}
+    for edge in edges:
+        below.setdefault(edge["super"], set()).add(edge["c"])
     found: dict[str, list[str]] = {}
-    for cls in sorted(set(classes)):
-        text = f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS_SUBCLASS}>* <{cls}> }}"
-        subs = {r["c"].value for r in view.select(text) if isinstance(r.get("c"), ox.NamedNode)}
+    for cls in wanted:
+        seen: set[Term] = set()
+        todo: list[Term] = [ox.NamedNode(cls)]
+        while todo:
+            for sub in below.get(todo.pop(), ()):
+                if sub not in seen:
+                    seen.add(sub)
+                    todo.append(sub)
+        subs = {n.value for n in seen if isinstance(n, ox.NamedNode)}
         found[cls] = [cls, *sorted(subs - {cls})]
     return found
+
+
+def subclasses_of(view: View, cls: str) -> list[str]:
+    """The class and its subclasses in the data, asked of the store with the path."""
+    text = f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS_SUBCLASS}>* <{cls}> }}"
+    subs = {r["c"].value for r in view.select(text) if isinstance(r.get("c"), ox.NamedNode)}
+    return [cls, *sorted(subs - {cls})]
 
 
 def plan_for(model: ShapesModel, classes: Mapping[str, Sequence[str]]) -> Plan:
