@@ -85,6 +85,28 @@ def test_requirement_page_lists_what_satisfies_it_today(bclient):
     assert 'data-kind="credential"' in page
 
 
+def _why(page: str) -> str:
+    """The list of facts behind a route's level, as the card shows it."""
+    return page.split('<ul class="plain why"', 1)[1].split("</ul>", 1)[0]
+
+
+def test_route_page_answers_its_level_who_does_what_and_where_it_leads(bclient):
+    """A route's page is answered in words like a credential's: its level and the facts
+    behind it (the same as on its credential's card), the roles, and the credential it
+    leads to; not a list of statements."""
+    en = card(bclient.get("/id/route/f-gas-kategori-i?lang=en").text)
+    assert 'class="badge level-C1 large"' in en and "Independent certificate (third party)" in en
+    assert "Leads to" in en and 'href="/id/credential/f-gas-kategori-i"' in en
+    assert "Issues" in en and "INCERT" in en and "Accredits" in en and "Swedac" in en
+    assert "Examination method" in en and "About the route" in en
+    credential = card(bclient.get("/id/credential/f-gas-kategori-i?lang=en").text)
+    assert _why(en) == _why(credential)
+    assert "Independent: issuer and examiners do not depend on the trainers" in _why(en)
+    sv = card(bclient.get("/id/route/heta-arbeten?lang=sv").text)
+    assert "Leder till" in sv and "Sektorscertifikat" in sv and "Om utfärdandevägen" in sv
+    assert "Utbildar" in sv and "Examinationsform" in sv
+
+
 def test_a_typed_name_resolves_offers_matches_or_says_what_is_wrong(bclient):
     answer = bclient.get("/check?lang=en&credential=Varmt arbejde&requirement=heta-arbeten-forsakringsvillkor"
                          "&issued=2023-07-15&on=2024-05-01")

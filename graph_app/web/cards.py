@@ -378,6 +378,41 @@ def _credential_card(iri: str, statements: list[core.Statement],
     }
 
 
+# -- the issuance route ------------------------------------------------------------------
+
+
+def route_profile(iri: str, statements: list[core.Statement],
+                  incoming: list[core.Incoming]) -> dict[str, Any]:
+    """What the route's card shows (its level and why, who does what, which credential it
+    leads to), made once per store generation, language and day (the independence
+    verdict and the accreditations in force are those of today)."""
+    return _cards.get(store(), ("route", iri, lang(), date.today().isoformat()),
+                      lambda: _route_profile(iri, statements, incoming))
+
+
+def _route_profile(iri: str, statements: list[core.Statement],
+                   incoming: list[core.Incoming]) -> dict[str, Any]:
+    by_prop: dict[str, list[Any]] = defaultdict(list)
+    for st in statements:
+        by_prop[st.predicate].append(st.value)
+    in_by = {grp.predicate: grp for grp in incoming}
+    credentials = sorted(in_by[QA + "hasRoute"].subjects, key=label) if QA + "hasRoute" in in_by else []
+    basis = None
+    for credential in credentials:  # the same level check as on the credential's card
+        basis = next((c for c in level_check.route_checks(store(), credential) if c.route == iri), None)
+        if basis is not None:
+            break
+    rc = _route_card(iri, _rules.get(store()), basis)
+    return {
+        "route": rc,
+        "credentials": credentials,
+        "roles": [(name, role_names()[name], rc.roles[name]) for name in ROLE_PROPS if rc.roles.get(name)],
+        "accreditations": accreditations(rc.roles.get("issuer", []) + rc.roles.get("examiner", [])),
+        "examination": _iris(by_prop.get(QA + "examinationMethod", [])),
+        "about": _text(by_prop.get(DCTERMS + "description", [])) or _text(by_prop.get(RDFS + "comment", [])),
+    }
+
+
 # -- the organisation --------------------------------------------------------------------
 
 
@@ -513,7 +548,7 @@ def _requirement_profile(iri: str, statements: list[core.Statement]) -> dict[str
     }
 
 
-__all__ = ["credential_card", "organisation_profile", "requirement_profile", "href"]
+__all__ = ["credential_card", "organisation_profile", "requirement_profile", "route_profile", "href"]
 
 
 def init_app(app: Flask) -> None:

@@ -69,7 +69,7 @@ def _render(iri: str, violations: list[Result] | None) -> str:
     incoming = core.incoming(s, iri, limit=PAGE, page_of=page_of, offset=offset)
     entry = cat().entries.get(iri)
     kind = entry.kind if entry else ""
-    card = profile = requirement = None
+    card = profile = requirement = route = None
     check_state = None
     if QA + "Credential" in types:
         card = cards.credential_card(iri, statements, incoming)
@@ -79,6 +79,8 @@ def _render(iri: str, violations: list[Result] | None) -> str:
     elif QA + "Requirement" in types:
         requirement = cards.requirement_profile(iri, statements)
         check_state = check.form_state({}, fixed_requirement=iri)
+    elif QA + "IssuanceRoute" in types:
+        route = cards.route_profile(iri, statements, incoming)
     return render_template(
         "entity.html",
         iri=iri,
@@ -97,9 +99,10 @@ def _render(iri: str, violations: list[Result] | None) -> str:
         card=card,
         profile=profile,
         requirement=requirement,
+        route=route,
         check=check_state,
         verdicts=acceptance.verdict_names(),
-        folded=card is not None or profile is not None or requirement is not None,
+        folded=any(x is not None for x in (card, profile, requirement, route)),
         description=_description(statements),
     )
 
