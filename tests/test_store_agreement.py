@@ -85,6 +85,7 @@ FINDERS = {
     "start": ["{ ?x skos:exactMatch ?y }", "{ ?r owl:annotatedSource ?x ; owl:annotatedProperty skos:exactMatch }"],
     "requirement": ["{ ?x a qa:Requirement ; qa:requiresMinimumLevel ?l }", "{ ?x a qa:Requirement }"],
     "organisation": ["{ ?r qa:issuer ?x }"],
+    "person": ["{ ?a qa:awardee ?x }"],
     "set": ["{ ?x a <https://w3id.org/sssom/MappingSet> }"],
 }
 PROLOGUE = ("PREFIX qa: <https://w3id.org/qagraph/ontology#> "

@@ -107,6 +107,45 @@ def test_route_page_answers_its_level_who_does_what_and_where_it_leads(bclient):
     assert "Utbildar" in sv and "Examinationsform" in sv
 
 
+EXAMPLE = "/id/example/"
+
+
+def _row(page: str, where: str) -> str:
+    """The "where it is accepted" row of a country or requirement."""
+    return page.split(f'<span class="where">{where}</span>', 1)[1].split("</li>", 1)[0]
+
+
+def test_award_page_answers_for_that_award_whether_valid_and_where_accepted(bclient):
+    """Two invented awards of the same Danish certificate, one issued on the last day the
+    Swedish recognition covers and one after it: each award's page answers for itself
+    (valid today, and accepted in Sweden or not), where the credential's page can only
+    say "it depends"."""
+    on_time = card(bclient.get(EXAMPLE + "award/karen-eksempel-varmt-arbejde?lang=en").text)
+    late = card(bclient.get(EXAMPLE + "award/soren-eksempel-varmt-arbejde?lang=en").text)
+    for page in (on_time, late):
+        assert "Valid today (" in page and "Where this award is accepted" in page
+        assert 'class="badge level-B"' in page and "Hot work certificate (Denmark, Varmt arbejde)" in page
+        # the check form asks for the requirement and the date, not an issue date
+        assert 'name="credential" value="https://w3id.org/qagraph/id/example/award/' in page
+        assert 'name="issued"' not in page and 'name="requirement"' in page
+    assert "Valid, until 30 June 2028." in on_time and "Valid, until 15 August 2028." in late
+    assert 'class="verdict yes"' in _row(on_time, "Sweden")
+    assert 'class="verdict no"' in _row(late, "Sweden")
+    credential = card(bclient.get(VARMT + "?lang=en").text)
+    assert 'class="verdict depends"' in _row(credential, "Sweden")
+    expired = card(bclient.get(EXAMPLE + "award/nils-exempel-heta-arbeten?lang=sv").text)
+    assert "Upphörde att gälla 2024-11-11." in expired
+
+
+def test_person_page_lists_the_awards_held_and_whether_each_is_valid_today(bclient):
+    en = card(bclient.get(EXAMPLE + "person/anna-exempel?lang=en").text)
+    assert "Credentials held, valid today" in en
+    assert "ESA certificate (electrical safety instructions)" in en and "Valid, until 3 March 2028." in en
+    assert 'href="/id/example/award/anna-exempel-esa"' in en
+    nils = card(bclient.get(EXAMPLE + "person/nils-exempel?lang=sv").text)
+    assert "✗ Upphörde att gälla 2024-11-11." in nils
+
+
 def test_a_typed_name_resolves_offers_matches_or_says_what_is_wrong(bclient):
     answer = bclient.get("/check?lang=en&credential=Varmt arbejde&requirement=heta-arbeten-forsakringsvillkor"
                          "&issued=2023-07-15&on=2024-05-01")

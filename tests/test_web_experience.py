@@ -43,6 +43,8 @@ PAGES: dict[str, str] = {
     "requirement": "/id/requirement/heta-arbeten-forsakringsvillkor",
     "route": "/id/route/heta-arbeten",
     "recognition": "/id/recognition/se-varmt-arbejde",
+    "award": "/id/example/award/soren-eksempel-varmt-arbejde",
+    "person": "/id/example/person/anna-exempel",
     "concept": "/resource?iri=https://w3id.org/qagraph/vocab/level/B",
     "levels": "/levels",
     "graph": "/graph?iri=" + ID + "credential/heta-arbeten",

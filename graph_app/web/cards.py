@@ -413,6 +413,91 @@ def _route_profile(iri: str, statements: list[core.Statement],
     }
 
 
+# -- one person's award ------------------------------------------------------------------
+
+
+def award_profile(iri: str, statements: list[core.Statement]) -> dict[str, Any]:
+    """What an award's card shows: whether it is valid today, the credential and the
+    level of the route it came by, and where this award (with its own issue date, expiry
+    and identity check) is accepted today. Made once per store generation, language and
+    day."""
+    return _cards.get(store(), ("award", iri, lang(), date.today().isoformat()),
+                      lambda: _award_profile(iri, statements))
+
+
+def _award_profile(iri: str, statements: list[core.Statement]) -> dict[str, Any]:
+    by_prop: dict[str, list[Any]] = defaultdict(list)
+    for st in statements:
+        by_prop[st.predicate].append(st.value)
+    today = date.today()
+    issued, expires = _date(by_prop.get(QA + "issued", [])), _date(by_prop.get(QA + "expires", []))
+    status = _validity(issued, expires, today)
+    route = next(iter(_iris(by_prop.get(QA + "viaRoute", []))), "")
+    level = next(iter(_iris(_props(route).get(QA + "assuranceLevel", [])))) if route else ""
+    catalogue = cat()
+    return {
+        "status": status,
+        "issued": format_day(issued),
+        "expires": format_day(expires),
+        "credentials": _iris(by_prop.get(QA + "awardedCredential", [])),
+        "route": route,
+        "notation": catalogue.notations.get(level, local_name(level)) if level else "",
+        "meaning": catalogue.full_label(level, lang()) if level else "",
+        "awarded_by": _iris(by_prop.get(QA + "awardedBy", [])),
+        "holders": _iris(by_prop.get(QA + "awardee", [])),
+        "identity": _iris(by_prop.get(QA + "identityVerification", [])),
+        "accepted": acceptance.rows_for_credential(iri, today),
+        "today": format_day(today),
+    }
+
+
+def _validity(issued: str, expires: str, today: date) -> str:
+    """Whether an award is valid today by its own dates: future, expired, valid or open
+    (no expiry recorded: each requirement's answer says what applies)."""
+    if issued and issued > today.isoformat():
+        return "future"
+    if expires and expires < today.isoformat():
+        return "expired"
+    return "valid" if expires else "open"
+
+
+MAX_AWARDS = 200
+
+
+def person_profile(iri: str) -> dict[str, Any]:
+    """A person's awards, each with its credential, level and whether it is valid today;
+    made once per store generation, language and day."""
+    return _cards.get(store(), ("person", iri, lang(), date.today().isoformat()), lambda: _person_profile(iri))
+
+
+def _person_profile(iri: str) -> dict[str, Any]:
+    result = store().query(queries.load("card-person-awards").text, bindings={"person": ox.NamedNode(iri)})
+    assert isinstance(result, ox.QuerySolutions)
+    today = date.today()
+    catalogue = cat()
+    awards: dict[str, dict[str, Any]] = {}
+    for row in result:
+        award = awards.setdefault(row["award"].value, {"iri": row["award"].value, "credential": "",
+                                                       "notations": [], "issued": "", "expires": ""})
+        if row["credential"] is not None and not award["credential"]:
+            award["credential"] = row["credential"].value
+        if row["level"] is not None:
+            notation = catalogue.notations.get(row["level"].value, local_name(row["level"].value))
+            if notation not in award["notations"]:
+                award["notations"].append(notation)
+        for key in ("issued", "expires"):
+            if row[key] is not None and not award[key]:
+                award[key] = row[key].value[:10]
+    rows = []
+    for award in list(awards.values())[:MAX_AWARDS]:
+        award["status"] = _validity(award["issued"], award["expires"], today)
+        award["issued_text"], award["expires_text"] = format_day(award["issued"]), format_day(award["expires"])
+        rows.append(award)
+    order = {"valid": 0, "open": 1, "future": 2, "expired": 3}
+    rows.sort(key=lambda a: (order[a["status"]], label(a["credential"] or a["iri"]).casefold()))
+    return {"awards": rows, "more": len(awards) > MAX_AWARDS, "today": format_day(today)}
+
+
 # -- the organisation --------------------------------------------------------------------
 
 
@@ -548,7 +633,7 @@ def _requirement_profile(iri: str, statements: list[core.Statement]) -> dict[str
     }
 
 
-__all__ = ["credential_card", "organisation_profile", "requirement_profile", "route_profile", "href"]
+__all__ = ["credential_card", "organisation_profile", "requirement_profile", "route_profile", "award_profile", "person_profile", "href"]
 
 
 def init_app(app: Flask) -> None:

@@ -69,7 +69,7 @@ def _render(iri: str, violations: list[Result] | None) -> str:
     incoming = core.incoming(s, iri, limit=PAGE, page_of=page_of, offset=offset)
     entry = cat().entries.get(iri)
     kind = entry.kind if entry else ""
-    card = profile = requirement = route = None
+    card = profile = requirement = route = award = person = None
     check_state = None
     if QA + "Credential" in types:
         card = cards.credential_card(iri, statements, incoming)
@@ -81,6 +81,11 @@ def _render(iri: str, violations: list[Result] | None) -> str:
         check_state = check.form_state({}, fixed_requirement=iri)
     elif QA + "IssuanceRoute" in types:
         route = cards.route_profile(iri, statements, incoming)
+    elif QA + "Award" in types:
+        award = cards.award_profile(iri, statements)
+        check_state = check.form_state({}, fixed_credential=iri)
+    elif QA + "Person" in types:
+        person = cards.person_profile(iri)
     return render_template(
         "entity.html",
         iri=iri,
@@ -100,9 +105,11 @@ def _render(iri: str, violations: list[Result] | None) -> str:
         profile=profile,
         requirement=requirement,
         route=route,
+        award=award,
+        person=person,
         check=check_state,
         verdicts=acceptance.verdict_names(),
-        folded=any(x is not None for x in (card, profile, requirement, route)),
+        folded=any(x is not None for x in (card, profile, requirement, route, award, person)),
         description=_description(statements),
     )
 
