@@ -811,6 +811,20 @@ def _minimum_level_requirements(store: Store) -> dict[str, str]:
     return value
 
 
+def _asked_against(store: Store, checker: Checker, own: str) -> dict[str, str]:
+    """The requirements a credential may be asked against, with their countries: those
+    that name it or an exact equivalent or that a recognition of one is for, and (when it
+    has a route) those of a minimum level. The same for every award of the credential."""
+    component = [ox.NamedNode(c) for c in [own, *checker._component(own).exact_equivalents(own)]]
+    text = queries.with_values(queries.load("credential-requirements").text, "c", component)
+    requirements = _requirements(store.query(text))
+    has_route = queries.with_values("ASK { ?c <https://w3id.org/qagraph/ontology#hasRoute> ?route }",
+                                    "c", component)
+    if store.query(has_route):
+        requirements = {**_minimum_level_requirements(store), **requirements}
+    return requirements
+
+
 def answers_for(store: Store, credential: str, on: date | str | None = None,
                 issued: date | str | None = None, checker: Checker | None = None,
                 limit: int | None = None) -> list[Answer]:
@@ -822,17 +836,10 @@ def answers_for(store: Store, credential: str, on: date | str | None = None,
     answer takes a few queries, and a store may hold hundreds of requirements of a
     minimum level)."""
     checker = checker or Checker(store)
-    subject_rows = _rows(store, "satisfaction-subject", "subject", credential)
-    if not subject_rows:
-        raise InputError("unknown_credential", name=credential)
-    own = subject_rows[0]["credential"].value
-    component = [ox.NamedNode(c) for c in [own, *checker._component(own).exact_equivalents(own)]]
-    text = queries.with_values(queries.load("credential-requirements").text, "c", component)
-    requirements = _requirements(store.query(text))
-    has_route = queries.with_values("ASK { ?c <https://w3id.org/qagraph/ontology#hasRoute> ?route }",
-                                    "c", component)
-    if store.query(has_route):
-        requirements = {**_minimum_level_requirements(store), **requirements}
+    # the subject as the checks read it (kept per state: an award's page reads it once)
+    own = checker._subject(credential, None).credential
+    requirements: dict[str, str] = _READ.get(store, ("asked-against", own),
+                                             lambda: _asked_against(store, checker, own))
     chosen = sorted(requirements, key=lambda r: (requirements[r] or "~", r))
     if limit is not None:
         chosen = chosen[:limit]
