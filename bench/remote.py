@@ -337,6 +337,8 @@ def endpoint(server: Any, settings: dict[str, object], remote: RemoteStore, runs
 
         ratios = []
         for label, text in queries.items():
+            ours(text)  # warm: one request on each side first (a reused server starts cold)
+            theirs(text)
             found = interleaved({"qagraph": ours, "virtuoso": theirs}, [text], max(5, runs // 4))
             a, b = statistics.median(found["qagraph"]), statistics.median(found["virtuoso"])
             ratios.append(a / b)

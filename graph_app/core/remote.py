@@ -174,6 +174,9 @@ def solutions_at_most(xml: bytes) -> int:
             + xml.count(b":result") - xml.count(b":results"))
 
 
+_STANDARD_CACHED = 65536  # characters: longer texts are not kept by _standard
+
+
 @functools.lru_cache(maxsize=256)
 def _standard(text: str, base_iri: str | None) -> None:
     """Refuse a text that is not standard SPARQL 1.1: Oxigraph's parser reads it (over an
@@ -752,7 +755,10 @@ class RemoteStore:
         substituted, read by Oxigraph's parser first (only standard SPARQL 1.1 goes to
         the server, see `_standard`), with its base."""
         text = substitute(without_dataset(_canonical(sparql)), bindings or {})
-        _standard(text, base_iri)
+        if len(text) <= _STANDARD_CACHED:
+            _standard(text, base_iri)
+        else:  # a long text is read each time rather than kept
+            _PARSER.query(text, base_iri=base_iri)
         if base_iri:
             text = f"BASE {ox.NamedNode(base_iri)}\n{text}"
         return text
