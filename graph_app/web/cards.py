@@ -127,11 +127,16 @@ _cards = Memo()
 # -- helpers ---------------------------------------------------------------------------
 
 
-def _props(iri: str) -> dict[str, list[Any]]:
+def _by_property(statements: list[core.Statement]) -> dict[str, list[Any]]:
+    """A node's outgoing values, grouped by property."""
     out: dict[str, list[Any]] = defaultdict(list)
-    for st in core.outgoing(store(), iri):
+    for st in statements:
         out[st.predicate].append(st.value)
     return out
+
+
+def _props(iri: str) -> dict[str, list[Any]]:
+    return _by_property(core.outgoing(store(), iri))
 
 
 def _iris(values: list[Any]) -> list[str]:
@@ -328,9 +333,7 @@ def credential_card(iri: str, statements: list[core.Statement],
 def _credential_card(iri: str, statements: list[core.Statement],
                      incoming: list[core.Incoming]) -> dict[str, Any]:
     rules = _rules.get(store())
-    by_prop: dict[str, list[Any]] = defaultdict(list)
-    for st in statements:
-        by_prop[st.predicate].append(st.value)
+    by_prop = _by_property(statements)
     bases = {c.route: c for c in level_check.route_checks(store(), iri)}
     routes = [_route_card(r, rules, bases.get(r)) for r in sorted(_iris(by_prop.get(QA + "hasRoute", [])))]
     catalogue = cat()
@@ -392,9 +395,7 @@ def route_profile(iri: str, statements: list[core.Statement],
 
 def _route_profile(iri: str, statements: list[core.Statement],
                    incoming: list[core.Incoming]) -> dict[str, Any]:
-    by_prop: dict[str, list[Any]] = defaultdict(list)
-    for st in statements:
-        by_prop[st.predicate].append(st.value)
+    by_prop = _by_property(statements)
     in_by = {grp.predicate: grp for grp in incoming}
     credentials = sorted(in_by[QA + "hasRoute"].subjects, key=label) if QA + "hasRoute" in in_by else []
     basis = None
@@ -426,9 +427,7 @@ def award_profile(iri: str, statements: list[core.Statement]) -> dict[str, Any]:
 
 
 def _award_profile(iri: str, statements: list[core.Statement]) -> dict[str, Any]:
-    by_prop: dict[str, list[Any]] = defaultdict(list)
-    for st in statements:
-        by_prop[st.predicate].append(st.value)
+    by_prop = _by_property(statements)
     today = date.today()
     issued, expires = _date(by_prop.get(QA + "issued", [])), _date(by_prop.get(QA + "expires", []))
     status = _validity(issued, expires, today)
@@ -578,9 +577,7 @@ def _organisation_profile(iri: str, statements: list[core.Statement]) -> dict[st
         name = (dep_names_out if d["direction"] == "out" else dep_names_in).get(local, local)
         if (d["other"], d["detail"]) not in tree[name]:
             tree[name].append((d["other"], d["detail"]))
-    by_prop: dict[str, list[Any]] = defaultdict(list)
-    for st in statements:
-        by_prop[st.predicate].append(st.value)
+    by_prop = _by_property(statements)
     country = [v.value for v in by_prop.get(QA + "country", []) if isinstance(v, ox.Literal)]
     return {
         "activities": activities,
@@ -603,9 +600,7 @@ def requirement_profile(iri: str, statements: list[core.Statement]) -> dict[str,
 
 
 def _requirement_profile(iri: str, statements: list[core.Statement]) -> dict[str, Any]:
-    by_prop: dict[str, list[Any]] = defaultdict(list)
-    for st in statements:
-        by_prop[st.predicate].append(st.value)
+    by_prop = _by_property(statements)
     catalogue = cat()
     asks = []
     for c in sorted(_iris(by_prop.get(QA + "requiresCredential", [])), key=label):
