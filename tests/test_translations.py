@@ -30,9 +30,13 @@ def swedish_catalogue() -> dict[str, str]:
     for po in sorted((ROOT / "graph_app" / "translations").glob("*/sv/LC_MESSAGES/messages.po")):
         with po.open("rb") as handle:
             for entry in read_po(handle):
-                if entry.id and entry.string:
-                    key = entry.id if isinstance(entry.id, str) else entry.id[0]
-                    merged[key] = entry.string if isinstance(entry.string, str) else entry.string[0]
+                if not entry.id or not entry.string:
+                    continue
+                if isinstance(entry.id, str):
+                    merged[entry.id] = entry.string
+                elif all(entry.string):  # a plural: every form translated, under both ids
+                    for key in entry.id:
+                        merged[key] = entry.string[-1]
     return merged
 
 

@@ -213,10 +213,40 @@ class PerGeneration(Generic[T]):
     def _file(self, store: Store, state: str) -> Path | None:
         """Beside the store's folder (as the query workers' snapshots are), one file per
         value: that of the latest state computed."""
-        if store.path is None or not self.name:
+        if store.path is None:
             return None
-        path = Path(store.path)
+        return self._file_beside(Path(store.path), state)
+
+    def _file_beside(self, path: Path, state: str) -> Path | None:
+        if not self.name:
+            return None
         return path.parent / f".{path.name}-derived" / f"{self.name}-{state}.pickle"
+
+    def kept(self, store: Store) -> bool:
+        """Whether the value of the store's committed state is kept (in memory or on disk)."""
+        entry = self._values.get(store)
+        if entry is not None and entry.generation == store.generation:
+            return True
+        return self._file_of(store, fingerprint(store)) is not None
+
+    def reload(self, store: Store) -> None:
+        """Read again the value of the committed state that another process kept beside
+        the store (it replaces the one in memory; `current` also remembers, per
+        generation, that none was there)."""
+        generation = store.generation
+        state = fingerprint(store)
+        value = self._read(store, state)
+        with self._lock:
+            self._missing.pop(store, None)
+            if value is not None:
+                self._values[store] = _Entry(generation, state, value)
+
+    def keep_beside(self, path: Path, state: str, value: T) -> None:
+        """Keep `value` as that of `state` of the store at `path`, from another process
+        (one that validated a copy of the store)."""
+        target = self._file_beside(path, state)
+        if target is not None:
+            self._write_file(target, value)
 
     def _file_of(self, store: Store, state: str) -> Path | None:
         """The file that keeps the value of `state`, when there is one."""
@@ -262,8 +292,10 @@ class PerGeneration(Generic[T]):
 
     def _write(self, store: Store, state: str, value: T) -> None:
         target = self._file(store, state)
-        if target is None:
-            return
+        if target is not None:
+            self._write_file(target, value)
+
+    def _write_file(self, target: Path, value: T) -> None:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile("wb", dir=target.parent, delete=False) as handle:

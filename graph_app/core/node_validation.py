@@ -1,7 +1,9 @@
 """The validation results of one node, for its page: the compiled checks restricted to the
 node, run by one background worker, waited for at most a given time, and kept per store
-state (a commit makes them stale); the last whole validation of the same state answers
-first when there is one.
+state and day (a commit makes them stale, and so does the date: some rules depend on it);
+the last whole validation of the same state, judged today, answers first when there is
+one (a server makes one after every commit, in another process:
+core/background_validation.py).
 
 The worker validates the nodes asked for while it was busy together, in one run of the
 checks restricted to all of them (a run costs its few dozen queries whatever the number
@@ -17,13 +19,15 @@ from collections import OrderedDict, deque
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import date
 
+from . import background_validation
 from .derived import PerState
 from .shacl.engine import subclasses
 from .store import Store
 from .validation import Result, StoreView, shapes_model, validate_nodes, whole_reports
 
-Key = tuple[int, int, str]  # (store token, generation, node)
+Key = tuple[int, int, date, str]  # (store token, generation, day judged, node)
 
 _validation_cache: OrderedDict[Key, list[Result]] = OrderedDict()
 _validation_lock = threading.Lock()
@@ -56,9 +60,10 @@ def class_hierarchy(store: Store) -> Mapping[str, Sequence[str]]:
     return _hierarchy.get(store, "classes", lambda: subclasses(StoreView(store), model.classes()))
 
 
-def validate_together(store: Store, nodes: Sequence[str]) -> dict[str, list[Result]]:
-    """Each node's results, from one run of the compiled checks restricted to the nodes."""
-    report = validate_nodes(store, nodes, classes=class_hierarchy(store))
+def validate_together(store: Store, nodes: Sequence[str], on: date | None = None) -> dict[str, list[Result]]:
+    """Each node's results (judged on `on`, today by default), from one run of the
+    compiled checks restricted to the nodes."""
+    report = validate_nodes(store, nodes, classes=class_hierarchy(store), on=on)
     found: dict[str, list[Result]] = {node: [] for node in nodes}
     for result in report.results:
         if result.focus in found:
@@ -89,9 +94,11 @@ def violations(store: Store, iri: str, wait: float | None = None) -> list[Result
     `wait` seconds (None: as long as it takes) and returns None when the validation is
     still running; the result is kept until the next commit."""
     whole = whole_reports.current(store, start=False)
-    if whole is not None:  # the last whole validation of this very state of the store
+    today = date.today()
+    if whole is not None and whole.fresh(today):  # a whole validation of this state, today
         return whole.by_focus.get(iri, [])
-    key = (store_token(store), store.generation, iri)
+    background_validation.wanted(store)
+    key = (store_token(store), store.generation, today, iri)
     with _validation_lock:
         if key in _validation_cache:
             _validation_cache.move_to_end(key)
@@ -117,12 +124,12 @@ def _drain() -> None:
         others: list[Job] = []
         while _queue and len(batch) < MAX_BATCH:
             item = _queue.popleft()
-            same = item[1] is first[1] and item[0][1] == first[0][1]
+            same = item[1] is first[1] and item[0][1:3] == first[0][1:3]  # store, state and day
             (batch if same else others).append(item)
         _queue.extendleft(reversed(others))
     store = first[1]
     try:
-        found = validate_together(store, [iri for _key, _store, iri, _future in batch])
+        found = validate_together(store, [iri for _key, _store, iri, _future in batch], on=first[0][2])
     except BaseException as err:  # every waiter hears of it; nothing is kept
         with _validation_lock:
             for key, _store, _iri, _future in batch:

@@ -114,6 +114,11 @@ SETTINGS: tuple[Setting, ...] = (
             "QUERY_RESERVE_TIMEOUT, so that runaway queries cannot shut out short ones."),
     Setting("QUERY_RESERVE_TIMEOUT", 2.0, float,
             "Time limit, in seconds, of a query on a reserve worker."),
+    Setting("BACKGROUND_VALIDATION", True, _bool,
+            "The server validates each committed state of the store whole, in another process, "
+            "for the entity pages' validation panels."),
+    Setting("BACKGROUND_VALIDATION_NICE", 10, int,
+            "How much lower than the server's the CPU priority of that validation is (0 to 19)."),
     Setting("VALIDATION_WAIT", 0.5, float,
             "Seconds an entity page waits for its node's validation before saying it is still running."),
     Setting("CURATOR_TOKEN", "", str,

@@ -245,26 +245,33 @@ def validate_store(store: Store, source: str | None = None, *,
 
 @dataclass
 class StoreReport:
-    """The last whole validation of a committed state of the store, by focus node."""
+    """The last whole validation of a committed state of the store, by focus node, and
+    the day it judged (some rules depend on the date: a report of another day is stale)."""
 
     report: Report
     by_focus: dict[str, list[Result]]
+    on: date | None = None  # None in reports kept before the day was recorded
 
     @classmethod
-    def of(cls, report: Report) -> StoreReport:
+    def of(cls, report: Report, on: date | None = None) -> StoreReport:
         by_focus: dict[str, list[Result]] = {}
         for r in report.results:
             by_focus.setdefault(r.focus, []).append(r)
-        return cls(report, by_focus)
+        return cls(report, by_focus, on or date.today())
+
+    def fresh(self, today: date | None = None) -> bool:
+        """Whether the report judged today's date."""
+        return self.on == (today or date.today())
 
 
 whole_reports: PerGeneration[StoreReport] = PerGeneration(
     lambda store: StoreReport.of(validate_store(store, threads=1)), "validation")
 
 
-def keep_report(store: Store, report: Report) -> None:
-    """Keep a whole validation of the store's committed state for the web's panels."""
-    whole_reports.keep(store, StoreReport.of(report))
+def keep_report(store: Store, report: Report, on: date | None = None) -> None:
+    """Keep a whole validation of the store's committed state (judged on `on`, today by
+    default) for the web's panels."""
+    whole_reports.keep(store, StoreReport.of(report, on))
 
 
 def validate_nodes(store: Store, nodes: Sequence[str], *, on: date | None = None,

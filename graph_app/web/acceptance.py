@@ -15,6 +15,7 @@ from functools import cached_property
 
 import pyoxigraph as ox
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..core import explanation, queries
 from ..core.errors import QagraphError
@@ -91,6 +92,48 @@ class Row:
     @property
     def status(self) -> str:
         return self.worded.status
+
+
+GROUP_FROM = 3  # rows with the same verdict and the same words: said once from this many
+
+
+@dataclass
+class Group:
+    """Rows whose answers say the same thing (the same verdict, words and recogniser), said
+    once: "No: the award expired on 19 July 2024" for 24 requirements is one line with the
+    24 requirements one click away, not 24 lines."""
+
+    worded: Worded
+    members: list[Row]
+
+    @property
+    def status(self) -> str:
+        return self.worded.status
+
+    @property
+    def where(self) -> str:
+        """The countries the requirements are of, or how many requirements there are."""
+        places = list(dict.fromkeys(r.where for r in self.members if r.answer.country))
+        if places and len(places) == len({r.answer.country for r in self.members}) and \
+                all(r.answer.country for r in self.members):
+            return ", ".join(places)
+        return ngettext("%(num)d requirement", "%(num)d requirements", len(self.members))
+
+
+def grouped(rows: list[Row]) -> list[Row | Group]:
+    """The rows, with those that say the same thing (at least GROUP_FROM of them) said
+    once, where the first of them stood."""
+    same: dict[tuple[str, str, tuple[str, ...]], list[Row]] = {}
+    for row in rows:
+        same.setdefault((row.worded.badge, row.worded.text, tuple(row.worded.who)), []).append(row)
+    out: list[Row | Group] = []
+    for row in rows:
+        members = same[(row.worded.badge, row.worded.text, tuple(row.worded.who))]
+        if len(members) < GROUP_FROM:
+            out.append(row)
+        elif members[0] is row:
+            out.append(Group(row.worded, members))
+    return out
 
 
 def _checker() -> Checker:

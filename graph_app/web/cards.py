@@ -634,4 +634,5 @@ __all__ = ["credential_card", "organisation_profile", "requirement_profile", "ro
 def init_app(app: Flask) -> None:
     @app.context_processor
     def cards_context() -> dict[str, Any]:
-        return {"strength_words": strength_words, "justification_words": justification_words}
+        return {"strength_words": strength_words, "justification_words": justification_words,
+                "grouped_rows": acceptance.grouped}

@@ -36,13 +36,31 @@ def prepare(app: Any) -> None:
     request waits for them: those of the committed state when a command kept them, else
     those of the state before while the committed state's are computed in the background,
     else (nothing kept at all) computed now. After a commit they are rebuilt in the
-    background (core/derived.py)."""
+    background (core/derived.py). And a whole validation of the committed state starts in
+    another process, unless one is kept (BACKGROUND_VALIDATION)."""
     from ..core import catalogue, stats
     from .store import get_store
 
     store = get_store(app)
     catalogue.adopt(store)
     stats.adopt(store)
+    if app.config.get("BACKGROUND_VALIDATION", True):
+        start_background_validation(app)
+
+
+def start_background_validation(app: Any) -> None:
+    """Keep a whole validation of every committed state, made in another process
+    (core/background_validation.py), for the entity pages' validation panels: a page's
+    first view then reads its node's results instead of validating the node."""
+    import atexit
+
+    from ..core.background_validation import BackgroundValidation
+    from .store import get_store
+
+    keeper = BackgroundValidation(get_store(app), nice=int(app.config.get("BACKGROUND_VALIDATION_NICE", 10)))
+    app.extensions["qagraph.background_validation"] = keeper
+    atexit.register(keeper.close)
+    keeper.start()
 
 
 def serve(overrides: dict[str, Any], *, host: str, port: int, threads: int, access_log: bool = False) -> None:
