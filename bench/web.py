@@ -166,10 +166,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(store_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def serve(store_dir: Path, port: int, readers: int | None = None) -> subprocess.Popen[bytes]:
     import os
 
     env = dict(os.environ, QAGRAPH_LOAD_SAMPLE="0")
+    if readers is not None:
+        env["QAGRAPH_PAGE_READERS"] = str(readers)
     server = subprocess.Popen([sys.executable, "-m", "graph_app.cli", "--store", str(store_dir), "serve",
                                "--port", str(port)], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -248,37 +250,40 @@ def http_bench(args: argparse.Namespace) -> int:
         sets = [("credential pages", credentials)]
         if awards:
             sets.append(("award pages (mostly uncached)", awards))
-        port = free_port()
         report = store_dir.parent / f".{store_dir.name}-derived" / f"validation-{state}.pickle"
-        kept_before = report.is_file()
-        started = time.perf_counter()
-        server = serve(store_dir, port)
-        try:
-            if not args.no_wait_validation:
-                # The server validates the whole store in the background when it starts on
-                # a state nobody validated (BACKGROUND_VALIDATION); measure the served
-                # pages once that is done, as a server that has been up for a while.
-                while not report.is_file() and time.perf_counter() - started < 600:
-                    time.sleep(0.5)
-                waited = time.perf_counter() - started
-                if kept_before:
-                    said = "kept from before"
-                elif report.is_file():
-                    said = f"made by the server in the background, ready {waited:.1f} s after it started"
-                else:
-                    said = "not ready after 600 s"
-                print(f"# {name}: whole validation {said}", flush=True)
-            for label, iris in sets:
-                paths = args.workdir / f"paths-{label.split()[0]}.txt"
-                paths.write_text("".join(path_of(i) + "\n" for i in iris), encoding="utf-8")
-                for connections in args.connections:
-                    r = wrk(port, paths, connections, args.duration)
-                    print(f"{name:<20} {label:<28} {connections:>5} {r['rate']:>9.0f} {r['p50']:>8.1f} "
-                          f"{r['p99']:>8.1f} {int(r['errors']):>7} {int(r['pending']):>8} {r['load']:>6.2f}",
-                          flush=True)
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
+        # With several --readers values, a server with each in turn: both sides in one run.
+        for readers in args.readers or [None]:
+            port = free_port()
+            kept_before = report.is_file()
+            started = time.perf_counter()
+            server = serve(store_dir, port, readers)
+            shown = name if readers is None else f"{name} r={readers}"
+            try:
+                if not args.no_wait_validation:
+                    # The server validates the whole store in the background when it starts
+                    # on a state nobody validated (BACKGROUND_VALIDATION); measure the pages
+                    # once that is done, as of a server that has been up for a while.
+                    while not report.is_file() and time.perf_counter() - started < 600:
+                        time.sleep(0.5)
+                    waited = time.perf_counter() - started
+                    if kept_before:
+                        said = "kept from before"
+                    elif report.is_file():
+                        said = f"made by the server in the background, ready {waited:.1f} s after it started"
+                    else:
+                        said = "not ready after 600 s"
+                    print(f"# {shown}: whole validation {said}", flush=True)
+                for label, iris in sets:
+                    paths = args.workdir / f"paths-{label.split()[0]}.txt"
+                    paths.write_text("".join(path_of(i) + "\n" for i in iris), encoding="utf-8")
+                    for connections in args.connections:
+                        r = wrk(port, paths, connections, args.duration)
+                        print(f"{shown:<20} {label:<28} {connections:>5} {r['rate']:>9.0f} {r['p50']:>8.1f} "
+                              f"{r['p99']:>8.1f} {int(r['errors']):>7} {int(r['pending']):>8} {r['load']:>6.2f}",
+                              flush=True)
+            finally:
+                server.terminate()
+                server.wait(timeout=60)
     return 0
 
 
@@ -295,6 +300,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-wait-validation", action="store_true",
                         help="with --http: measure at once, while the server may still be validating the "
                              "store in the background")
+    parser.add_argument("--readers", default=None, type=lambda text: [int(x) for x in text.split(",")],
+                        help="with --http: page reader processes of the server (PAGE_READERS); several, "
+                             "comma-separated, to compare them in one run (default: the setting)")
     parser.add_argument("--connections", default="8,64",
                         type=lambda text: [int(x) for x in text.split(",")])
     args = parser.parse_args(argv)

@@ -63,8 +63,9 @@ def test_serve_prepares_the_catalogue_and_counts_before_the_first_request(qagrap
                     break
             except OSError:
                 time.sleep(0.2)
-        names = sorted(p.name.split("-")[0] for p in kept.glob("*.pickle"))
-        assert names == ["catalogue", "summary"]
+        names = {p.name.split("-")[0] for p in kept.glob("*.pickle")}
+        # (a whole validation, made in the background, may be there too by now)
+        assert {"catalogue", "summary"} <= names
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=30)

@@ -47,6 +47,12 @@ class _Entry(Generic[T]):
     value: T
 
 
+def _borrowing(store: Store) -> bool:
+    """A page reader's copy of the store: it reads what the server keeps beside the store
+    and computes only what nothing kept can give (web/page_readers.py)."""
+    return getattr(store, "derived_home", None) is not None
+
+
 class PerGeneration(Generic[T]):
     """One value per store and committed state, computed by `compute`."""
 
@@ -77,8 +83,14 @@ class PerGeneration(Generic[T]):
             if held is not None:
                 return held.value
             if entry is not None:
-                self._start(store, state)
+                if not _borrowing(store):
+                    self._start(store, state)
                 return entry.value
+            if _borrowing(store) and (earlier := self._latest_kept(store)) is not None:
+                # a page reader's copy: the server computes the state's value; until it is
+                # kept, that of the state before, as the server's own pages get
+                self._values[store] = _Entry(-1, earlier[0], earlier[1])
+                return earlier[1]
         # Nothing at all yet (a fresh process on a store never computed): compute now.
         return self._build(store, state)
 
@@ -212,10 +224,12 @@ class PerGeneration(Generic[T]):
 
     def _file(self, store: Store, state: str) -> Path | None:
         """Beside the store's folder (as the query workers' snapshots are), one file per
-        value: that of the latest state computed."""
-        if store.path is None:
+        value: that of the latest state computed. A page reader's copy of the store reads
+        those of the store it copies."""
+        home = getattr(store, "derived_home", None) or store.path
+        if home is None:
             return None
-        return self._file_beside(Path(store.path), state)
+        return self._file_beside(Path(home), state)
 
     def _file_beside(self, path: Path, state: str) -> Path | None:
         if not self.name:
@@ -259,7 +273,7 @@ class PerGeneration(Generic[T]):
 
     def _record_took(self, store: Store) -> None:
         mark = self._took_file(store)
-        if mark is None:
+        if mark is None or _borrowing(store):
             return
         try:
             mark.parent.mkdir(parents=True, exist_ok=True)
@@ -292,7 +306,7 @@ class PerGeneration(Generic[T]):
 
     def _write(self, store: Store, state: str, value: T) -> None:
         target = self._file(store, state)
-        if target is not None:
+        if target is not None and not _borrowing(store):
             self._write_file(target, value)
 
     def _write_file(self, target: Path, value: T) -> None:

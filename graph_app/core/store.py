@@ -234,6 +234,9 @@ class OxigraphStore:
     def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False):
         self.path = None if path is None else Path(path)
         self.read_only = read_only
+        # A page reader's copy of the store: the folder of the store it copies, beside
+        # which the derived values it reads are kept (core/derived.py).
+        self.derived_home: Path | None = None
         self._write_lock = threading.Lock()
         # Bumped by every commit and drop; hooks run after each (e.g. to rebuild caches).
         self.generation = 0

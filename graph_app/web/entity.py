@@ -14,7 +14,7 @@ from ..core import entity as core
 from ..core import node_validation
 from ..core.namespaces import DCTERMS, LVL, QA, RDF
 from ..core.validation import Result
-from . import acceptance, cards, check, profiles, readable
+from . import acceptance, cards, check, page_readers, profiles, readable
 from .browse import base_iri, cat, kind_names, lang, store
 from .page_cache import PAGES
 
@@ -46,11 +46,20 @@ def _page(iri: str) -> str:
     cached = PAGES.get(key)
     if cached is not None:
         return cached
-    violations = node_validation.violations(s, iri, wait=float(current_app.config["VALIDATION_WAIT"]))
-    html = _render(iri, violations)
-    if violations is not None:  # "still running" is not kept
+    readers = current_app.extensions.get(page_readers.READERS_KEY)
+    done = (readers.render(iri, key[2], request.path, request.query_string.decode("latin-1"))
+            if readers is not None else None)
+    html, keep = done if done is not None else render_page(iri)
+    if keep:
         PAGES.put(key, html)
     return html
+
+
+def render_page(iri: str) -> tuple[str, bool]:
+    """The entity page, and whether it may be kept (not while its validation is still
+    running), in this process: the server's or a page reader's (web/page_readers.py)."""
+    violations = node_validation.violations(store(), iri, wait=float(current_app.config["VALIDATION_WAIT"]))
+    return _render(iri, violations), violations is not None
 
 
 def _render(iri: str, violations: list[Result] | None) -> str:

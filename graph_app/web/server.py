@@ -46,6 +46,9 @@ def prepare(app: Any) -> None:
     stats.adopt(store)
     if app.config.get("BACKGROUND_VALIDATION", True):
         start_background_validation(app)
+    from . import page_readers
+
+    page_readers.start(app, store)
 
 
 def start_background_validation(app: Any) -> None:
