@@ -16,6 +16,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, g, request
 from flask_babel import Babel, get_translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from ..core.messages import LANGUAGES, normalise_language
 
@@ -57,13 +59,31 @@ def translations() -> Any:
     return found
 
 
+# The templates' translated strings of the request's language, msgid -> text, kept per app
+# and language (a page says some seventy of them).
+STRINGS = "qagraph_strings"
+
+
+@pass_context
+def _template_gettext(context: Context, text: str) -> str:
+    """A template's `_()`: the translation from the table of the page's language, looked
+    up in the catalogues when first asked for."""
+    strings: dict[str, str] | None = context.get(STRINGS)
+    if strings is None:
+        return str(translations().ugettext(text))
+    found = strings.get(text)
+    if found is None:
+        found = strings[text] = str(translations().ugettext(text))
+    return found
+
+
 def init_app(app: Flask) -> None:
     compile_catalogues()
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(p) for p in catalogue_dirs())
     app.config["BABEL_DEFAULT_LOCALE"] = app.config.get("LANG", "sv")
     Babel(app, locale_selector=select_language)
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda s: translations().ugettext(s),
+        gettext=_template_gettext,
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),
         newstyle=True,
         pgettext=lambda c, s: translations().upgettext(c, s),
@@ -87,4 +107,6 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def language_context() -> dict[str, Any]:
         lang = select_language()
-        return {"lang": lang, "other_lang": "en" if lang == "sv" else "sv"}
+        strings: dict[str, dict[str, str]] = current_app.extensions.setdefault("qagraph.strings", {})
+        return {"lang": lang, "other_lang": "en" if lang == "sv" else "sv",
+                STRINGS: strings.setdefault(lang, {})}

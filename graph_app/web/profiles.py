@@ -59,10 +59,24 @@ def _url(iri: str, **args: Any) -> str:
     base = base_iri()
     if iri.startswith(base):
         path = iri[len(base):]
+        if not args or list(args) == ["format"]:
+            # a suffix twin is the page's address and ".ttl" (the path's escaping goes
+            # character by character, and the suffix needs none)
+            page = page_url(path)
+            return page + "." + args["format"] if args else page
         if "format" in args:
             path += "." + args.pop("format")
         return url_for("entity.page", path=path, **args)
     return url_for("entity.resource", iri=iri, **args)
+
+
+def page_url(path: str) -> str:
+    """url_for("entity.page", path=path), made once per request."""
+    made: dict[str, str] = g.setdefault("qagraph_page_urls", {})
+    found = made.get(path)
+    if found is None:
+        found = made[path] = url_for("entity.page", path=path)
+    return found
 
 
 def representations(iri: str, forms: core.Forms) -> list[Representation]:
