@@ -19,13 +19,14 @@ from flask_babel import gettext as _
 from ..core import explanation, queries
 from ..core.errors import QagraphError
 from ..core.satisfaction import CONDITIONAL, NO, UNKNOWN, YES, Answer, Checker, answers_for
-from .browse import cat, label, lang, reasoning, store
+from .browse import cat, label, lang, per_language, reasoning, store
 from .readable import country_name
 
 MAX_ROWS = 24
 ORDER = {YES: 0, CONDITIONAL: 1, UNKNOWN: 2, NO: 3}
 
 
+@per_language
 def verdict_names() -> dict[str, str]:
     """The short verdicts of the badges; "depends" is an unknown whose only missing input
     is the issue date (a credential's page asks without one)."""

@@ -8,7 +8,7 @@ import threading
 import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 import pyoxigraph as ox
 from flask import Flask, current_app, g, request, url_for
@@ -66,6 +66,7 @@ class Names:
         self.labels: dict[str, str] = {}
         self.hrefs: dict[str, str] = {}
         self.links: dict[str, Markup] = {}
+        self.quoted: dict[str, str] = {}  # requirements as the query of a check link has them
         self.root = request.script_root
         self.check_base = url_for("check.page")
 
@@ -128,11 +129,16 @@ class Names:
         """The check page for a credential (or award) and a requirement: the URL
         `url_for("check.page", credential=…, requirement=…)` makes, without its rule
         matching."""
-        return self.check_base + "?" + urlencode(
-            [("credential", credential), ("requirement", requirement)], safe=QUERY_SAFE)
+        quoted = self.quoted.get(requirement)
+        if quoted is None:
+            if len(self.quoted) > self.MAX:
+                self.quoted = {}
+            quoted = self.quoted[requirement] = quote_plus(requirement, safe=QUERY_SAFE)
+        return f"{self.check_base}?credential={quote_plus(credential, safe=QUERY_SAFE)}&requirement={quoted}"
 
 
-# The characters werkzeug leaves as they are in a URL's query (werkzeug.urls._urlencode).
+# The characters werkzeug leaves as they are in a URL's query (werkzeug.urls._urlencode,
+# which quotes each name and value with urllib's quote_plus).
 QUERY_SAFE = "!$'()*,/:;?@"
 
 _NAMES: list[Names] = []
@@ -261,12 +267,6 @@ class _Deferred:
         return (self._names or self._get()).check_href(credential, requirement)
 
 
-def format_names() -> dict[str, str]:
-    """What each download is, in words."""
-    return {"ttl": _("Turtle (.ttl)"), "jsonld": _("JSON-LD (.jsonld)"), "nt": _("N-Triples (.nt)"),
-            "rdf": _("RDF/XML (.rdf)"), "json": "JSON", "csv": _("CSV table (.csv)")}
-
-
 def label_lang(iri: str) -> str:
     return names_now().label_lang(iri)
 
@@ -287,6 +287,13 @@ def per_language(func: F) -> F:
         return table
 
     return cached  # type: ignore[return-value]
+
+
+@per_language
+def format_names() -> dict[str, str]:
+    """What each download is, in words."""
+    return {"ttl": _("Turtle (.ttl)"), "jsonld": _("JSON-LD (.jsonld)"), "nt": _("N-Triples (.nt)"),
+            "rdf": _("RDF/XML (.rdf)"), "json": "JSON", "csv": _("CSV table (.csv)")}
 
 
 @per_language

@@ -27,7 +27,7 @@ from ..core.labels import local_name
 from ..core.namespaces import DCTERMS, LVL, QA, RDFS
 from ..core.store import Store
 from . import acceptance
-from .browse import cat, href, label, lang, reasoning, store
+from .browse import cat, href, label, lang, per_language, reasoning, store
 from .readable import country_name, duration_words, format_day
 
 ROLE_PROPS = {
@@ -43,6 +43,7 @@ FLAGS = ("requiresSectorQualityAssurer", "requiresIndependentIssuer", "requiresD
 MAX_ACCEPTANCE_ROWS = 24
 
 
+@per_language
 def role_names() -> dict[str, str]:
     return {
         "issuer": _("Issues"),

@@ -26,7 +26,7 @@ from werkzeug.http import parse_accept_header
 from ..core import entity
 from ..core.interchange import profiles as core
 from ..core.messages import message
-from .browse import base_iri, lang, store
+from .browse import base_iri, lang, per_language, store
 
 HTML = "text/html"
 JSON = "application/json"
@@ -42,6 +42,7 @@ LIST = "alt"  # ?_profile=alt: the list of representations
 PROF = "http://www.w3.org/ns/dx/prof/Profile"
 
 
+@per_language
 def profile_names() -> dict[str, str]:
     return {"qagraph": _("qagraph's own model"), "elm": _("ELM (Europass)"),
             "ctdl": _("CTDL (Credential Engine)")}
