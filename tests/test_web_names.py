@@ -85,3 +85,26 @@ def test_names_follow_the_language_and_the_state(app: Any, tmp_path: Path) -> No
     page = client.get(path + "?lang=sv").text
     assert '<a href="/id/credential/names-one" lang="sv">Annan</a>' in page
     assert "Första" not in page
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_underscore_in_templates_says_what_jinjas_gettext_says(app: Any, lang: str) -> None:
+    """The templates' `_()` is kept per language; it must still be Jinja's newstyle gettext:
+    translated, formatted even without variables (%% is one %), variables escaped, and
+    the same again on the next page."""
+    cases = [('"Where this award is accepted"', ""), ('"100%% sure"', ""),
+             ('"Valid, until %(date)s."', ', date="<b>2025 & later</b>"'),
+             ('"Recognised by %(who)s."', ', who=who')]
+    template = "".join(f"[{{{{ _({text}{args}) }}}}|{{{{ gettext({text}{args}) }}}}]" for text, args in cases)
+    with app.test_request_context(f"/?lang={lang}"):
+        app.preprocess_request()
+        for _round in range(2):
+            context: dict[str, Any] = {"who": "<i>A</i>"}
+            app.update_template_context(context)
+            shown = app.jinja_env.from_string(template).render(context)
+            pairs = [part.split("|") for part in shown.strip("[]").split("][")]
+            assert len(pairs) == len(cases)
+            for ours, jinjas in pairs:
+                assert ours == jinjas
+            assert "100% sure" in shown and "&lt;b&gt;2025 &amp; later&lt;/b&gt;" in shown and "&lt;i&gt;A" in shown
+    assert ("Giltigt, till" if lang == "sv" else "Valid, until") in shown
