@@ -18,6 +18,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Response, g, render_template, request, url_for
 from flask_babel import gettext as _
@@ -26,7 +27,7 @@ from werkzeug.http import parse_accept_header
 from ..core import entity
 from ..core.interchange import profiles as core
 from ..core.messages import message
-from .browse import base_iri, lang, per_language, store
+from .browse import QUERY_SAFE, base_iri, lang, per_language, store
 
 HTML = "text/html"
 JSON = "application/json"
@@ -65,6 +66,8 @@ def _url(iri: str, **args: Any) -> str:
             # character by character, and the suffix needs none)
             page = page_url(path)
             return page + "." + args["format"] if args else page
+        if list(args) == ["_profile", "_mediatype"]:  # what the URL map makes of them
+            return page_url(path) + "?" + urlencode(list(args.items()), safe=QUERY_SAFE)
         if "format" in args:
             path += "." + args.pop("format")
         return url_for("entity.page", path=path, **args)
