@@ -30,13 +30,12 @@ def swedish_catalogue() -> dict[str, str]:
     for po in sorted((ROOT / "graph_app" / "translations").glob("*/sv/LC_MESSAGES/messages.po")):
         with po.open("rb") as handle:
             for entry in read_po(handle):
-                if not entry.id or not entry.string:
-                    continue
-                if isinstance(entry.id, str):
-                    merged[entry.id] = entry.string
-                elif all(entry.string):  # a plural: every form translated, under both ids
-                    for key in entry.id:
-                        merged[key] = entry.string[-1]
+                if entry.id and entry.string:
+                    if isinstance(entry.id, str):
+                        merged[entry.id] = entry.string if isinstance(entry.string, str) else entry.string[0]
+                    elif all(entry.string):  # a plural: singular and plural ids, each form translated
+                        merged[entry.id[0]] = entry.string[0]
+                        merged[entry.id[1]] = entry.string[-1]
     return merged
 
 
@@ -46,6 +45,19 @@ def test_every_interface_string_has_a_swedish_translation():
     catalogue = swedish_catalogue()
     missing = sorted(m for m in messages if not catalogue.get(m))
     assert not missing, f"untranslated: {missing}"
+
+
+def test_the_swedish_plurals_have_every_form():
+    plurals = 0
+    for po in sorted((ROOT / "graph_app" / "translations").glob("*/sv/LC_MESSAGES/messages.po")):
+        with po.open("rb") as handle:
+            catalogue = read_po(handle)
+        assert catalogue.num_plurals == 2, po
+        for entry in catalogue:
+            if entry.id and not isinstance(entry.id, str):
+                plurals += 1
+                assert len(entry.string) == 2 and all(entry.string), f"{po}: {entry.id}"
+    assert plurals > 0
 
 
 def test_switching_language_changes_the_page(client):

@@ -4,6 +4,7 @@ P5Y as "5 år" or "5 years"."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 
 import isodate
@@ -22,7 +23,13 @@ def day(value: date | str | None, lang: str | None = None) -> str:
         if parsed is None:
             return value
         value = parsed
-    lang = normalise_language(lang)
+    return _day(value, normalise_language(lang))
+
+
+@functools.lru_cache(maxsize=8192)
+def _day(value: date, lang: str) -> str:
+    """Babel's CLDR formatting, kept per date and language (a page writes dozens of
+    dates, mostly the same few: today, the end of a validity)."""
     return format_date(value, "short" if lang == "sv" else "d MMMM y", locale=lang)
 
 

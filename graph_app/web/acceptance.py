@@ -9,6 +9,7 @@ credentials may meet it) and gathers what a page links to.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -20,13 +21,14 @@ from flask_babel import ngettext
 from ..core import explanation, queries
 from ..core.errors import QagraphError
 from ..core.satisfaction import CONDITIONAL, NO, UNKNOWN, YES, Answer, Checker, answers_for
-from .browse import cat, label, lang, reasoning, store
+from .browse import cat, label, lang, names_now, per_language, reasoning, store
 from .readable import country_name
 
 MAX_ROWS = 24
 ORDER = {YES: 0, CONDITIONAL: 1, UNKNOWN: 2, NO: 3}
 
 
+@per_language
 def verdict_names() -> dict[str, str]:
     """The short verdicts of the badges; "depends" is an unknown whose only missing input
     is the issue date (a credential's page asks without one)."""
@@ -63,8 +65,10 @@ class Worded:
         return explanation.condition_texts(self.answer, self.language, label)
 
 
-def word(answer: Answer) -> Worded:
-    language = lang()
+def word(answer: Answer, language: str | None = None, name: Callable[[str], str] | None = None) -> Worded:
+    """The answer in words, in `language` (the interface's), naming things by `name`."""
+    language = language or lang()
+    name = name or label
     badge = answer.value
     if answer.value == UNKNOWN and answer.missing and all(m.name == "issued" for m in answer.missing):
         badge = "depends"
@@ -73,7 +77,7 @@ def word(answer: Answer) -> Worded:
         status=answer.value,
         badge=badge,
         headline=explanation.headline(answer, language),
-        text=explanation.summary(answer, language, label),
+        text=explanation.summary(answer, language, name),
         who=list(dict.fromkeys(r.by for r in answer.recognitions if r.by)),
         links=list(dict.fromkeys(links)),
         answer=answer,
@@ -141,8 +145,8 @@ def _checker() -> Checker:
     return Checker(store(), reasoning())
 
 
-def _where(answer: Answer) -> str:
-    return country_name(answer.country) if answer.country else label(answer.requirement)
+def _where(answer: Answer, name: Callable[[str], str] = label) -> str:
+    return country_name(answer.country) if answer.country else name(answer.requirement)
 
 
 def rows_for_credential(iri: str, on: date | None = None) -> list[Row]:
@@ -152,8 +156,9 @@ def rows_for_credential(iri: str, on: date | None = None) -> list[Row]:
         answers = answers_for(store(), iri, on or date.today(), None, checker=_checker(), limit=MAX_ROWS)
     except QagraphError:
         return []
-    rows = [Row(_where(a), a.requirement, iri, word(a), a) for a in answers[:MAX_ROWS]]
-    return sorted(rows, key=lambda r: (ORDER[r.status], r.where.casefold(), label(r.requirement)))
+    language, name = lang(), names_now().label  # looked up once for the two dozen rows
+    rows = [Row(_where(a, name), a.requirement, iri, word(a, language, name), a) for a in answers[:MAX_ROWS]]
+    return sorted(rows, key=lambda r: (ORDER[r.status], r.where.casefold(), name(r.requirement)))
 
 
 def rows_for_requirement(iri: str, on: date) -> list[Row]:

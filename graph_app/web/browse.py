@@ -4,14 +4,17 @@ the entity pages, lists, search, graph view and levels overview."""
 from __future__ import annotations
 
 import functools
+import threading
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 import pyoxigraph as ox
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from ..core import catalogue as catalogue_module
 from ..core import equivalence, queries
@@ -44,32 +47,129 @@ def base_iri() -> str:
     return str(current_app.config.get("BASE_IRI"))
 
 
-def _per_request(name: str, iri: str, make: Callable[[str], str]) -> str:
-    """`make(iri)`, kept for the request in the table `name` (a page names the same nodes
-    many times)."""
-    table: dict[str, str] | None = g.get(name)
-    if table is None:
-        table = {}
-        setattr(g, name, table)
-    found = table.get(iri)
+class Names:
+    """Labels, links and label languages of nodes in one interface language, for one
+    catalogue, state of the store and app: made when first asked for and shared by every
+    request that reads the same ones (a page names the same nodes many times, and pages
+    name the same properties, credentials and requirements). At most `MAX` of each are
+    kept; then they start afresh."""
+
+    MAX = 50_000
+
+    def __init__(self, app: Flask, s: Store, catalogue: Catalogue, language: str) -> None:
+        self.app = weakref.ref(app)
+        self.store = weakref.ref(s)
+        self.catalogue = weakref.ref(catalogue)
+        self.generation = s.generation
+        self.lang = language
+        self.base = str(app.config.get("BASE_IRI"))
+        self.labels: dict[str, str] = {}
+        self.hrefs: dict[str, str] = {}
+        self.links: dict[str, Markup] = {}
+        self.quoted: dict[str, str] = {}  # requirements as the query of a check link has them
+        self.root = request.script_root
+        self.check_base = url_for("check.page")
+
+    def fits(self, app: Flask, s: Store, catalogue: Catalogue, language: str) -> bool:
+        return (self.app() is app and self.store() is s and self.catalogue() is catalogue
+                and self.generation == s.generation and self.lang == language and self.root == request.script_root)
+
+    def label(self, iri: str) -> str:
+        found = self.labels.get(iri)
+        if found is None:
+            if len(self.labels) > self.MAX:
+                self.labels = {}
+            found = self.labels[iri] = self._label(iri)
+        return found
+
+    def _label(self, iri: str) -> str:
+        catalogue = self.catalogue()
+        assert catalogue is not None
+        if iri not in catalogue.labels:
+            known = well_known().get(iri)
+            if known:
+                return known
+            ends = record_ends(iri)
+            if ends is not None:  # a mapping record: "A ≈ B", never its hash id
+                return f"{catalogue.full_label(ends[0], self.lang)} ≈ {catalogue.full_label(ends[2], self.lang)}"
+        return catalogue.full_label(iri, self.lang)
+
+    def href(self, iri: str) -> str:
+        found = self.hrefs.get(iri)
+        if found is None:
+            if len(self.hrefs) > self.MAX:
+                self.hrefs = {}
+            found = self.hrefs[iri] = self._href(iri)
+        return found
+
+    def _href(self, iri: str) -> str:
+        base = self.base
+        if iri.startswith(base) and len(iri) > len(base):
+            return "/id/" + quote(iri[len(base):], safe="/-._~!$&'()*+,;=:@")
+        if iri.startswith(LVL):
+            return url_for("levels.overview") + "#level-" + quote(iri[len(LVL):], safe="")
+        return url_for("entity.resource", iri=iri)
+
+    def label_lang(self, iri: str) -> str:
+        catalogue = self.catalogue()
+        assert catalogue is not None
+        return pick_lang(catalogue.labels.get(iri), self.lang)
+
+    def link(self, iri: str) -> Markup:
+        """The node as a link with its name, marked with the name's language."""
+        found = self.links.get(iri)
+        if found is None:
+            if len(self.links) > self.MAX:
+                self.links = {}
+            found = self.links[iri] = Markup('<a href="{}" lang="{}">{}</a>').format(
+                self.href(iri), self.label_lang(iri) or self.lang, self.label(iri))
+        return found
+
+    def check_href(self, credential: str, requirement: str) -> str:
+        """The check page for a credential (or award) and a requirement: the URL
+        `url_for("check.page", credential=…, requirement=…)` makes, without its rule
+        matching."""
+        quoted = self.quoted.get(requirement)
+        if quoted is None:
+            if len(self.quoted) > self.MAX:
+                self.quoted = {}
+            quoted = self.quoted[requirement] = quote_plus(requirement, safe=QUERY_SAFE)
+        return f"{self.check_base}?credential={quote_plus(credential, safe=QUERY_SAFE)}&requirement={quoted}"
+
+
+# The characters werkzeug leaves as they are in a URL's query (werkzeug.urls._urlencode,
+# which quotes each name and value with urllib's quote_plus).
+QUERY_SAFE = "!$'()*,/:;?@"
+
+_NAMES: list[Names] = []
+_NAMES_LOCK = threading.Lock()
+
+
+def names_now() -> Names:
+    """The names of this request's app, store state, catalogue and language (looked up once
+    per request)."""
+    found: Names | None = g.get("qagraph_names")
     if found is None:
-        found = table[iri] = make(iri)
+        app, s, catalogue, language = current_app._get_current_object(), store(), cat(), lang()  # type: ignore[attr-defined]
+        with _NAMES_LOCK:
+            found = next((n for n in _NAMES if n.fits(app, s, catalogue, language)), None)
+            if found is None:
+                found = Names(app, s, catalogue, language)
+                _NAMES.insert(0, found)
+                del _NAMES[4:]
+        g.qagraph_names = found
     return found
 
 
 def href(iri: str) -> str:
     """Where the app shows a node: /id/… under the base IRI, the levels overview for
     assurance levels, else the generic resource page."""
-    return _per_request("qagraph_hrefs", iri, _href)
+    return names_now().href(iri)
 
 
-def _href(iri: str) -> str:
-    base = base_iri()
-    if iri.startswith(base) and len(iri) > len(base):
-        return "/id/" + quote(iri[len(base):], safe="/-._~!$&'()*+,;=:@")
-    if iri.startswith(LVL):
-        return url_for("levels.overview") + "#level-" + quote(iri[len(LVL):], safe="")
-    return url_for("entity.resource", iri=iri)
+def link(iri: str) -> Markup:
+    """A link to the node, with its name in the interface language."""
+    return names_now().link(iri)
 
 
 _WELL_KNOWN: dict[str, dict[str, str]] = {}
@@ -128,34 +228,47 @@ def record_ends(iri: str) -> tuple[str, str, str] | None:
 
 def label(iri: str) -> str:
     """The node's name in the interface language (from the catalogue)."""
-    return _per_request("qagraph_labels", iri, _label)
-
-
-def _label(iri: str) -> str:
-    catalogue = cat()
-    if iri not in catalogue.labels:
-        known = well_known().get(iri)
-        if known:
-            return known
-        ends = record_ends(iri)
-        if ends is not None:  # a mapping record: "A ≈ B", never its hash id
-            return f"{catalogue.full_label(ends[0], lang())} ≈ {catalogue.full_label(ends[2], lang())}"
-    return catalogue.full_label(iri, lang())
+    return names_now().label(iri)
 
 
 def names(iris: Any) -> str:
     """Labels of several nodes, joined."""
-    return ", ".join(label(i) for i in iris)
+    here = names_now()
+    return ", ".join(here.label(i) for i in iris)
 
 
-def format_names() -> dict[str, str]:
-    """What each download is, in words."""
-    return {"ttl": _("Turtle (.ttl)"), "jsonld": _("JSON-LD (.jsonld)"), "nt": _("N-Triples (.nt)"),
-            "rdf": _("RDF/XML (.rdf)"), "json": "JSON", "csv": _("CSV table (.csv)")}
+class _Deferred:
+    """The templates' view of `Names`: looked up when a template first names a node (many
+    pages name none, and need no catalogue)."""
+
+    __slots__ = ("_names",)
+
+    def __init__(self) -> None:
+        self._names: Names | None = None
+
+    def _get(self) -> Names:
+        if self._names is None:
+            self._names = names_now()
+        return self._names
+
+    def label(self, iri: str) -> str:
+        return (self._names or self._get()).label(iri)
+
+    def href(self, iri: str) -> str:
+        return (self._names or self._get()).href(iri)
+
+    def label_lang(self, iri: str) -> str:
+        return (self._names or self._get()).label_lang(iri)
+
+    def link(self, iri: str) -> Markup:
+        return (self._names or self._get()).link(iri)
+
+    def check_href(self, credential: str, requirement: str) -> str:
+        return (self._names or self._get()).check_href(credential, requirement)
 
 
 def label_lang(iri: str) -> str:
-    return pick_lang(cat().labels.get(iri), lang())
+    return names_now().label_lang(iri)
 
 
 F = TypeVar("F", bound=Callable[[], Any])
@@ -174,6 +287,13 @@ def per_language(func: F) -> F:
         return table
 
     return cached  # type: ignore[return-value]
+
+
+@per_language
+def format_names() -> dict[str, str]:
+    """What each download is, in words."""
+    return {"ttl": _("Turtle (.ttl)"), "jsonld": _("JSON-LD (.jsonld)"), "nt": _("N-Triples (.nt)"),
+            "rdf": _("RDF/XML (.rdf)"), "json": "JSON", "csv": _("CSV table (.csv)")}
 
 
 @per_language
@@ -240,6 +360,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def browse_context() -> dict[str, Any]:
-        return {"href": href, "label": label, "label_lang": label_lang, "compact": compact,
+        here = _Deferred()
+        return {"href": here.href, "label": here.label, "label_lang": here.label_lang, "link": here.link,
+                "check_href": here.check_href, "compact": compact,
                 "kind_names": kind_names(), "facet_names": facet_names(), "url_with": url_with,
                 "lang_switch_url": lang_switch_url, "names": names, "format_names": format_names()}

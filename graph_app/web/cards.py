@@ -22,12 +22,12 @@ from flask_babel import gettext as _
 
 from ..core import entity as core
 from ..core import level_check, queries
-from ..core.derived import PerGeneration
+from ..core.derived import PerGeneration, PerState
 from ..core.labels import local_name
 from ..core.namespaces import DCTERMS, LVL, QA, RDFS
 from ..core.store import Store
 from . import acceptance
-from .browse import cat, href, label, lang, reasoning, store
+from .browse import cat, href, label, lang, per_language, reasoning, store
 from .readable import country_name, duration_words, format_day
 
 ROLE_PROPS = {
@@ -43,6 +43,7 @@ FLAGS = ("requiresSectorQualityAssurer", "requiresIndependentIssuer", "requiresD
 MAX_ACCEPTANCE_ROWS = 24
 
 
+@per_language
 def role_names() -> dict[str, str]:
     return {
         "issuer": _("Issues"),
@@ -420,10 +421,22 @@ def _route_profile(iri: str, statements: list[core.Statement],
 def award_profile(iri: str, statements: list[core.Statement]) -> dict[str, Any]:
     """What an award's card shows: whether it is valid today, the credential and the
     level of the route it came by, and where this award (with its own issue date, expiry
-    and identity check) is accepted today. Made once per store generation, language and
-    day."""
-    return _cards.get(store(), ("award", iri, lang(), date.today().isoformat()),
-                      lambda: _award_profile(iri, statements))
+    and identity check) is accepted today.
+
+    Not kept apart from the page (web/page_cache.py keeps the page): awards are many and
+    each is seen seldom, and the last 2,048 cards, of two dozen answers each, held some
+    460,000 objects that every full garbage collection went through (at 1M triples, 1,500
+    first views made 7 full collections, 1.25 s in all, and make 2, 0.21 s)."""
+    return _award_profile(iri, statements)
+
+
+def _route_level(route: str) -> str:
+    """The assurance level of an issuance route ("" when it has none), per state of the
+    store (many awards came by the same route)."""
+    return _levels.get(store(), route, lambda: next(iter(_iris(_props(route).get(QA + "assuranceLevel", []))), ""))
+
+
+_levels: PerState = PerState(4096)
 
 
 def _award_profile(iri: str, statements: list[core.Statement]) -> dict[str, Any]:
@@ -432,7 +445,7 @@ def _award_profile(iri: str, statements: list[core.Statement]) -> dict[str, Any]
     issued, expires = _date(by_prop.get(QA + "issued", [])), _date(by_prop.get(QA + "expires", []))
     status = _validity(issued, expires, today)
     route = next(iter(_iris(by_prop.get(QA + "viaRoute", []))), "")
-    level = next(iter(_iris(_props(route).get(QA + "assuranceLevel", [])))) if route else ""
+    level = _route_level(route) if route else ""
     catalogue = cat()
     return {
         "status": status,

@@ -137,7 +137,7 @@ def _twins(iri: str) -> list[tuple[str, str, str]]:
     out = []
     for ext, (_fmt, mime) in core.FORMATS.items():
         if iri.startswith(base):
-            url = url_for("entity.page", path=iri[len(base):] + "." + ext)
+            url = profiles.page_url(iri[len(base):]) + "." + ext
         else:
             url = url_for("entity.resource", iri=iri, format=ext)
         out.append((ext, mime, url))

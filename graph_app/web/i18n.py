@@ -16,6 +16,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, g, request
 from flask_babel import Babel, get_translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from ..core.messages import LANGUAGES, normalise_language
 
@@ -57,18 +60,54 @@ def translations() -> Any:
     return found
 
 
+# The templates' translated strings of the request's language, kept per app and language (a
+# page says some seventy of them): msgid -> translation, and (msgid, None) -> the text an
+# autoescaped template shows for `_(msgid)` without variables.
+STRINGS = "qagraph_strings"
+
+
+@pass_context
+def _template_gettext(context: Context, text: str) -> str:
+    """The translation from the table of the page's language, looked up in the catalogues
+    when first asked for."""
+    strings: dict[Any, str] | None = context.get(STRINGS)
+    if strings is None:
+        return str(translations().ugettext(text))
+    found = strings.get(text)
+    if found is None:
+        found = strings[text] = str(translations().ugettext(text))
+    return found
+
+
+@pass_context
+def _template_underscore(context: Context, text: str, **variables: Any) -> str:
+    """A template's `_()`: what Jinja's newstyle gettext makes (the translation, marked safe
+    when the template escapes, then always formatted with its variables, which are
+    escaped), in one call instead of three, and kept when it has no variables."""
+    strings: dict[Any, str] | None = context.get(STRINGS)
+    autoescape = context.eval_ctx.autoescape
+    if strings is None or variables or not autoescape:
+        found: str = _template_gettext(context, text)
+        return (Markup(found) if autoescape else found) % variables
+    shown = strings.get((text, None))
+    if shown is None:
+        shown = strings[(text, None)] = Markup(_template_gettext(context, text)) % {}
+    return shown
+
+
 def init_app(app: Flask) -> None:
     compile_catalogues()
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(p) for p in catalogue_dirs())
     app.config["BABEL_DEFAULT_LOCALE"] = app.config.get("LANG", "sv")
     Babel(app, locale_selector=select_language)
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda s: translations().ugettext(s),
+        gettext=_template_gettext,
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),
         newstyle=True,
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )
+    app.jinja_env.globals["_"] = _template_underscore
 
     @app.before_request
     def choose_language() -> None:
@@ -87,4 +126,6 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def language_context() -> dict[str, Any]:
         lang = select_language()
-        return {"lang": lang, "other_lang": "en" if lang == "sv" else "sv"}
+        strings: dict[str, dict[Any, str]] = current_app.extensions.setdefault("qagraph.strings", {})
+        return {"lang": lang, "other_lang": "en" if lang == "sv" else "sv",
+                STRINGS: strings.setdefault(lang, {})}

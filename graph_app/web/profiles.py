@@ -18,6 +18,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Response, g, render_template, request, url_for
 from flask_babel import gettext as _
@@ -26,7 +27,7 @@ from werkzeug.http import parse_accept_header
 from ..core import entity
 from ..core.interchange import profiles as core
 from ..core.messages import message
-from .browse import base_iri, lang, store
+from .browse import QUERY_SAFE, base_iri, lang, per_language, store
 
 HTML = "text/html"
 JSON = "application/json"
@@ -42,6 +43,7 @@ LIST = "alt"  # ?_profile=alt: the list of representations
 PROF = "http://www.w3.org/ns/dx/prof/Profile"
 
 
+@per_language
 def profile_names() -> dict[str, str]:
     return {"qagraph": _("qagraph's own model"), "elm": _("ELM (Europass)"),
             "ctdl": _("CTDL (Credential Engine)")}
@@ -59,10 +61,26 @@ def _url(iri: str, **args: Any) -> str:
     base = base_iri()
     if iri.startswith(base):
         path = iri[len(base):]
+        if not args or list(args) == ["format"]:
+            # a suffix twin is the page's address and ".ttl" (the path's escaping goes
+            # character by character, and the suffix needs none)
+            page = page_url(path)
+            return page + "." + args["format"] if args else page
+        if list(args) == ["_profile", "_mediatype"]:  # what the URL map makes of them
+            return page_url(path) + "?" + urlencode(list(args.items()), safe=QUERY_SAFE)
         if "format" in args:
             path += "." + args.pop("format")
         return url_for("entity.page", path=path, **args)
     return url_for("entity.resource", iri=iri, **args)
+
+
+def page_url(path: str) -> str:
+    """url_for("entity.page", path=path), made once per request."""
+    made: dict[str, str] = g.setdefault("qagraph_page_urls", {})
+    found = made.get(path)
+    if found is None:
+        found = made[path] = url_for("entity.page", path=path)
+    return found
 
 
 def representations(iri: str, forms: core.Forms) -> list[Representation]:

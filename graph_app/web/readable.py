@@ -4,6 +4,7 @@ interface language first with the other languages kept apart (behind a toggle)."
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,7 +37,12 @@ def duration_words(text: str) -> str:
 
 def country_name(code: str) -> str:
     """ISO 3166 code -> the country's name in the interface language (Babel's CLDR data)."""
-    name = Locale(lang()).territories.get(code.upper()) if code else None
+    return _country_name(code, lang()) if code else code
+
+
+@functools.lru_cache(maxsize=1024)
+def _country_name(code: str, language: str) -> str:
+    name = Locale(language).territories.get(code.upper())
     return str(name) if name else code
 
 
