@@ -193,3 +193,34 @@ def test_a_served_app_renders_first_views_in_its_reader(qagraph: Any, store_path
         assert not list(store_path.parent.glob(f".{store_path.name}-readers-*")), "copies left behind"
     for path in PATHS:
         assert pages[("1", path)] == pages[("0", path)], path
+
+
+def test_a_reader_reads_a_whole_validation_kept_after_its_copy_was_made(tmp_path: Path) -> None:
+    """The server keeps the whole validation of a state when its background run ends,
+    usually after readers have rendered the state's first pages: later pages of that
+    state read it (here a report kept on purpose without results, so that a page shows
+    which one it read)."""
+    from graph_app.core.validation import keep_report, validate_store
+
+    store = OxigraphStore(tmp_path / "store")
+    data = tmp_path / "awards.ttl"
+    first, second = (DEFAULT_BASE + f"example/award/reader-{n}" for n in (1, 2))
+    data.write_text(f"<{first}> a <https://w3id.org/qagraph/ontology#Award> .\n"
+                    f"<{second}> a <https://w3id.org/qagraph/ontology#Award> .\n", encoding="utf-8")
+    load(store, [LoadInput(data, "awards", loaders.get("turtle"))], base_iri=DEFAULT_BASE, validate=False)
+    app = _app(store, 1)
+    readers = app.extensions[page_readers.READERS_KEY]
+    try:
+        _wait_ready(readers)
+        client = app.test_client()
+        page = client.get("/id/example/award/reader-1?lang=en").get_data(as_text=True)
+        assert "severity-violation" in page  # validated by the reader itself: the award lacks everything
+        empty = validate_store(store)
+        empty.results = []
+        keep_report(store, empty)
+        page = client.get("/id/example/award/reader-2?lang=en").get_data(as_text=True)
+        assert "No violations of the shapes." in page
+        assert readers.rendered == 2
+    finally:
+        readers.close()
+        store.close()

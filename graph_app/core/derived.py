@@ -101,8 +101,10 @@ class PerGeneration(Generic[T]):
         entry = self._values.get(store)
         if entry is not None and entry.generation == store.generation:
             return entry.value
-        if self._missing.get(store) == store.generation:
-            return None  # looked for in this generation already: not there
+        if self._missing.get(store) == store.generation and not _borrowing(store):
+            # looked for in this generation already: not there (a page reader's copy looks
+            # again each time: the server may keep it beside the store at any moment)
+            return None
         with self._lock:
             state = fingerprint(store)
             held = self._recall(store, state, self._values.get(store))
