@@ -123,3 +123,32 @@ def test_a_slow_catalogue_is_left_to_the_server_which_shows_the_state_before_mea
         assert "Late organisation" in client.get("/organisations?lang=en").get_data(as_text=True)
     finally:
         store.close()
+
+
+def test_a_server_keeps_each_new_value_out_of_the_collectors_full_collections(tmp_path: Path) -> None:
+    """A server settles its memory after each value of a new state, computed or read
+    from disk (web/server.py: the catalogue of a large store made a full garbage
+    collection take 100-180 ms while every request waited); a command does not."""
+    import gc
+
+    from graph_app.web.server import settle_memory
+
+    calls: list[str] = []
+    values: derived.PerGeneration[dict[str, list[object]]] = derived.PerGeneration(
+        lambda s: {"objects": [object() for _ in range(1000)]}, "settle-test")
+    store = OxigraphStore(tmp_path / "store")
+    derived.after_new_value.append(lambda: calls.append("settled"))
+    try:
+        values.get(store)  # computed
+        assert calls == ["settled"]
+        values.get(store)  # the same state: nothing new
+        assert calls == ["settled"]
+        again: derived.PerGeneration[dict[str, list[object]]] = derived.PerGeneration(lambda s: {}, "settle-test")
+        assert again.get(store)["objects"]  # read from disk, as a restarted server does
+        assert calls == ["settled", "settled"]
+        settle_memory()
+        assert gc.get_freeze_count() > 0
+    finally:
+        derived.after_new_value.pop()
+        gc.unfreeze()
+        store.close()

@@ -47,6 +47,19 @@ class _Entry(Generic[T]):
     value: T
 
 
+# Called after a value of a new state is computed or read (a server uses it to keep the
+# garbage collector off the large values it keeps: web/server.py).
+after_new_value: list[Callable[[], None]] = []
+
+
+def _settle() -> None:
+    for hook in after_new_value:
+        try:
+            hook()
+        except Exception:  # a hook must not lose the value
+            LOG.exception("after a new value")
+
+
 def _borrowing(store: Store) -> bool:
     """A page reader's copy of the store: it reads what the server keeps beside the store
     and computes only what nothing kept can give (web/page_readers.py)."""
@@ -127,6 +140,7 @@ class PerGeneration(Generic[T]):
         if kept is None:
             return None
         held = self._values[store] = _Entry(store.generation, state, kept)
+        _settle()
         return held
 
     def keep(self, store: Store, value: T) -> None:
@@ -151,6 +165,7 @@ class PerGeneration(Generic[T]):
             if current is None or current.fingerprint != fingerprint(store):
                 self._values[store] = _Entry(generation, state, value)
         self._write(store, state, value)
+        _settle()
         return value
 
     def _start(self, store: Store, state: str) -> None:

@@ -219,7 +219,10 @@ def reader_main(conn: multiprocessing.connection.Connection, nice: int) -> None:
 
     shapes_model()  # read the compiled shapes before the first page
     conn.send("ready")
+    from .server import settle_memory
+
     opened: dict[str, tuple[OxigraphStore, Any]] = {}
+    settled = ""
     while True:
         try:
             job = conn.recv()
@@ -241,6 +244,9 @@ def reader_main(conn: multiprocessing.connection.Connection, nice: int) -> None:
                 app.preprocess_request()
                 html, keep = entity.render_page(job.iri)
             conn.send(("ok", (html, keep)))
+            if job.snapshot != settled:  # the copy's catalogue is read: keep it from the collector
+                settled = job.snapshot
+                settle_memory()
         except Exception as err:  # noqa: BLE001 - the server renders the page itself
             conn.send(("error", f"{type(err).__name__}: {err}"))
 
