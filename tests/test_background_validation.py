@@ -41,7 +41,7 @@ def served(tmp_path: Path) -> Iterator[tuple[OxigraphStore, background_validatio
     store = OxigraphStore(tmp_path / "store")
     load(store, [LoadInput(_award(tmp_path / "a.ttl", AWARD), "awards", loaders.get("turtle"))],
          base_iri=DEFAULT_BASE, validate=False)
-    app = create_app({"STORE_OBJECT": store, "TESTING": True})
+    app = create_app({"STORE_OBJECT": store, "TESTING": True, "PAGE_READERS": 0})
     prepare(app)
     keeper = app.extensions["qagraph.background_validation"]
     try:
@@ -98,7 +98,8 @@ def test_a_report_of_another_day_is_not_shown_and_a_new_one_is_made(tmp_path: Pa
         stale = validate_store(store, on=yesterday)
         stale.results = []  # so that using it would show as an empty panel
         keep_report(store, stale, on=yesterday)
-        app = create_app({"STORE_OBJECT": store, "TESTING": True, "BACKGROUND_VALIDATION": False})
+        app = create_app({"STORE_OBJECT": store, "TESTING": True, "BACKGROUND_VALIDATION": False,
+                          "PAGE_READERS": 0})
         prepare(app)
         # without a server's keeper the page validates its node itself
         found = node_validation.violations(store, AWARD, wait=30)
@@ -119,7 +120,8 @@ def test_a_report_of_another_day_is_not_shown_and_a_new_one_is_made(tmp_path: Pa
 def test_it_can_be_turned_off(tmp_path: Path) -> None:
     store = OxigraphStore(tmp_path / "store")
     try:
-        app = create_app({"STORE_OBJECT": store, "TESTING": True, "BACKGROUND_VALIDATION": False})
+        app = create_app({"STORE_OBJECT": store, "TESTING": True, "BACKGROUND_VALIDATION": False,
+                          "PAGE_READERS": 0})
         prepare(app)
         assert "qagraph.background_validation" not in app.extensions
     finally:

@@ -107,7 +107,7 @@ def test_a_slow_catalogue_is_left_to_the_server_which_shows_the_state_before_mea
         assert f"catalogue-{state}.pickle" not in kept  # slow: left to the server
         assert len([k for k in kept if k.startswith("catalogue-")]) == 1  # the state before's
 
-        app = create_app({"STORE_OBJECT": store, "TESTING": True})
+        app = create_app({"STORE_OBJECT": store, "TESTING": True, "PAGE_READERS": 0})
         builds = catalogue._catalogues._building
         prepare(app)
         # at once: the catalogue of the state before, while the new one is being built

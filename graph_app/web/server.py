@@ -27,12 +27,15 @@ class _Server(BaseApplication):
         # Built in the worker, after the fork: the store (RocksDB, with threads of its own)
         # must never be opened in the master and inherited through fork().
         from ..core import derived
+        from ..core.validation import whole_reports
         from .app import create_app
+        from .store import get_store
 
         app = create_app(self.overrides)
         # the server process only (tests build many apps in one process and freeze nothing)
-        derived.after_new_value.append(settle_memory)
+        derived.after_new_value.append(settle_later)
         prepare(app)
+        whole_reports.current(get_store(app), start=False)  # read now, not by the first page
         settle_memory()
         return app
 
@@ -75,6 +78,12 @@ def settle_memory() -> None:
         gc.freeze()
     finally:
         _settling.release()
+
+
+def settle_later() -> None:
+    """Settle in a thread of its own, not in the request or the computation that made the
+    new value (a full collection of 1M triples' catalogue takes some 150 ms)."""
+    threading.Thread(target=settle_memory, name="qagraph-settle", daemon=True).start()
 
 
 def start_background_validation(app: Any) -> None:
