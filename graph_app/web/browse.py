@@ -161,6 +161,18 @@ def names_now() -> Names:
     return found
 
 
+def asset_url(endpoint: str, **values: str) -> str:
+    """The address of a static file or a vendored asset (`url_for(endpoint, **values)`),
+    kept per app and script root: it does not change while the app runs, and every page
+    names five of them."""
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    table: dict[tuple[Any, ...], str] = current_app.extensions.setdefault("qagraph.asset_urls", {})
+    found = table.get(key)
+    if found is None:
+        found = table[key] = url_for(endpoint, **values)
+    return found
+
+
 def href(iri: str) -> str:
     """Where the app shows a node: /id/… under the base IRI, the levels overview for
     assurance levels, else the generic resource page."""
@@ -362,6 +374,6 @@ def init_app(app: Flask) -> None:
     def browse_context() -> dict[str, Any]:
         here = _Deferred()
         return {"href": here.href, "label": here.label, "label_lang": here.label_lang, "link": here.link,
-                "check_href": here.check_href, "compact": compact,
+                "check_href": here.check_href, "compact": compact, "asset_url": asset_url,
                 "kind_names": kind_names(), "facet_names": facet_names(), "url_with": url_with,
                 "lang_switch_url": lang_switch_url, "names": names, "format_names": format_names()}
