@@ -52,9 +52,10 @@ class Names:
     catalogue, state of the store and app: made when first asked for and shared by every
     request that reads the same ones (a page names the same nodes many times, and pages
     name the same properties, credentials and requirements). At most `MAX` of each are
-    kept; then they start afresh."""
+    kept, then they start afresh (some 2 MB a table at most; the last four of these are kept, two
+    languages of this state and of the one before)."""
 
-    MAX = 50_000
+    MAX = 10_000
 
     def __init__(self, app: Flask, s: Store, catalogue: Catalogue, language: str) -> None:
         self.app = weakref.ref(app)
