@@ -162,7 +162,7 @@ def names_now() -> Names:
     return found
 
 
-def asset_url(endpoint: str, **values: str) -> str:
+def asset_url(endpoint: str, **values: Any) -> str:
     """The address of a static file or a vendored asset (`url_for(endpoint, **values)`),
     kept per app and script root: it does not change while the app runs, and every page
     names five of them."""
