@@ -47,6 +47,19 @@ def base_iri() -> str:
     return str(current_app.config.get("BASE_IRI"))
 
 
+class _Table(dict[str, Any]):
+    """Values made from a key when first asked for, at most `Names.MAX` of them (then the
+    table starts afresh)."""
+
+    def made(self, key: str, make: Callable[[str], Any]) -> Any:
+        found = self.get(key)
+        if found is None:
+            if len(self) > Names.MAX:
+                self.clear()
+            found = self[key] = make(key)
+        return found
+
+
 class Names:
     """Labels, links and label languages of nodes in one interface language, for one
     catalogue, state of the store and app: made when first asked for and shared by every
@@ -64,23 +77,20 @@ class Names:
         self.generation = s.generation
         self.lang = language
         self.base = str(app.config.get("BASE_IRI"))
-        self.labels: dict[str, str] = {}
-        self.hrefs: dict[str, str] = {}
-        self.links: dict[str, Markup] = {}
-        self.quoted: dict[str, str] = {}  # requirements as the query of a check link has them
+        self.labels = _Table()
+        self.hrefs = _Table()
+        self.links = _Table()
+        self.quoted = _Table()  # requirements as the query of a check link has them
         self.root = request.script_root
         self.check_base = url_for("check.page")
 
     def fits(self, app: Flask, s: Store, catalogue: Catalogue, language: str) -> bool:
         return (self.app() is app and self.store() is s and self.catalogue() is catalogue
-                and self.generation == s.generation and self.lang == language and self.root == request.script_root)
+                and self.generation == s.generation and self.lang == language
+                and self.root == request.script_root)
 
     def label(self, iri: str) -> str:
-        found = self.labels.get(iri)
-        if found is None:
-            if len(self.labels) > self.MAX:
-                self.labels = {}
-            found = self.labels[iri] = self._label(iri)
+        found: str = self.labels.made(iri, self._label)
         return found
 
     def _label(self, iri: str) -> str:
@@ -96,11 +106,7 @@ class Names:
         return catalogue.full_label(iri, self.lang)
 
     def href(self, iri: str) -> str:
-        found = self.hrefs.get(iri)
-        if found is None:
-            if len(self.hrefs) > self.MAX:
-                self.hrefs = {}
-            found = self.hrefs[iri] = self._href(iri)
+        found: str = self.hrefs.made(iri, self._href)
         return found
 
     def _href(self, iri: str) -> str:
@@ -118,29 +124,28 @@ class Names:
 
     def link(self, iri: str) -> Markup:
         """The node as a link with its name, marked with the name's language."""
-        found = self.links.get(iri)
-        if found is None:
-            if len(self.links) > self.MAX:
-                self.links = {}
-            found = self.links[iri] = Markup('<a href="{}" lang="{}">{}</a>').format(
-                self.href(iri), self.label_lang(iri) or self.lang, self.label(iri))
+        found: Markup = self.links.made(iri, self._link)
         return found
+
+    def _link(self, iri: str) -> Markup:
+        return Markup('<a href="{}" lang="{}">{}</a>').format(
+            self.href(iri), self.label_lang(iri) or self.lang, self.label(iri))
 
     def check_href(self, credential: str, requirement: str) -> str:
         """The check page for a credential (or award) and a requirement: the URL
         `url_for("check.page", credential=…, requirement=…)` makes, without its rule
         matching."""
-        quoted = self.quoted.get(requirement)
-        if quoted is None:
-            if len(self.quoted) > self.MAX:
-                self.quoted = {}
-            quoted = self.quoted[requirement] = quote_plus(requirement, safe=QUERY_SAFE)
-        return f"{self.check_base}?credential={quote_plus(credential, safe=QUERY_SAFE)}&requirement={quoted}"
+        quoted = self.quoted.made(requirement, _query_value)
+        return f"{self.check_base}?credential={_query_value(credential)}&requirement={quoted}"
 
 
 # The characters werkzeug leaves as they are in a URL's query (werkzeug.urls._urlencode,
 # which quotes each name and value with urllib's quote_plus).
 QUERY_SAFE = "!$'()*,/:;?@"
+
+def _query_value(text: str) -> str:
+    return quote_plus(text, safe=QUERY_SAFE)
+
 
 _NAMES: list[Names] = []
 _NAMES_LOCK = threading.Lock()
