@@ -65,8 +65,8 @@ class Names:
     catalogue, state of the store and app: made when first asked for and shared by every
     request that reads the same ones (a page names the same nodes many times, and pages
     name the same properties, credentials and requirements). At most `MAX` of each are
-    kept, then they start afresh (some 2 MB a table at most; the last four of these are kept, two
-    languages of this state and of the one before)."""
+    kept, then they start afresh (some 2 MB a table at most); the last four of these are
+    kept, the two languages of this state and of the one before."""
 
     MAX = 10_000
 
@@ -102,7 +102,8 @@ class Names:
                 return known
             ends = record_ends(iri)
             if ends is not None:  # a mapping record: "A ≈ B", never its hash id
-                return f"{catalogue.full_label(ends[0], self.lang)} ≈ {catalogue.full_label(ends[2], self.lang)}"
+                source, target = catalogue.full_label(ends[0], self.lang), catalogue.full_label(ends[2], self.lang)
+                return f"{source} ≈ {target}"
         return catalogue.full_label(iri, self.lang)
 
     def href(self, iri: str) -> str:
@@ -143,6 +144,7 @@ class Names:
 # which quotes each name and value with urllib's quote_plus).
 QUERY_SAFE = "!$'()*,/:;?@"
 
+
 def _query_value(text: str) -> str:
     return quote_plus(text, safe=QUERY_SAFE)
 
@@ -156,7 +158,8 @@ def names_now() -> Names:
     per request)."""
     found: Names | None = g.get("qagraph_names")
     if found is None:
-        app, s, catalogue, language = current_app._get_current_object(), store(), cat(), lang()  # type: ignore[attr-defined]
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        s, catalogue, language = store(), cat(), lang()
         with _NAMES_LOCK:
             found = next((n for n in _NAMES if n.fits(app, s, catalogue, language)), None)
             if found is None:
