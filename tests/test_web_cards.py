@@ -182,3 +182,26 @@ def test_crosswalk_pickers_hold_the_countries_of_the_data(bclient):
     page = bclient.get("/crosswalk?lang=sv").text
     for code, name in (("SE", "Sverige"), ("NO", "Norge"), ("DK", "Danmark"), ("FI", "Finland")):
         assert f'<option value="{code}">{name}</option>' in page
+
+
+def test_an_award_by_a_route_without_a_level_has_a_page(browse_app, bclient, tmp_path: Path):
+    """The route an award came by may name no assurance level: the card then shows no
+    level (the page failed with an error)."""
+    path = tmp_path / "nolevel.ttl"
+    path.write_text(
+        "@prefix qa: <https://w3id.org/qagraph/ontology#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        f"<{DEFAULT_BASE}route/no-level> a qa:IssuanceRoute .\n"
+        f"<{DEFAULT_BASE}credential/heta-arbeten> qa:hasRoute <{DEFAULT_BASE}route/no-level> .\n"
+        f"<{DEFAULT_BASE}example/award/no-level> a qa:Award ; qa:awardedCredential <{DEFAULT_BASE}credential/heta-arbeten> ;\n"
+        f"  qa:viaRoute <{DEFAULT_BASE}route/no-level> ; qa:issued \"2024-01-10\"^^xsd:date .\n", encoding="utf-8")
+    store = browse_app.extensions["qagraph.store"]
+    load(store, [LoadInput(path, "nolevel", loaders.get("turtle"))], base_iri=DEFAULT_BASE, validate=False)
+    try:
+        for lang in ("sv", "en"):
+            response = bclient.get(f"/id/example/award/no-level?lang={lang}")
+            assert response.status_code == 200
+            page = card(response.text)
+            assert "/id/credential/heta-arbeten" in page and 'class="badge level-' not in page
+    finally:
+        store.drop("nolevel")

@@ -108,3 +108,14 @@ def test_underscore_in_templates_says_what_jinjas_gettext_says(app: Any, lang: s
                 assert ours == jinjas
             assert "100% sure" in shown and "&lt;b&gt;2025 &amp; later&lt;/b&gt;" in shown and "&lt;i&gt;A" in shown
     assert ("Giltigt, till" if lang == "sv" else "Valid, until") in shown
+
+
+def test_asset_addresses_are_those_of_the_url_map_under_each_root(app: Any) -> None:
+    for root in ("", "/under/a/root", ""):
+        with app.test_request_context("/", base_url="http://localhost" + root):
+            for endpoint, values in (("static", {"filename": "qagraph.css"}),
+                                     ("vendor.asset", {"name": "pico/pico.min.css"})):
+                assert browse.asset_url(endpoint, **values) == url_for(endpoint, **values)
+                assert browse.asset_url(endpoint, **values).startswith(root + "/")
+    page = app.test_client().get("/", base_url="http://localhost/mounted").text
+    assert 'href="/mounted/static/qagraph.css"' in page

@@ -45,6 +45,8 @@ def known(key: str) -> bool:
 
 def normalise_language(lang: str | None) -> str:
     """Return 'sv' or 'en' for a language tag such as 'en-GB'; default Swedish."""
+    if lang in LANGUAGES:  # already one (a page asks a few hundred times)
+        return lang
     if lang:
         primary = lang.split("-")[0].split("_")[0].lower()
         if primary in LANGUAGES:

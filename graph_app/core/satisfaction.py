@@ -33,6 +33,7 @@ routes require is compared instead. Both methods are named in the answer.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -256,7 +257,10 @@ def _duration(term: object) -> Any:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def _add(day: date, duration: Any) -> date | None:
+    """`day` plus an ISO 8601 duration; kept, as an award's page asks the same sum for
+    each of two dozen requirements."""
     try:
         result = day + duration
     except (TypeError, OverflowError):

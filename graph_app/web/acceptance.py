@@ -51,6 +51,12 @@ class Worded:
     links: list[str] = field(default_factory=list)
     answer: Answer | None = field(default=None, repr=False, compare=False)
     language: str = "sv"
+    recognised: str = ""  # the names of who recognises, when the text does not say them
+
+    @property
+    def shown(self) -> str:
+        """The text as a row shows it, which adds its own full stop."""
+        return self.text.rstrip(".")
 
     @cached_property
     def lines(self) -> list[str]:
@@ -73,15 +79,18 @@ def word(answer: Answer, language: str | None = None, name: Callable[[str], str]
     if answer.value == UNKNOWN and answer.missing and all(m.name == "issued" for m in answer.missing):
         badge = "depends"
     links = [r.iri for r in answer.recognitions] + [s.record for s in answer.steps if s.record]
+    text = explanation.summary(answer, language, name)
+    who = list(dict.fromkeys(r.by for r in answer.recognitions if r.by))
     return Worded(
         status=answer.value,
         badge=badge,
         headline=explanation.headline(answer, language),
-        text=explanation.summary(answer, language, name),
-        who=list(dict.fromkeys(r.by for r in answer.recognitions if r.by)),
+        text=text,
+        who=who,
         links=list(dict.fromkeys(links)),
         answer=answer,
         language=language,
+        recognised=", ".join(name(w) for w in who) if who and text.find(name(who[0])) < 0 else "",
     )
 
 

@@ -47,14 +47,28 @@ def base_iri() -> str:
     return str(current_app.config.get("BASE_IRI"))
 
 
+class _Table(dict[str, Any]):
+    """Values made from a key when first asked for, at most `Names.MAX` of them (then the
+    table starts afresh)."""
+
+    def made(self, key: str, make: Callable[[str], Any]) -> Any:
+        found = self.get(key)
+        if found is None:
+            if len(self) > Names.MAX:
+                self.clear()
+            found = self[key] = make(key)
+        return found
+
+
 class Names:
     """Labels, links and label languages of nodes in one interface language, for one
     catalogue, state of the store and app: made when first asked for and shared by every
     request that reads the same ones (a page names the same nodes many times, and pages
     name the same properties, credentials and requirements). At most `MAX` of each are
-    kept; then they start afresh."""
+    kept, then they start afresh (some 2 MB a table at most); the last four of these are
+    kept, the two languages of this state and of the one before."""
 
-    MAX = 50_000
+    MAX = 10_000
 
     def __init__(self, app: Flask, s: Store, catalogue: Catalogue, language: str) -> None:
         self.app = weakref.ref(app)
@@ -63,23 +77,20 @@ class Names:
         self.generation = s.generation
         self.lang = language
         self.base = str(app.config.get("BASE_IRI"))
-        self.labels: dict[str, str] = {}
-        self.hrefs: dict[str, str] = {}
-        self.links: dict[str, Markup] = {}
-        self.quoted: dict[str, str] = {}  # requirements as the query of a check link has them
+        self.labels = _Table()
+        self.hrefs = _Table()
+        self.links = _Table()
+        self.quoted = _Table()  # requirements as the query of a check link has them
         self.root = request.script_root
         self.check_base = url_for("check.page")
 
     def fits(self, app: Flask, s: Store, catalogue: Catalogue, language: str) -> bool:
         return (self.app() is app and self.store() is s and self.catalogue() is catalogue
-                and self.generation == s.generation and self.lang == language and self.root == request.script_root)
+                and self.generation == s.generation and self.lang == language
+                and self.root == request.script_root)
 
     def label(self, iri: str) -> str:
-        found = self.labels.get(iri)
-        if found is None:
-            if len(self.labels) > self.MAX:
-                self.labels = {}
-            found = self.labels[iri] = self._label(iri)
+        found: str = self.labels.made(iri, self._label)
         return found
 
     def _label(self, iri: str) -> str:
@@ -91,15 +102,12 @@ class Names:
                 return known
             ends = record_ends(iri)
             if ends is not None:  # a mapping record: "A ≈ B", never its hash id
-                return f"{catalogue.full_label(ends[0], self.lang)} ≈ {catalogue.full_label(ends[2], self.lang)}"
+                source, target = catalogue.full_label(ends[0], self.lang), catalogue.full_label(ends[2], self.lang)
+                return f"{source} ≈ {target}"
         return catalogue.full_label(iri, self.lang)
 
     def href(self, iri: str) -> str:
-        found = self.hrefs.get(iri)
-        if found is None:
-            if len(self.hrefs) > self.MAX:
-                self.hrefs = {}
-            found = self.hrefs[iri] = self._href(iri)
+        found: str = self.hrefs.made(iri, self._href)
         return found
 
     def _href(self, iri: str) -> str:
@@ -117,29 +125,29 @@ class Names:
 
     def link(self, iri: str) -> Markup:
         """The node as a link with its name, marked with the name's language."""
-        found = self.links.get(iri)
-        if found is None:
-            if len(self.links) > self.MAX:
-                self.links = {}
-            found = self.links[iri] = Markup('<a href="{}" lang="{}">{}</a>').format(
-                self.href(iri), self.label_lang(iri) or self.lang, self.label(iri))
+        found: Markup = self.links.made(iri, self._link)
         return found
+
+    def _link(self, iri: str) -> Markup:
+        return Markup('<a href="{}" lang="{}">{}</a>').format(
+            self.href(iri), self.label_lang(iri) or self.lang, self.label(iri))
 
     def check_href(self, credential: str, requirement: str) -> str:
         """The check page for a credential (or award) and a requirement: the URL
         `url_for("check.page", credential=…, requirement=…)` makes, without its rule
         matching."""
-        quoted = self.quoted.get(requirement)
-        if quoted is None:
-            if len(self.quoted) > self.MAX:
-                self.quoted = {}
-            quoted = self.quoted[requirement] = quote_plus(requirement, safe=QUERY_SAFE)
-        return f"{self.check_base}?credential={quote_plus(credential, safe=QUERY_SAFE)}&requirement={quoted}"
+        quoted = self.quoted.made(requirement, _query_value)
+        return f"{self.check_base}?credential={_query_value(credential)}&requirement={quoted}"
 
 
 # The characters werkzeug leaves as they are in a URL's query (werkzeug.urls._urlencode,
 # which quotes each name and value with urllib's quote_plus).
 QUERY_SAFE = "!$'()*,/:;?@"
+
+
+def _query_value(text: str) -> str:
+    return quote_plus(text, safe=QUERY_SAFE)
+
 
 _NAMES: list[Names] = []
 _NAMES_LOCK = threading.Lock()
@@ -150,7 +158,8 @@ def names_now() -> Names:
     per request)."""
     found: Names | None = g.get("qagraph_names")
     if found is None:
-        app, s, catalogue, language = current_app._get_current_object(), store(), cat(), lang()  # type: ignore[attr-defined]
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        s, catalogue, language = store(), cat(), lang()
         with _NAMES_LOCK:
             found = next((n for n in _NAMES if n.fits(app, s, catalogue, language)), None)
             if found is None:
@@ -158,6 +167,18 @@ def names_now() -> Names:
                 _NAMES.insert(0, found)
                 del _NAMES[4:]
         g.qagraph_names = found
+    return found
+
+
+def asset_url(endpoint: str, **values: Any) -> str:
+    """The address of a static file or a vendored asset (`url_for(endpoint, **values)`),
+    kept per app and script root: it does not change while the app runs, and every page
+    names five of them."""
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    table: dict[tuple[Any, ...], str] = current_app.extensions.setdefault("qagraph.asset_urls", {})
+    found = table.get(key)
+    if found is None:
+        found = table[key] = url_for(endpoint, **values)
     return found
 
 
@@ -362,6 +383,6 @@ def init_app(app: Flask) -> None:
     def browse_context() -> dict[str, Any]:
         here = _Deferred()
         return {"href": here.href, "label": here.label, "label_lang": here.label_lang, "link": here.link,
-                "check_href": here.check_href, "compact": compact,
+                "check_href": here.check_href, "compact": compact, "asset_url": asset_url,
                 "kind_names": kind_names(), "facet_names": facet_names(), "url_with": url_with,
                 "lang_switch_url": lang_switch_url, "names": names, "format_names": format_names()}
