@@ -150,7 +150,7 @@ def test_the_validating_process_ends_when_the_server_is_killed(tmp_path: Path) -
         "import os, sys, time\n"
         "from graph_app.core import background_validation\n"
         "os.nice(0)\n"
-        "background_validation._exit_with_parent()\n"
+        "background_validation.exit_with_parent()\n"
         "print(os.getpid(), flush=True)\n"
         "time.sleep(60)\n", encoding="utf-8")
     # a parent that starts a child which watches it, as the server starts the validation

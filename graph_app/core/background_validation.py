@@ -173,7 +173,7 @@ class BackgroundValidation:
             process.wait(10)
 
 
-def _exit_with_parent() -> None:
+def exit_with_parent() -> None:
     """End this process when the server that started it has ended (it was killed): the
     report would be of no use to anyone, and the copy is removed by the next server."""
     parent = os.getppid()
@@ -192,7 +192,7 @@ def main(argv: list[str]) -> int:
     argv[1], under the copy's state; argv[2]: how much to lower the CPU priority."""
     copy, original, nice = Path(argv[0]), Path(argv[1]), int(argv[2])
     os.nice(nice)
-    _exit_with_parent()
+    exit_with_parent()
     from .validation import StoreReport, validate_store, whole_reports
 
     store = OxigraphStore(copy)

@@ -4,7 +4,7 @@ other cores (decision 0011).
 The server process is the one writer of the store; its Python runs on one core at a time.
 A first view of an entity page is mostly Python (the answer card, the template), so a
 server that renders every first view itself is limited to one core. Reader processes
-(``python -m graph_app.web.page_readers``, PAGE_READERS of them) each open a read-only
+(``python -m graph_app.web.page_reader``, PAGE_READERS of them) each open a read-only
 copy of the committed state, a RocksDB checkpoint made once per state beside the store
 (hard links, as the query workers' snapshots are), with the derived values the server
 keeps beside the store (the catalogue, the last whole validation: core/derived.py), and
@@ -64,7 +64,7 @@ class _Reader:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_ROOT), env.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "graph_app.web.page_readers", str(theirs.fileno()), str(nice)],
+            [sys.executable, "-m", "graph_app.web.page_reader", str(theirs.fileno()), str(nice)],
             pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL)
         theirs.close()
         self.conn = multiprocessing.connection.Connection(ours.detach())
@@ -205,57 +205,3 @@ def start(app: Any, store: Store) -> PageReaders | None:
     app.extensions[READERS_KEY] = readers
     atexit.register(readers.close)
     return readers
-
-
-def reader_main(conn: multiprocessing.connection.Connection, nice: int) -> None:
-    """A reader's loop: the settings first, then PageJob in, ("ok", (html, keep)) out."""
-    if nice:
-        os.nice(nice)
-    settings = conn.recv()
-    _exit_with_parent()
-    from ..core.validation import shapes_model
-    from . import entity
-    from .app import create_app
-
-    shapes_model()  # read the compiled shapes before the first page
-    conn.send("ready")
-    from .server import settle_memory
-
-    opened: dict[str, tuple[OxigraphStore, Any]] = {}
-    settled = ""
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        try:
-            for old in [p for p in opened if p != job.snapshot]:
-                opened.pop(old)[0].close()
-            if job.snapshot not in opened:
-                copy = OxigraphStore(job.snapshot, read_only=True)
-                copy.derived_home = Path(job.store)  # the catalogue and reports kept beside the store
-                overrides = dict(settings, STORE_OBJECT=copy, BACKGROUND_VALIDATION=False, PAGE_READERS=0)
-                opened[job.snapshot] = (copy, create_app(overrides))
-            _copy, app = opened[job.snapshot]
-            with app.test_request_context(job.path, query_string=job.query,
-                                          headers={"Cookie": f"lang={job.lang}"}):
-                app.preprocess_request()
-                html, keep = entity.render_page(job.iri)
-            conn.send(("ok", (html, keep)))
-            if job.snapshot != settled:  # the copy's catalogue is read: keep it from the collector
-                settled = job.snapshot
-                settle_memory()
-        except Exception as err:  # noqa: BLE001 - the server renders the page itself
-            conn.send(("error", f"{type(err).__name__}: {err}"))
-
-
-def _exit_with_parent() -> None:
-    from ..core.background_validation import _exit_with_parent as watch
-
-    watch()
-
-
-if __name__ == "__main__":
-    reader_main(multiprocessing.connection.Connection(int(sys.argv[1])), int(sys.argv[2]))
