@@ -49,6 +49,16 @@ def _app(store: OxigraphStore, readers: int) -> Any:
     return app
 
 
+def _loaded(folder: Path, turtle: str, store: OxigraphStore | None = None) -> OxigraphStore:
+    """The store in `folder` (opened when not given), with `turtle` committed as the
+    source "data" (replacing what that source held)."""
+    store = store or OxigraphStore(folder / "store")
+    data = folder / "data.ttl"
+    data.write_text(turtle, encoding="utf-8")
+    load(store, [LoadInput(data, "data", loaders.get("turtle"))], base_iri=DEFAULT_BASE, validate=False)
+    return store
+
+
 def _wait_ready(readers: page_readers.PageReaders, count: int = 1) -> None:
     deadline = time.monotonic() + 90
     while readers._idle.qsize() < count and time.monotonic() < deadline:
@@ -90,22 +100,16 @@ def test_a_reader_renders_the_servers_own_page_byte_for_byte(sample: OxigraphSto
 
 
 def test_a_reader_sees_each_commit(tmp_path: Path) -> None:
-    store = OxigraphStore(tmp_path / "store")
-    first = tmp_path / "first.ttl"
     node = DEFAULT_BASE + "organisation/reader-test"
-    first.write_text(f'<{node}> a <https://w3id.org/qagraph/ontology#Organisation> ; '
-                     f'<http://www.w3.org/2000/01/rdf-schema#label> "Före"@sv .\n', encoding="utf-8")
-    load(store, [LoadInput(first, "org", loaders.get("turtle"))], base_iri=DEFAULT_BASE, validate=False)
+    store = _loaded(tmp_path, f'<{node}> a <https://w3id.org/qagraph/ontology#Organisation> ; '
+                              f'<http://www.w3.org/2000/01/rdf-schema#label> "Före"@sv .\n')
     app = _app(store, 1)
     readers = app.extensions[page_readers.READERS_KEY]
     try:
         _wait_ready(readers)
         client = app.test_client()
         assert "Före" in client.get("/id/organisation/reader-test?lang=sv").get_data(as_text=True)
-        second = tmp_path / "second.ttl"
-        second.write_text(f'<{node}> <http://www.w3.org/2000/01/rdf-schema#label> "Efter"@sv .\n',
-                          encoding="utf-8")
-        load(store, [LoadInput(second, "org", loaders.get("turtle"))], base_iri=DEFAULT_BASE, validate=False)
+        _loaded(tmp_path, f'<{node}> <http://www.w3.org/2000/01/rdf-schema#label> "Efter"@sv .\n', store)
         page = client.get("/id/organisation/reader-test?lang=sv").get_data(as_text=True)
         assert "Efter" in page and "Före" not in page
         assert readers.rendered == 2
@@ -202,12 +206,9 @@ def test_a_reader_reads_a_whole_validation_kept_after_its_copy_was_made(tmp_path
     which one it read)."""
     from graph_app.core.validation import keep_report, validate_store
 
-    store = OxigraphStore(tmp_path / "store")
-    data = tmp_path / "awards.ttl"
     first, second = (DEFAULT_BASE + f"example/award/reader-{n}" for n in (1, 2))
-    data.write_text(f"<{first}> a <https://w3id.org/qagraph/ontology#Award> .\n"
-                    f"<{second}> a <https://w3id.org/qagraph/ontology#Award> .\n", encoding="utf-8")
-    load(store, [LoadInput(data, "awards", loaders.get("turtle"))], base_iri=DEFAULT_BASE, validate=False)
+    store = _loaded(tmp_path, f"<{first}> a <https://w3id.org/qagraph/ontology#Award> .\n"
+                              f"<{second}> a <https://w3id.org/qagraph/ontology#Award> .\n")
     app = _app(store, 1)
     readers = app.extensions[page_readers.READERS_KEY]
     try:

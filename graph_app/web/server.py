@@ -33,13 +33,13 @@ class _Server(BaseApplication):
 
         app = create_app(self.overrides)
         # the server process only (tests build many apps in one process and freeze nothing)
-        derived.after_new_value.append(settle_later)
         # young collections less often: a page makes tens of thousands of short-lived
         # objects (halved the time spent collecting over 1,500 award first views)
         gc.set_threshold(10_000, 10, 10)
         prepare(app)
         whole_reports.current(get_store(app), start=False)  # read now, not by the first page
-        settle_memory()
+        settle_memory()  # what the server starts with, before it accepts requests
+        derived.after_new_value.append(settle_later)  # and each later state's, beside them
         return app
 
 
