@@ -47,8 +47,10 @@ class _Entry(Generic[T]):
     value: T
 
 
-# Called after a value of a new state is computed or read (a server uses it to keep the
-# garbage collector off the large values it keeps: web/server.py).
+# Called after a whole-store value of a new state (one kept on disk: the catalogue, the
+# counts, the whole validation) is computed or read; a server uses it to keep the garbage
+# collector off the large values it keeps (web/server.py). Not after the small values a
+# page computes on first use: a full collection then stalled the first pages of a state.
 after_new_value: list[Callable[[], None]] = []
 
 
@@ -140,7 +142,8 @@ class PerGeneration(Generic[T]):
         if kept is None:
             return None
         held = self._values[store] = _Entry(store.generation, state, kept)
-        _settle()
+        if self.name:
+            _settle()
         return held
 
     def keep(self, store: Store, value: T) -> None:
@@ -165,7 +168,8 @@ class PerGeneration(Generic[T]):
             if current is None or current.fingerprint != fingerprint(store):
                 self._values[store] = _Entry(generation, state, value)
         self._write(store, state, value)
-        _settle()
+        if self.name:
+            _settle()
         return value
 
     def _start(self, store: Store, state: str) -> None:
