@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,20 @@ def _wait_ready(readers: page_readers.PageReaders, count: int = 1) -> None:
     assert readers._idle.qsize() >= count, "the page readers did not start"
 
 
+@contextmanager
+def _reading(store: OxigraphStore) -> Iterator[tuple[Any, page_readers.PageReaders]]:
+    """A test client of an app with one started page reader over `store`; the reader and
+    the store are closed after."""
+    app = _app(store, 1)
+    readers = app.extensions[page_readers.READERS_KEY]
+    try:
+        _wait_ready(readers)
+        yield app.test_client(), readers
+    finally:
+        readers.close()
+        store.close()
+
+
 def _fresh_pages() -> None:
     """Forget the rendered pages, so that the next request renders again."""
     page_cache.PAGES._pages.clear()
@@ -103,11 +118,7 @@ def test_a_reader_sees_each_commit(tmp_path: Path) -> None:
     node = DEFAULT_BASE + "organisation/reader-test"
     store = _loaded(tmp_path, f'<{node}> a <https://w3id.org/qagraph/ontology#Organisation> ; '
                               f'<http://www.w3.org/2000/01/rdf-schema#label> "Före"@sv .\n')
-    app = _app(store, 1)
-    readers = app.extensions[page_readers.READERS_KEY]
-    try:
-        _wait_ready(readers)
-        client = app.test_client()
+    with _reading(store) as (client, readers):
         assert "Före" in client.get("/id/organisation/reader-test?lang=sv").get_data(as_text=True)
         _loaded(tmp_path, f'<{node}> <http://www.w3.org/2000/01/rdf-schema#label> "Efter"@sv .\n', store)
         page = client.get("/id/organisation/reader-test?lang=sv").get_data(as_text=True)
@@ -115,9 +126,6 @@ def test_a_reader_sees_each_commit(tmp_path: Path) -> None:
         assert readers.rendered == 2
         # one copy per state; the one before is kept while a reader may still read it
         assert len(list(readers._root.iterdir())) == 2
-    finally:
-        readers.close()
-        store.close()
     assert not readers._root.exists()
 
 
@@ -209,11 +217,7 @@ def test_a_reader_reads_a_whole_validation_kept_after_its_copy_was_made(tmp_path
     first, second = (DEFAULT_BASE + f"example/award/reader-{n}" for n in (1, 2))
     store = _loaded(tmp_path, f"<{first}> a <https://w3id.org/qagraph/ontology#Award> .\n"
                               f"<{second}> a <https://w3id.org/qagraph/ontology#Award> .\n")
-    app = _app(store, 1)
-    readers = app.extensions[page_readers.READERS_KEY]
-    try:
-        _wait_ready(readers)
-        client = app.test_client()
+    with _reading(store) as (client, readers):
         page = client.get("/id/example/award/reader-1?lang=en").get_data(as_text=True)
         assert "severity-violation" in page  # validated by the reader itself: the award lacks everything
         empty = validate_store(store)
@@ -222,6 +226,3 @@ def test_a_reader_reads_a_whole_validation_kept_after_its_copy_was_made(tmp_path
         page = client.get("/id/example/award/reader-2?lang=en").get_data(as_text=True)
         assert "No violations of the shapes." in page
         assert readers.rendered == 2
-    finally:
-        readers.close()
-        store.close()
