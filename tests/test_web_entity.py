@@ -154,6 +154,31 @@ def test_resource_page_for_nodes_outside_the_base(bclient):
     assert bclient.get("/resource").status_code == 404
 
 
+def test_a_kept_page_carries_none_of_its_first_visitors_other_parameters(bclient):
+    # The page cache keeps an entity page by node, language and page of links; its links
+    # must not repeat what the first visitor added, or everyone after sees it.
+    award_prop = "https://w3id.org/qagraph/ontology#awardedBy"
+    first = bclient.get("/id/organisation/paging-test",
+                        query_string={"lang": "en", "in": award_prop, "offset": 20, "utm": "x<y", "q": "zzz"})
+    later = bclient.get("/id/organisation/paging-test",
+                        query_string={"lang": "en", "in": award_prop, "offset": 20})
+    for page in (first.text, later.text):
+        assert "utm" not in page and "zzz" not in page
+        switch = re.search(r'class="lang-switch" href="([^"]+)"', page)
+        assert switch is not None and "offset=20" in switch.group(1) and "lang=sv" in switch.group(1)
+        assert re.search(r'rel="next" href="[^"]*offset=40[^"]*lang=en', page)
+    assert first.text == later.text
+
+
+def test_the_same_node_by_resource_and_by_id_links_to_its_own_address(bclient):
+    by_id = bclient.get(HETA_PATH + "?lang=en").text
+    iri = "https://w3id.org/qagraph/id/credential/heta-arbeten"
+    by_resource = bclient.get("/resource", query_string={"iri": iri, "lang": "en"}).text
+    assert re.search(r'class="lang-switch" href="/id/credential/heta-arbeten\?lang=sv"', by_id)
+    switch = re.search(r'class="lang-switch" href="([^"]+)"', by_resource)
+    assert switch is not None and switch.group(1).startswith("/resource?iri=")
+
+
 def test_big_organisation_page_shows_only_a_page_of_awards(bclient):
     page = bclient.get("/id/organisation/paging-test").text
     assert page.count("/id/example/award/p0") == 20

@@ -310,6 +310,12 @@ def catalogue(store: Store) -> Catalogue:
     return _catalogues.get(store)
 
 
+def current(store: Store) -> Catalogue | None:
+    """The catalogue of the store's committed state when it is ready, else None (it is
+    being rebuilt after a commit): for answers that must not come from an older state."""
+    return _catalogues.current(store, start=False)
+
+
 def keep_up_to_date(store: Store, background: bool = True) -> None:
     """Rebuild the store's catalogue right after every commit (once per store); in the
     background when it is slow, unless `background` is false."""

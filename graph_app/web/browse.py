@@ -348,9 +348,25 @@ def facet_names() -> dict[str, str]:
     }
 
 
+PAGE_ARGS = "qagraph_page_args"  # g: the query parameters a cached page depends on
+
+
+def _args() -> list[tuple[str, str]]:
+    """The request's query parameters, or on a page kept in the page cache only those its
+    key holds (web/page_cache.py): a page kept for everyone must not carry the first
+    visitor's other parameters in its links."""
+    kept = g.get(PAGE_ARGS)
+    items = request.args.items(multi=True)
+    return list(items) if kept is None else [(k, v) for k, v in items if k in kept]
+
+
 def url_with(**changes: Any) -> str:
     """The current URL with some query parameters changed (None removes one)."""
-    args: dict[str, Any] = request.args.to_dict(flat=False)
+    args: dict[str, Any] = {}
+    for key, value in _args():
+        args.setdefault(key, []).append(value)
+    if g.get(PAGE_ARGS) is not None:
+        args["lang"] = [lang()]  # the language the page is in, however it was chosen
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)
@@ -361,7 +377,7 @@ def url_with(**changes: Any) -> str:
 
 def lang_switch_url(other: str) -> str:
     """This page in the other language: the same path and query, `lang` replaced."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    args = [(k, v) for k, v in _args() if k != "lang"]
     return request.path + "?" + urlencode([*args, ("lang", other)])
 
 

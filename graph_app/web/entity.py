@@ -7,20 +7,22 @@ from collections import defaultdict
 from datetime import date
 
 import pyoxigraph as ox
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..core import catalogue as catalogue_module
 from ..core import entity as core
 from ..core import node_validation
 from ..core.namespaces import DCTERMS, LVL, QA, RDF
 from ..core.validation import Result
 from . import acceptance, cards, check, page_readers, profiles, readable
-from .browse import base_iri, cat, kind_names, lang, store
+from .browse import PAGE_ARGS, base_iri, cat, kind_names, lang, store
 from .page_cache import PAGES
 
 bp = Blueprint("entity", __name__)
 
 PAGE = 20
+KEY_ARGS = ("iri", "in", "offset")  # the query parameters an entity page depends on (besides lang)
 
 
 def _not_found(iri: str) -> Response:
@@ -41,7 +43,7 @@ def _page(iri: str) -> str:
     """The entity page, rendered once per state of the store, language, day (the cards
     answer for today) and page of incoming links (graph_app/web/page_cache.py)."""
     s = store()
-    key = (node_validation.store_token(s), s.generation, lang(), date.today().isoformat(), iri,
+    key = (node_validation.store_token(s), s.generation, lang(), date.today().isoformat(), request.path, iri,
            request.args.get("in"), request.args.get("offset"))
     cached = PAGES.get(key)
     if cached is not None:
@@ -58,6 +60,7 @@ def _page(iri: str) -> str:
 def render_page(iri: str) -> tuple[str, bool]:
     """The entity page, and whether it may be kept (not while its validation is still
     running), in this process: the server's or a page reader's (web/page_readers.py)."""
+    g.setdefault(PAGE_ARGS, KEY_ARGS)  # its links carry only what the page cache's key holds
     violations = node_validation.violations(store(), iri, wait=float(current_app.config["VALIDATION_WAIT"]))
     return _render(iri, violations), violations is not None
 
@@ -145,6 +148,11 @@ def _twins(iri: str) -> list[tuple[str, str, str]]:
 
 
 def _known(iri: str) -> bool:
+    """Whether the node is in the data: in the catalogue of the committed state (no query:
+    every request asks, page-cache hits too), else by asking the store."""
+    ready = catalogue_module.current(store())
+    if ready is not None and iri in ready.entries:
+        return True
     try:
         return core.exists(store(), iri)
     except ValueError:  # not an IRI at all

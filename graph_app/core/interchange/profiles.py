@@ -76,6 +76,7 @@ class Forms:
 # forms, so they must outlast the descriptions), for one store generation.
 _MEMO = PerState(512)
 _FORMS = PerState(100_000)
+_KINDS = PerState(1)
 
 
 def elm_description(store: Store, iri: str) -> elm.ElmExport:
@@ -92,8 +93,16 @@ def forms(store: Store, iri: str) -> Forms:
     return value
 
 
+def _instances(store: Store) -> dict[str, frozenset[str]]:
+    """The nodes of each kind a register profile describes, read once per state of the
+    store (a few thousand at 1M triples): a page's forms then need no query of their own."""
+    value: dict[str, frozenset[str]] = _KINDS.get(store, "instances", lambda: {
+        cls: frozenset(nodes) for cls, nodes in typed(store, ELM_KINDS).items()})
+    return value
+
+
 def _forms(store: Store, iri: str) -> Forms:
-    kinds = {cls for cls, nodes in typed(store, ELM_KINDS, [iri]).items() if nodes}
+    kinds = {cls for cls, nodes in _instances(store).items() if iri in nodes}
     conforms: dict[str, tuple[str, ...]] = {"qagraph": (QAGRAPH,)}
     lacks: tuple[str, ...] = ()
     if kinds:
