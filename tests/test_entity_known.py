@@ -1,12 +1,15 @@
 """Whether a node is in the data is answered from the catalogue of the committed state
 when it is ready, and by the store otherwise: a node that a commit removed is not found,
-one that a commit added is found, and the profiles a node has follow the commits."""
+one that a commit added is found, and the profiles a node has follow the commits. The
+register forms of every node, made in one export per state, are those of each node alone."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from graph_app.cli import bundled_inputs
 from graph_app.core import catalogue
+from graph_app.core.interchange import profiles
 from graph_app.core.loading import LoadInput, load
 from graph_app.core.namespaces import DEFAULT_BASE
 from graph_app.core.store import OxigraphStore
@@ -65,5 +68,25 @@ def test_an_older_catalogue_is_not_asked(tmp_path: Path) -> None:
         store.commit([staged])  # a commit whose catalogue nobody has built yet
         assert catalogue.current(store) is None or \
             "https://w3id.org/qagraph/id/organisation/first" not in catalogue.current(store).entries
+    finally:
+        store.close()
+
+
+def test_the_forms_of_every_node_at_once_are_those_of_each_alone(tmp_path: Path) -> None:
+    store = OxigraphStore(tmp_path / "store")
+    try:
+        load(store, bundled_inputs(), base_iri=DEFAULT_BASE)
+        every = profiles._every_form(store)
+        kinds = profiles._instances(store)
+        nodes = set().union(*kinds.values())
+        assert set(every) == nodes and len(nodes) > 50
+        alone = {iri: profiles._judged(iri, {c for c, n in kinds.items() if iri in n},
+                                       profiles.elm_description(store, iri).graph,
+                                       profiles._left_out(profiles.elm_description(store, iri)))
+                 for iri in nodes}
+        assert every == alone
+        # both ways are met in the sample: nodes with an ELM form, and nodes left out of ELM
+        assert any("elm" in f.conforms for f in every.values())
+        assert any(f.elm_lacks for f in every.values())
     finally:
         store.close()

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from ..core import catalogue as catalogue_module
 from ..core import entity as core
 from ..core import node_validation
+from ..core.interchange import profiles as register_forms
 from ..core.namespaces import DCTERMS, LVL, QA, RDF
 from ..core.validation import Result
 from . import acceptance, cards, check, page_readers, profiles, readable
@@ -188,5 +189,6 @@ def resource() -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    register_forms.keep_up_to_date(app.extensions["qagraph.store"])
     if not app.testing:
         node_validation.warm_up()

@@ -44,18 +44,21 @@ class _Server(BaseApplication):
 
 
 def prepare(app: Any) -> None:
-    """Read the catalogue and the counts before the first request is accepted, so that no
+    """Read the catalogue, the counts and the register forms of every node (which a
+    page's Link header lists) before the first request is accepted, so that no
     request waits for them: those of the committed state when a command kept them, else
     those of the state before while the committed state's are computed in the background,
     else (nothing kept at all) computed now. After a commit they are rebuilt in the
     background (core/derived.py). And a whole validation of the committed state starts in
     another process, unless one is kept (BACKGROUND_VALIDATION)."""
     from ..core import catalogue, stats
+    from ..core.interchange import profiles
     from .store import get_store
 
     store = get_store(app)
     catalogue.adopt(store)
     stats.adopt(store)
+    profiles.adopt(store)
     if app.config.get("BACKGROUND_VALIDATION", True):
         start_background_validation(app)
     from . import page_readers

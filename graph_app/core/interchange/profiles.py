@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from rdflib import RDF, URIRef
+from rdflib import RDF, Graph, URIRef
 
-from ..derived import PerState
+from ..derived import PerGeneration, PerState
 from ..entity import FORMATS
 from ..namespaces import QA
 from ..store import Store
@@ -93,6 +93,20 @@ def forms(store: Store, iri: str) -> Forms:
     return value
 
 
+OWN_ONLY = Forms({"qagraph": (QAGRAPH,)})
+
+
+def _forms(store: Store, iri: str) -> Forms:
+    every = _EVERY.current(store, start=False)
+    if every is not None:  # the committed state's, made in one export
+        return every.get(iri, OWN_ONLY)
+    kinds = {cls for cls, nodes in _instances(store).items() if iri in nodes}
+    if not kinds:
+        return OWN_ONLY
+    exported = elm_description(store, iri)
+    return _judged(iri, kinds, exported.graph, _left_out(exported))
+
+
 def _instances(store: Store) -> dict[str, frozenset[str]]:
     """The nodes of each kind a register profile describes, read once per state of the
     store (a few thousand at 1M triples): a page's forms then need no query of their own."""
@@ -101,30 +115,78 @@ def _instances(store: Store) -> dict[str, frozenset[str]]:
     return value
 
 
-def _forms(store: Store, iri: str) -> Forms:
-    kinds = {cls for cls, nodes in _instances(store).items() if iri in nodes}
+def _left_out(exported: elm.ElmExport) -> dict[str, tuple[str, ...]]:
+    """The nodes an ELM export left out, with the fields they lack."""
+    found: dict[str, tuple[str, ...]] = {}
+    for omission in exported.omissions:
+        if omission.kind == "left_out":
+            found.setdefault(omission.node, omission.fields)
+    return found
+
+
+def _judged(iri: str, kinds: set[str], graph: Graph, left_out: dict[str, tuple[str, ...]]) -> Forms:
+    """The forms of a node of `kinds`, from an ELM export's graph (which holds the node
+    unless the export left it out, for lack of the fields it gives)."""
     conforms: dict[str, tuple[str, ...]] = {"qagraph": (QAGRAPH,)}
     lacks: tuple[str, ...] = ()
     if kinds:
-        exported = elm_description(store, iri)
         node = URIRef(iri)
-        classes = {c for c in exported.graph.objects(node, RDF.type) if isinstance(c, URIRef)
+        classes = {c for c in graph.objects(node, RDF.type) if isinstance(c, URIRef)
                    and c in ELM_APPLICATION_PROFILES}
         if classes:
             aps = sorted({ap for cls in classes for ap in ELM_APPLICATION_PROFILES[cls]})
             conforms["elm"] = (PROFILES["elm"].uri, *aps)
         else:
-            lacks = next((o.fields for o in exported.omissions if o.node == iri and o.kind == "left_out"), ())
+            lacks = left_out.get(iri, ())
     if kinds & set(CTDL_KINDS):
         conforms["ctdl"] = (PROFILES["ctdl"].uri,)
     return Forms(conforms, lacks)
+
+
+def _every_form(store: Store) -> dict[str, Forms]:
+    """The forms of every node a register profile describes, from one ELM export of them
+    all (3 s at 1M triples, for 3,300 nodes, against some 4 ms per node one by one: a
+    credential page's first view spent a quarter of its time there). A node's export is
+    the same alone or among all: each is described by the same mappings, with the
+    organisations it refers to (tests/test_entity_known.py compares them)."""
+    kinds = typed(store, ELM_KINDS)
+    nodes = sorted(set().union(*kinds.values()))
+    if not nodes:
+        return {}
+    exported = elm.export(store, nodes=nodes)
+    left_out = _left_out(exported)
+    by_node: dict[str, set[str]] = {}
+    for cls, members in kinds.items():
+        for node in members:
+            by_node.setdefault(node, set()).add(cls)
+    return {node: _judged(node, its, exported.graph, left_out) for node, its in by_node.items()}
+
+
+# The forms of every node of the committed state, kept beside the store, remade after each
+# commit (in the background when slow, as the catalogue is: pages judge their own node
+# meanwhile) and read by page readers.
+_EVERY: PerGeneration[dict[str, Forms]] = PerGeneration(_every_form, "register-forms")
+
+
+def keep_up_to_date(store: Store) -> None:
+    """Remake the forms of every node after each commit (a server's)."""
+    _EVERY.keep_up_to_date(store)
+
+
+def adopt(store: Store) -> None:
+    """When a server starts: the forms of the committed state when they are kept, else
+    made in the background (pages judge their own node meanwhile)."""
+    if _EVERY.kept(store):
+        _EVERY.current(store, start=False)
+    else:
+        _EVERY.current(store, start=True)
 
 
 def write(store: Store, iri: str, token: str, media: str) -> bytes:
     """The node's description in a register profile (elm or ctdl) and a media type it has."""
     if token == "ctdl":
         return ctdl.serialise(ctdl.export(store, nodes=[iri]))
-    body, _left_out = elm.serialise(elm_description(store, iri), RDFLIB_FORMAT[media], "none")
+    body, _dropped = elm.serialise(elm_description(store, iri), RDFLIB_FORMAT[media], "none")
     return body
 
 
