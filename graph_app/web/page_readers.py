@@ -94,6 +94,7 @@ class PageReaders:
         self._lock = threading.Lock()
         self._closed = False
         self._copies: list[tuple[str, Path]] = []  # (state, folder), newest last
+        self._latest: tuple[int, str] | None = None  # the store's generation and its copy
         path = Path(store.path)
         for stale in path.parent.glob(f".{path.name}-readers-*"):
             shutil.rmtree(stale, ignore_errors=True)
@@ -132,19 +133,29 @@ class PageReaders:
 
     def _copy(self) -> str:
         """The read-only copy of the committed state, made on its first page."""
+        generation = self.store.generation
+        latest = self._latest
+        if latest is not None and latest[0] == generation:
+            return latest[1]  # no commit since: the same copy (without reading the graphs' list)
         state = fingerprint(self.store)
         with self._lock:
-            if self._copies and self._copies[-1][0] == state:
-                return str(self._copies[-1][1])
-            target = self._root / state
-            if not target.exists():
-                self.store.backup(target)
-            self._copies.append((state, target))
-            # the newest two: a reader may still be rendering from the one before
-            while len(self._copies) > 2:
-                _, old = self._copies.pop(0)
-                shutil.rmtree(old, ignore_errors=True)
-            return str(target)
+            copy = self._copy_of(state)
+            self._latest = (generation, copy) if self.store.generation == generation else None
+            return copy
+
+    def _copy_of(self, state: str) -> str:
+        """Under the lock: the copy of `state`, made now unless it is the newest."""
+        if self._copies and self._copies[-1][0] == state:
+            return str(self._copies[-1][1])
+        target = self._root / state
+        if not target.exists():
+            self.store.backup(target)
+        self._copies.append((state, target))
+        # the newest two: a reader may still be rendering from the one before
+        while len(self._copies) > 2:
+            _, old = self._copies.pop(0)
+            shutil.rmtree(old, ignore_errors=True)
+        return str(target)
 
     def render(self, iri: str, lang: str, path: str, query: str) -> tuple[str, bool] | None:
         """The page and whether it may be kept, from a free reader; None when every reader
