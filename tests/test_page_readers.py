@@ -1,7 +1,7 @@
 """Page readers: processes that render the entity pages the server has not rendered yet,
 from a read-only copy of the committed state. Their pages are the server's own, byte for
 byte; they see every commit; a reader that dies is replaced while the server renders the
-page itself; a request never waits for a busy reader."""
+page itself; a request waits a moment for a busy reader, then the server renders it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -43,9 +44,9 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphStore]:
     store.close()
 
 
-def _app(store: OxigraphStore, readers: int) -> Any:
+def _app(store: OxigraphStore, readers: int, wait: float = 0.1) -> Any:
     app = create_app({"STORE_OBJECT": store, "TESTING": True, "PAGE_READERS": readers,
-                      "BACKGROUND_VALIDATION": False, "VALIDATION_WAIT": 60})
+                      "PAGE_READER_WAIT": wait, "BACKGROUND_VALIDATION": False, "VALIDATION_WAIT": 60})
     prepare(app)
     return app
 
@@ -152,8 +153,8 @@ def test_a_dead_reader_is_replaced_and_the_server_renders_meanwhile(sample: Oxig
         readers.close()
 
 
-def test_a_request_never_waits_for_a_busy_reader(sample: OxigraphStore) -> None:
-    app = _app(sample, 1)
+def test_a_request_that_finds_every_reader_busy_is_rendered_by_the_server(sample: OxigraphStore) -> None:
+    app = _app(sample, 1, wait=0.2)
     readers = app.extensions[page_readers.READERS_KEY]
     try:
         _wait_ready(readers)
@@ -163,6 +164,21 @@ def test_a_request_never_waits_for_a_busy_reader(sample: OxigraphStore) -> None:
         assert response.status_code == 200
         assert readers.rendered == 0
         readers._idle.put(busy)
+    finally:
+        readers.close()
+
+
+def test_a_request_waits_for_a_reader_that_becomes_free(sample: OxigraphStore) -> None:
+    app = _app(sample, 1, wait=30.0)
+    readers = app.extensions[page_readers.READERS_KEY]
+    try:
+        _wait_ready(readers)
+        busy = readers._idle.get_nowait()  # busy with another request for a moment
+        threading.Timer(0.3, readers._idle.put, args=(busy,)).start()
+        _fresh_pages()
+        response = app.test_client().get(PATHS[2] + "?lang=sv")
+        assert response.status_code == 200
+        assert readers.rendered == 1  # it waited for the reader rather than render the page itself
     finally:
         readers.close()
 

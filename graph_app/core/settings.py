@@ -119,9 +119,11 @@ SETTINGS: tuple[Setting, ...] = (
             "for the entity pages' validation panels."),
     Setting("BACKGROUND_VALIDATION_NICE", 10, int,
             "How much lower than the server's the CPU priority of that validation is (0 to 19)."),
-    Setting("PAGE_READERS", min(2, max(0, (os.cpu_count() or 1) - 1)), int,
+    Setting("PAGE_READERS", min(4, os.cpu_count() or 1) if (os.cpu_count() or 1) >= 2 else 0, int,
             "Processes that render entity pages the server has not rendered yet, beside it "
-            "(by default one per core beyond the first, at most 2); 0: the server renders them all."),
+            "(by default one per core, at most 4, none on one core); 0: the server renders them all."),
+    Setting("PAGE_READER_WAIT", 0.1, float,
+            "Seconds a first view waits for a free page reader before the server renders it itself."),
     Setting("VALIDATION_WAIT", 0.5, float,
             "Seconds an entity page waits for its node's validation before saying it is still running."),
     Setting("CURATOR_TOKEN", "", str,
